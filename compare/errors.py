@@ -1,0 +1,18 @@
+"""The one error type that user input raises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """Bad input: names the file (or folder) and says what is wrong with it.
+
+    The command line prints it as one line and exits with status 2; the app
+    shows it as a message in the page.
+    """
+
+    def __init__(self, path: str | Path | None, problem: str) -> None:
+        self.path = str(path) if path is not None else None
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}" if self.path else problem)

@@ -1,0 +1,167 @@
+"""Stage 5: label every point for every pair of sources, with the evidence.
+
+The decision sits behind one small interface, :class:`Judge`: it gets the
+signals for one pair of sources on one point (:class:`PairSignals`) and returns
+a :class:`Judgement`. The default, :class:`RuleJudge`, is a transparent rule
+set over the similarity and the discrepancy checks:
+
+1. A polarity clash, a different date or a different count between passages
+   that are about the same thing (similarity >= ``evidence_threshold``) makes
+   the pair ``diverge``.
+2. A different name for the same referent makes it ``diverge`` only when the
+   passages otherwise say the same (similarity >= ``agree_threshold``): a
+   naming choice on a shared claim is a difference of framing.
+3. Otherwise the pair ``agree``s when its best-matching passages reach
+   ``agree_threshold``, and is ``related`` below it.
+
+A pair in which one source has no passage on the point is ``silent``; that is
+decided before any judge is asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from . import checks
+from .model import Discrepancy, Evidence, Label, PairLabel, Passage, Point
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The knobs of alignment and of the rule judge (cosine similarities)."""
+
+    link: float = 0.55
+    agree: float = 0.75
+    evidence: float = 0.5
+
+
+@dataclass(frozen=True)
+class PairSignals:
+    """What a judge sees for one pair of sources on one point."""
+
+    left: Passage
+    right: Passage
+    similarity: float
+    left_vector: np.ndarray
+    right_vector: np.ndarray
+    discrepancies: tuple[Discrepancy, ...]
+    checks_ran: bool
+
+
+@dataclass(frozen=True)
+class Judgement:
+    label: Label
+    agreement: float
+    contradiction: float
+    rationale: str
+
+
+@runtime_checkable
+class Judge(Protocol):
+    """Anything that turns :class:`PairSignals` into a :class:`Judgement`."""
+
+    name: str
+
+    def judge(self, signals: PairSignals) -> Judgement: ...
+
+
+#: How strongly each kind of discrepancy speaks for contradiction.
+DISCREPANCY_WEIGHT = {"polarity": 0.9, "date": 0.8, "quantity": 0.8, "naming": 0.5}
+
+
+class RuleJudge:
+    """The documented rule set above; its scores are read off the same rules.
+
+    ``agreement`` rises linearly from 0 at ``evidence`` to 1 at ``agree``
+    similarity and is scaled down by any contradiction; ``contradiction`` is the
+    weight of the strongest discrepancy that counts.
+    """
+
+    name = "rules-v1"
+
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        self.thresholds = thresholds or Thresholds()
+
+    def judge(self, signals: PairSignals) -> Judgement:
+        t = self.thresholds
+        sim = signals.similarity
+        counted = [
+            d
+            for d in signals.discrepancies
+            if (d.kind == "naming" and sim >= t.agree) or (d.kind != "naming" and sim >= t.evidence)
+        ]
+        contradiction = max((DISCREPANCY_WEIGHT[d.kind] for d in counted), default=0.0)
+        closeness = float(np.clip((sim - t.evidence) / max(t.agree - t.evidence, 1e-6), 0.0, 1.0))
+        agreement = closeness * (1.0 - contradiction)
+        if counted:
+            kinds = ", ".join(dict.fromkeys(d.kind for d in counted))
+            return Judgement("diverge", agreement, contradiction,
+                             f"{kinds} discrepancy between passages of similarity {sim:.2f}")
+        if sim >= t.agree:
+            return Judgement("agree", agreement, contradiction,
+                             f"similarity {sim:.2f} >= {t.agree:.2f} and no discrepancy found")
+        return Judgement("related", agreement, contradiction,
+                         f"similarity {sim:.2f} < {t.agree:.2f}: same point, no clear agreement or discrepancy")
+
+
+def label_points(
+    points: list[Point],
+    passages: dict[str, Passage],
+    vectors: dict[str, np.ndarray],
+    judge: Judge,
+    facts: dict[str, checks.PassageFacts] | None = None,
+) -> None:
+    """Fill ``point.pairs`` for every pair of sources that both speak on a point.
+
+    Each source's cell may hold several passages: the similarity is that of the
+    best-matching pair, and the checks compare every passage of one side with
+    every passage of the other.
+    """
+    facts = facts if facts is not None else {}
+    for point in points:
+        point.pairs = {}
+        speakers = point.speakers
+        for a, b in combinations(speakers, 2):
+            left = [passages[i] for i in point.passages[a]]
+            right = [passages[i] for i in point.passages[b]]
+            sims = np.stack([vectors[p.id] for p in left]) @ np.stack([vectors[p.id] for p in right]).T
+            li, ri = np.unravel_index(int(np.argmax(sims)), sims.shape)
+            best_l, best_r = left[li], right[ri]
+            found: list[Discrepancy] = []
+            ran = True
+            for x in left:
+                for y in right:
+                    fx = facts.get(x.id) or facts.setdefault(x.id, checks.analyse(x))
+                    fy = facts.get(y.id) or facts.setdefault(y.id, checks.analyse(y))
+                    ran = ran and fx.supported and fy.supported
+                    found.extend(checks.find_discrepancies(x, fx, y, fy))
+            signals = PairSignals(
+                left=best_l,
+                right=best_r,
+                similarity=float(sims[li, ri]),
+                left_vector=vectors[best_l.id],
+                right_vector=vectors[best_r.id],
+                discrepancies=tuple(found),
+                checks_ran=ran,
+            )
+            verdict = judge.judge(signals)
+            skipped = () if ran else (checks.unsupported_note(*(p.language.split("-")[0] for p in left + right)),)
+            point.pairs[(a, b)] = PairLabel(
+                a=a,
+                b=b,
+                label=verdict.label,
+                evidence=Evidence(
+                    similarity=round(signals.similarity, 4),
+                    best_pair=(best_l.id, best_r.id),
+                    agreement=round(verdict.agreement, 4),
+                    contradiction=round(verdict.contradiction, 4),
+                    discrepancies=signals.discrepancies,
+                    rationale=verdict.rationale,
+                    judge=judge.name,
+                    checks_skipped=skipped,
+                ),
+            )

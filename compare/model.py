@@ -1,0 +1,246 @@
+"""The plain data classes that flow from stage to stage.
+
+Documents become :class:`Source` objects, sources are cut into :class:`Passage`
+objects, passages are grouped into :class:`Point` objects, and every pair of
+sources gets a :class:`PairLabel` on every point, carrying its
+:class:`Evidence`. A :class:`Comparison` holds the whole result; the report, the
+app and the evaluation all read this one structure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Literal
+
+Label = Literal["agree", "diverge", "related", "silent"]
+LABELS: tuple[Label, ...] = ("agree", "diverge", "related", "silent")
+
+#: What a single source's cell in the coverage matrix shows: a pair label
+#: summarised over the other sources, or ``sole`` when no other source speaks.
+CellStatus = Literal["agree", "diverge", "related", "silent", "sole"]
+
+DiscrepancyKind = Literal["polarity", "quantity", "date", "naming"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One party's statement about the event."""
+
+    id: str
+    party: str
+    text: str
+    path: str | None = None
+    title: str | None = None
+    speaker: str | None = None
+    date: str | None = None
+    url: str | None = None
+    language: str = "en"
+    provenance: str | None = None
+    format: str = "text"
+
+
+@dataclass(frozen=True)
+class Event:
+    """A set of sources about one event, with optional metadata from ``event.yaml``."""
+
+    sources: tuple[Source, ...]
+    title: str | None = None
+    date: str | None = None
+    summary: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A span of a source's text: ``source.text[start:end] == text``."""
+
+    id: str
+    source_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """A concrete difference a check found between two passages of one point.
+
+    ``left`` belongs to the pair's first source (``PairLabel.a``), ``right`` to
+    the second; the offsets are character offsets into each source's text.
+    """
+
+    kind: DiscrepancyKind
+    description: str
+    left: str
+    right: str
+    left_passage: str
+    right_passage: str
+    left_start: int
+    left_end: int
+    right_start: int
+    right_end: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a pair got its label, in a form a reader can check and dispute."""
+
+    similarity: float | None = None
+    best_pair: tuple[str, str] | None = None
+    agreement: float | None = None
+    contradiction: float | None = None
+    discrepancies: tuple[Discrepancy, ...] = ()
+    rationale: str = ""
+    judge: str = ""
+    checks_skipped: tuple[str, ...] = ()
+    silent: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PairLabel:
+    """The label of one point for one pair of sources (``a`` sorts before ``b``)."""
+
+    a: str
+    b: str
+    label: Label
+    evidence: Evidence
+
+    @property
+    def divergence_kinds(self) -> tuple[str, ...]:
+        """The kinds of discrepancy behind a ``diverge`` label, without repeats."""
+        return tuple(dict.fromkeys(d.kind for d in self.evidence.discrepancies))
+
+
+@dataclass
+class Point:
+    """One claim or topic, with every source's passages on it (empty = silent).
+
+    ``pairs`` holds the labels of the pairs in which both sources speak; a pair
+    with one silent side is labelled ``silent`` and is produced on demand by
+    :meth:`pair`, so that large events do not hold millions of empty labels.
+    """
+
+    id: str
+    summary: str
+    passages: dict[str, tuple[str, ...]]
+    pairs: dict[tuple[str, str], PairLabel] = field(default_factory=dict)
+
+    @property
+    def speakers(self) -> list[str]:
+        """The sources that address this point, in the comparison's source order."""
+        return [sid for sid, ps in self.passages.items() if ps]
+
+    @property
+    def silent_sources(self) -> list[str]:
+        return [sid for sid, ps in self.passages.items() if not ps]
+
+    def pair(self, a: str, b: str) -> PairLabel | None:
+        """The label for sources ``a`` and ``b`` (in any order); ``None`` if both are silent."""
+        key = (a, b) if (a, b) in self.pairs else (b, a)
+        if key in self.pairs:
+            return self.pairs[key]
+        silent = tuple(s for s in key if not self.passages.get(s))
+        if len(silent) != 1:
+            return None
+        return PairLabel(
+            a=key[0],
+            b=key[1],
+            label="silent",
+            evidence=Evidence(
+                rationale=f"{silent[0]} has no passage on this point.",
+                silent=silent,
+            ),
+        )
+
+    def all_pairs(self, order: list[str]) -> list[PairLabel]:
+        """Every pair with at least one speaker, ``silent`` ones included."""
+        rank = {sid: i for i, sid in enumerate(order)}
+        out = []
+        for a, b in combinations(sorted(self.passages, key=rank.__getitem__), 2):
+            label = self.pair(a, b)
+            if label is not None:
+                out.append(label)
+        return out
+
+    def cell(self, source_id: str) -> CellStatus:
+        """The status of one source on this point, for the coverage matrix.
+
+        ``diverge`` if it diverges from any other speaker, ``agree`` if it
+        agrees with every other speaker, ``related`` otherwise, ``sole`` when it
+        is the only speaker and ``silent`` when it says nothing.
+        """
+        if not self.passages.get(source_id):
+            return "silent"
+        labels = [
+            lab.label
+            for (a, b), lab in self.pairs.items()
+            if source_id in (a, b)
+        ]
+        if not labels:
+            return "sole"
+        if "diverge" in labels:
+            return "diverge"
+        if all(label == "agree" for label in labels):
+            return "agree"
+        return "related"
+
+    @property
+    def contestedness(self) -> float:
+        """Share of speaking pairs that diverge, plus a half weight for ``related``."""
+        if not self.pairs:
+            return 0.0
+        score = sum(
+            1.0 if p.label == "diverge" else 0.5 if p.label == "related" else 0.0
+            for p in self.pairs.values()
+        )
+        return score / len(self.pairs)
+
+
+@dataclass(frozen=True)
+class FramingTerm:
+    """A term that is distinctive of one source against all the others."""
+
+    term: str
+    z: float
+    log_odds: float
+    count: int
+    others_count: int
+
+
+@dataclass
+class Comparison:
+    """The whole result: what the report, the app and the evaluation read."""
+
+    event: Event
+    sources: list[Source]
+    passages: dict[str, Passage]
+    points: list[Point]
+    framing: dict[str, list[FramingTerm]]
+    model: str
+    judge: str
+    settings: dict[str, float]
+    version: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def source(self, source_id: str) -> Source:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
+
+    @property
+    def source_ids(self) -> list[str]:
+        return [s.id for s in self.sources]
+
+    def label_counts(self) -> dict[str, int]:
+        """How many pair labels of each kind, silent pairs included."""
+        counts = dict.fromkeys(LABELS, 0)
+        for point in self.points:
+            for label in point.pairs.values():
+                counts[label.label] += 1
+            speaking = len(point.speakers)
+            counts["silent"] += speaking * (len(point.passages) - speaking)
+        return counts

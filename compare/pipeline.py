@@ -1,0 +1,132 @@
+"""The stages joined up: documents -> passages -> embeddings -> points -> labels -> framing.
+
+Two steps, so that a front end can change thresholds without re-embedding:
+:func:`prepare` reads, splits and embeds (the slow part, cached on disk), and
+:func:`compare_prepared` aligns, judges and measures framing (fast).
+:func:`compare_event` does both.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__, checks
+from .alignment import align_sources
+from .documents import load_event
+from .embeddings import Embedder
+from .framing import distinctive_terms
+from .judging import Judge, RuleJudge, Thresholds, label_points
+from .model import Comparison, Event, Passage
+from .passages import MIN_WORDS, split_passages
+
+
+@dataclass
+class Prepared:
+    """An event read, split and embedded: everything that does not depend on thresholds."""
+
+    event: Event
+    passages: list[Passage]
+    vectors: np.ndarray
+    model: str
+    timings: dict[str, float] = field(default_factory=dict)
+    embedded: int = 0
+    cached: int = 0
+    facts: dict[str, checks.PassageFacts] = field(default_factory=dict)
+
+
+def prepare(
+    event: Event,
+    embedder: Embedder,
+    *,
+    min_words: int = MIN_WORDS,
+    progress: bool | None = None,
+) -> Prepared:
+    """Split every source into passages and embed them (through the cache)."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    passages = [p for src in event.sources for p in split_passages(src, min_words)]
+    timings["passages"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    vectors = embedder.embed([p.text for p in passages], progress=progress)
+    timings["embeddings"] = time.perf_counter() - t0
+    return Prepared(
+        event=event,
+        passages=passages,
+        vectors=vectors,
+        model=embedder.name,
+        timings=timings,
+        embedded=embedder.stats["embedded"],
+        cached=embedder.stats["cached"],
+    )
+
+
+def compare_prepared(
+    prepared: Prepared,
+    thresholds: Thresholds | None = None,
+    judge: Judge | None = None,
+) -> Comparison:
+    """Align, label and measure framing on a prepared event."""
+    thresholds = thresholds or Thresholds()
+    judge = judge or RuleJudge(thresholds)
+    event = prepared.event
+    order = [s.id for s in event.sources]
+    timings = dict(prepared.timings)
+
+    t0 = time.perf_counter()
+    points = align_sources(
+        prepared.passages,
+        prepared.vectors,
+        order,
+        {s.id: len(s.text) for s in event.sources},
+        threshold=thresholds.link,
+    )
+    timings["alignment"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    by_id = {p.id: p for p in prepared.passages}
+    vectors = {p.id: prepared.vectors[i] for i, p in enumerate(prepared.passages)}
+    label_points(points, by_id, vectors, judge, prepared.facts)
+    timings["judging"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    english = all(s.language.split("-")[0].lower() == "en" for s in event.sources)
+    framing = distinctive_terms({s.id: s.text for s in event.sources}, english=english)
+    timings["framing"] = time.perf_counter() - t0
+
+    return Comparison(
+        event=event,
+        sources=list(event.sources),
+        passages=by_id,
+        points=points,
+        framing=framing,
+        model=prepared.model,
+        judge=judge.name,
+        settings=asdict(thresholds),
+        version=__version__,
+        timings=timings,
+    )
+
+
+def compare_event(
+    paths: Iterable[str | Path] | Event,
+    *,
+    model: str | None = None,
+    cache_dir: str | Path | None = None,
+    use_cache: bool = True,
+    thresholds: Thresholds | None = None,
+    judge: Judge | None = None,
+    progress: bool | None = None,
+) -> Comparison:
+    """Compare the sources of one event, from paths (folder or files) or a loaded event."""
+    t0 = time.perf_counter()
+    event = paths if isinstance(paths, Event) else load_event(paths)
+    load_time = time.perf_counter() - t0
+    embedder = Embedder(model, cache_dir, use_cache=use_cache)
+    prepared = prepare(event, embedder, progress=progress)
+    prepared.timings = {"documents": load_time, **prepared.timings}
+    return compare_prepared(prepared, thresholds, judge)

@@ -1,0 +1,247 @@
+"""Stage 7: the batch report, as JSON, Markdown or one self-contained HTML file.
+
+All three are rendered from :func:`to_dict`, the documented JSON form of a
+:class:`Comparison`, so they always say the same thing. HTML and Markdown go
+through Jinja2 templates; HTML autoescapes every piece of document text, and
+Markdown escapes the characters that would otherwise become markup.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .errors import InputError
+from .model import Comparison, Point
+
+SCHEMA = "narrative-compare/report-1"
+FORMATS = ("html", "md", "json")
+CELL_SYMBOLS = {"agree": "✓", "diverge": "✗", "related": "~", "silent": "·", "sole": "●"}
+CELL_MEANINGS = {
+    "agree": "agrees with every other source that speaks",
+    "diverge": "diverges from at least one other source",
+    "related": "addresses the point, without clear agreement or divergence",
+    "sole": "the only source on this point",
+    "silent": "says nothing on this point",
+}
+
+
+def to_dict(comparison: Comparison) -> dict[str, Any]:
+    """The whole result as plain JSON-ready data (the schema is in the README)."""
+    order = comparison.source_ids
+    event = comparison.event
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "narrative-compare", "version": comparison.version},
+        "model": comparison.model,
+        "judge": comparison.judge,
+        "settings": comparison.settings,
+        "event": {"title": event.title, "date": event.date, "summary": event.summary, "path": event.path},
+        "sources": [
+            {
+                "id": s.id,
+                "party": s.party,
+                "title": s.title,
+                "speaker": s.speaker,
+                "date": s.date,
+                "url": s.url,
+                "language": s.language,
+                "provenance": s.provenance,
+                "path": s.path,
+                "format": s.format,
+                "text": s.text,
+            }
+            for s in comparison.sources
+        ],
+        "points": [_point_dict(comparison, p, order) for p in comparison.points],
+        "framing": {
+            sid: [asdict(t) for t in terms] for sid, terms in comparison.framing.items()
+        },
+        "names": naming_variants(comparison),
+        "counts": comparison.label_counts(),
+        "timings": {k: round(v, 4) for k, v in comparison.timings.items()},
+    }
+
+
+def _point_dict(comparison: Comparison, point: Point, order: list[str]) -> dict[str, Any]:
+    passages = comparison.passages
+    return {
+        "id": point.id,
+        "summary": point.summary,
+        "contestedness": round(point.contestedness, 4),
+        "cells": {
+            sid: {
+                "status": point.cell(sid),
+                "passages": [
+                    {
+                        "id": pid,
+                        "start": passages[pid].start,
+                        "end": passages[pid].end,
+                        "text": passages[pid].text,
+                        "language": passages[pid].language,
+                    }
+                    for pid in point.passages[sid]
+                ],
+            }
+            for sid in order
+        },
+        "pairs": [
+            {
+                "a": lab.a,
+                "b": lab.b,
+                "label": lab.label,
+                "divergence": list(lab.divergence_kinds),
+                "evidence": _evidence_dict(lab.evidence),
+            }
+            for lab in point.all_pairs(order)
+        ],
+    }
+
+
+def _evidence_dict(ev) -> dict[str, Any]:
+    data = asdict(ev)
+    data["best_pair"] = list(ev.best_pair) if ev.best_pair else None
+    data["discrepancies"] = list(data["discrepancies"])
+    data["silent"] = list(ev.silent)
+    data["checks_skipped"] = list(ev.checks_skipped)
+    return data
+
+
+def naming_variants(comparison: Comparison) -> list[dict[str, Any]]:
+    """The different names sources use for the same referent, gathered over all points."""
+    found: dict[tuple[str, str, str, str], list[str]] = {}
+    for point in comparison.points:
+        for lab in point.pairs.values():
+            for d in lab.evidence.discrepancies:
+                if d.kind != "naming":
+                    continue
+                key = (lab.a, _norm(d.left), lab.b, _norm(d.right))
+                found.setdefault(key, [])
+                if point.id not in found[key]:
+                    found[key].append(point.id)
+    return [
+        {"source": a, "name": na, "other_source": b, "other_name": nb, "points": pts}
+        for (a, na, b, nb), pts in sorted(found.items())
+    ]
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.split())
+
+
+# --- rendering ------------------------------------------------------------
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("compare", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "html.j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md"] = escape_markdown
+    env.filters["pct"] = lambda x: "–" if x is None else f"{x:.2f}"
+    return env
+
+
+def escape_markdown(text: Any) -> str:
+    """Backslash-escape what Markdown would read as markup; keep text on one line."""
+    text = " ".join(str(text).split())
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~])", r"\\\1", text)
+
+
+def render(comparison: Comparison, fmt: str) -> str:
+    """The report in one of :data:`FORMATS`."""
+    data = to_dict(comparison)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    context = _context(comparison, data)
+    template = _environment().get_template("report.html.j2" if fmt == "html" else "report.md.j2")
+    return template.render(**context)
+
+
+def _context(comparison: Comparison, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "data": data,
+        "sources": {s["id"]: s for s in data["sources"]},
+        "symbols": CELL_SYMBOLS,
+        "meanings": CELL_MEANINGS,
+        "originals": {s.id: list(_segments(comparison, s.id)) for s in comparison.sources},
+        "point_of": {
+            pid: point.id for point in comparison.points for ps in point.passages.values() for pid in ps
+        },
+        "highlight": _highlight,
+    }
+
+
+def _segments(comparison: Comparison, source_id: str) -> Iterator[tuple[str, str | None]]:
+    """A source's text cut into (text, passage id or None) runs, for anchors in HTML."""
+    text = comparison.source(source_id).text
+    cursor = 0
+    for p in sorted(
+        (p for p in comparison.passages.values() if p.source_id == source_id), key=lambda p: p.start
+    ):
+        if p.start > cursor:
+            yield text[cursor : p.start], None
+        yield text[p.start : p.end], p.id
+        cursor = p.end
+    if cursor < len(text):
+        yield text[cursor:], None
+
+
+def _highlight(passage: dict[str, Any], point: dict[str, Any]) -> list[tuple[str, bool]]:
+    """Cut a passage into runs, marking the spans that the point's discrepancies point at."""
+    marks: list[tuple[int, int]] = []
+    for d in (d for pair in point["pairs"] for d in pair["evidence"]["discrepancies"]):
+        for side in ("left", "right"):
+            if d[f"{side}_passage"] == passage["id"]:
+                marks.append((d[f"{side}_start"] - passage["start"], d[f"{side}_end"] - passage["start"]))
+    text = passage["text"]
+    runs: list[tuple[str, bool]] = []
+    cursor = 0
+    for s, e in sorted(set(marks)):
+        s = max(s, cursor)
+        if s >= e:
+            continue
+        if s > cursor:
+            runs.append((text[cursor:s], False))
+        runs.append((text[s:e], True))
+        cursor = e
+    if cursor < len(text):
+        runs.append((text[cursor:], False))
+    return runs
+
+
+def write_report(comparison: Comparison, fmt: str, out: str | Path | None) -> str:
+    """Render and write atomically (a temporary file renamed into place); ``None`` = return only."""
+    content = render(comparison, fmt)
+    if out is None:
+        return content
+    out = Path(out)
+    if not out.parent.exists():
+        raise InputError(out, f"cannot write the report: folder {str(out.parent)!r} does not exist")
+    if out.is_dir():
+        raise InputError(out, "cannot write the report: this is a folder; name a file")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return content
+
+
+__all__ = ["FORMATS", "SCHEMA", "naming_variants", "render", "to_dict", "write_report"]
