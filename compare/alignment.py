@@ -7,6 +7,11 @@ groups join when the mean similarity of all their passages reaches
 (``block`` rows of the similarity matrix at a time, keeping ``top_k`` per
 passage), so memory stays linear in the number of passages.
 
+Contradictions embed further apart than paraphrases ("have not blocked the
+road" / "blocked the road"), so a caller may pass ``link_bonus``: extra
+similarity for a pair of passages that a check finds in conflict, up to
+``max_bonus``. Such a pair then joins the point it contradicts.
+
 Order-freedom: the links are taken strongest first, with ties broken by the
 passages' party and text, never by their position in the input. Permuting
 the sources, or the passages inside a source, yields the same points.
@@ -14,7 +19,7 @@ the sources, or the passages inside a source, yields the same points.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -33,6 +38,8 @@ def align_sources(
     *,
     top_k: int = TOP_K,
     block: int = BLOCK,
+    link_bonus: Callable[[Passage, Passage], float] | None = None,
+    max_bonus: float = 0.0,
 ) -> list[Point]:
     """Group passages into points; every point lists every source (empty = silent).
 
@@ -50,7 +57,17 @@ def align_sources(
     rank = {sid: r for r, sid in enumerate(source_order)}
     source_of = np.array([rank[p.source_id] for p in items])
 
-    edges = _candidate_links(vecs, source_of, threshold, top_k, block)
+    floor = threshold - (max_bonus if link_bonus else 0.0)
+    edges = _candidate_links(vecs, source_of, floor, top_k, block)
+    bonus: dict[tuple[int, int], float] = {}
+    if link_bonus is not None:
+        for sim, i, j in edges:
+            if sim < threshold:
+                bonus[i, j] = min(max_bonus, link_bonus(items[i], items[j]))
+        edges = sorted(
+            ((sim + bonus.get((i, j), 0.0), i, j) for sim, i, j in edges if sim + bonus.get((i, j), 0.0) >= threshold),
+            key=lambda e: (-round(e[0], 6), e[1], e[2]),
+        )
     parent = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
 
@@ -66,7 +83,7 @@ def align_sources(
             continue
         mi, mj = members[ri], members[rj]
         mean = float((vecs[mi] @ vecs[mj].T).mean())
-        if mean < threshold:
+        if mean + bonus.get((i, j), 0.0) < threshold:
             continue
         keep, drop = (ri, rj) if ri < rj else (rj, ri)
         parent[drop] = keep

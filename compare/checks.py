@@ -7,7 +7,9 @@ Four checks, each a small documented rule so a reader can see why it fired:
   share no equal count of it. Two unrelated numbers never clash.
 * **date**: both give a calendar date (or a clock time, or a weekday) and share
   none: "9 November 2020" / "10 November 2020". A date without a year matches
-  the same day and month with one.
+  the same day and month with one. Two dates count as rivals only when they
+  could date one event: the same month with another day, or the same day in
+  another year ("9 November 2020" / "13 December" is two events).
 * **polarity**: a word both use is negated in one and asserted in the other
   ("have not blocked" / "blocked"), or one asserts a word of an opposing group
   that the other does not use ("blocked" / "unimpeded").
@@ -107,6 +109,12 @@ _DATE_PATTERNS = [
     re.compile(r"\b(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})\b"),
 ]
 _TIME = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<min>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)(?![a-z])|\b(?P<h2>\d{1,2}):(?P<min2>\d{2})\b", re.I)
+_HOUR_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_WORD_TIME = re.compile(
+    rf"\b(?:(?P<minutes>quarter|half|ten|five|twenty|twenty-five)\s+(?P<dir>past|to)\s+)?"
+    rf"(?P<hour>{_HOUR_WORDS}|\d{{1,2}})(?(minutes)|\s+o['\u2019]clock)\b",
+    re.I,
+)
 _WEEKDAY = re.compile(rf"\b(?P<w>{'|'.join(_WEEKDAYS)})\b", re.I)
 _QUANTITY = re.compile(
     rf"(?<![\w:/.,-])(?P<num>{_NUM}|{'|'.join(_NUMBER_WORDS)})"
@@ -138,6 +146,7 @@ class Token:
     negated: bool
     capitalised: bool
     sentence_initial: bool
+    negator: int = -1  # start offset of the negating word, when negated
 
 
 @dataclass(frozen=True)
@@ -211,7 +220,10 @@ def find_discrepancies(
         ("date", left_facts.times, right_facts.times, "time"),
         ("date", left_facts.weekdays, right_facts.weekdays, "day"),
     ):
-        pair = _unmatched_pair(spans_l, spans_r, _same_date if what == "date" else _equal)
+        same = {"date": _same_date, "time": _same_time}.get(what, _equal)
+        pair = _unmatched_pair(spans_l, spans_r, same)
+        if pair and what == "date":
+            pair = next(((x, y) for x in spans_l for y in spans_r if _rival_dates(x, y)), None)
         if pair:
             add(kind, f"different {what}: {pair[0].text!r} vs {pair[1].text!r}", *pair)
 
@@ -274,6 +286,19 @@ def _find_times(text: str, taken: set[int]) -> list[Span]:
             hour = 0
         if hour < 24 and minute < 60:
             out.append(Span(m.group(0), m.start(), m.end(), hour * 60 + minute))
+            taken.update(range(m.start(), m.end()))
+    # "quarter past eight", "ten o'clock": without am/pm, compared on a 12-hour dial.
+    for m in _WORD_TIME.finditer(text):
+        if any(i in taken for i in range(m.start(), m.end())):
+            continue
+        raw_hour = m.group("hour").lower()
+        hour = int(raw_hour) if raw_hour.isdigit() else _NUMBER_WORDS[raw_hour]
+        minutes = {"quarter": 15, "half": 30, "ten": 10, "five": 5, "twenty": 20, "twenty-five": 25}.get(
+            (m.group("minutes") or "").lower(), 0
+        )
+        if (m.group("dir") or "").lower() == "to":
+            hour, minutes = hour - 1, 60 - minutes
+        out.append(Span(m.group(0), m.start(), m.end(), (hour % 12) * 60 + minutes))
     return out
 
 
@@ -318,6 +343,7 @@ def _tokens(text: str) -> list[Token]:
     raw = list(_TOKEN.finditer(text))
     out: list[Token] = []
     scope = 0  # how many more words the last negator covers
+    negator_at = -1
     sentence_start = True
     for m in raw:
         word = m.group(0)
@@ -339,11 +365,13 @@ def _tokens(text: str) -> list[Token]:
                 negated=scope > 0 and not is_negator,
                 capitalised=word[0].isupper(),
                 sentence_initial=sentence_start,
+                negator=negator_at if scope > 0 and not is_negator else -1,
             )
         )
         sentence_start = False
         if is_negator:
             scope = 8
+            negator_at = m.start()
         elif scope:
             scope -= 1
     return out
@@ -360,6 +388,21 @@ def _same_date(a: Span, b: Span) -> bool:
     ya, ma, da = a.value  # type: ignore[misc]
     yb, mb, db = b.value  # type: ignore[misc]
     return ma == mb and da == db and (ya is None or yb is None or ya == yb)
+
+
+def _same_time(a: Span, b: Span) -> bool:
+    """Equal clock times; 8:15 and 20:15 count as equal, since a text rarely says which."""
+    return int(a.value) % 720 == int(b.value) % 720  # type: ignore[call-overload]
+
+
+def _rival_dates(a: Span, b: Span) -> bool:
+    """Two dates that plausibly date the same event differently: the same month
+    (and year) with another day, or the same day and month in another year.
+    "9 November 2020" and "13 December" are more likely two events."""
+    ya, ma, da = a.value  # type: ignore[misc]
+    yb, mb, db = b.value  # type: ignore[misc]
+    same_year = ya is None or yb is None or ya == yb
+    return (ma == mb and same_year and da != db) or (ma == mb and da == db and not same_year)
 
 
 def _same_number(a: Span, b: Span) -> bool:
@@ -392,17 +435,28 @@ def _polarity_clashes(left: tuple[Token, ...], right: tuple[Token, ...]):
             if _content(tok):
                 index.setdefault(tok.stem, []).append(tok)
     reported: set[str] = set()
-    for stem in sorted(by_stem_l.keys() & by_stem_r.keys()):
+    # One clash per negating word, the first word it covers that clashes:
+    # "does not guarantee secure movement" is one clash on "guarantee".
+    negators_used: set[tuple[str, int]] = set()
+    candidates = []
+    for stem in by_stem_l.keys() & by_stem_r.keys():
         neg_l = [t for t in by_stem_l[stem] if t.negated]
         neg_r = [t for t in by_stem_r[stem] if t.negated]
         pos_l = [t for t in by_stem_l[stem] if not t.negated]
         pos_r = [t for t in by_stem_r[stem] if not t.negated]
         if neg_l and not neg_r and pos_r and not pos_l:
-            reported.add(stem)
-            yield neg_l[0], pos_r[0], f"negated on one side only: {_context(left, neg_l[0])!r} vs {pos_r[0].text!r}"
+            candidates.append(("l", neg_l[0], pos_r[0], stem))
         elif neg_r and not neg_l and pos_l and not pos_r:
-            reported.add(stem)
-            yield pos_l[0], neg_r[0], f"negated on one side only: {pos_l[0].text!r} vs {_context(right, neg_r[0])!r}"
+            candidates.append(("r", neg_r[0], pos_l[0], stem))
+    for side, negated, other, stem in sorted(candidates, key=lambda c: (c[0], c[1].start)):
+        if (side, negated.negator) in negators_used:
+            continue
+        negators_used.add((side, negated.negator))
+        reported.add(stem)
+        if side == "l":
+            yield negated, other, f"negated on one side only: {_context(left, negated)!r} vs {other.text!r}"
+        else:
+            yield other, negated, f"negated on one side only: {other.text!r} vs {_context(right, negated)!r}"
     asserted_l = {t.stem: t for t in left if not t.negated}
     asserted_r = {t.stem: t for t in right if not t.negated}
     for group_a, group_b in OPPOSITES:

@@ -34,8 +34,8 @@ from .model import Discrepancy, Evidence, Label, PairLabel, Passage, Point
 class Thresholds:
     """The knobs of alignment and of the rule judge (cosine similarities)."""
 
-    link: float = 0.55
-    agree: float = 0.75
+    link: float = 0.6
+    agree: float = 0.65
     evidence: float = 0.5
 
 

@@ -25,6 +25,12 @@ from .model import Comparison, Event, Passage
 from .passages import MIN_WORDS, split_passages
 
 
+#: Extra similarity for linking two passages that a check finds in conflict:
+#: "have not blocked the road" and "blocked the road" embed further apart than
+#: two paraphrases do, yet belong to the same point.
+CONFLICT_BONUS = 0.08
+
+
 @dataclass
 class Prepared:
     """An event read, split and embedded: everything that does not depend on thresholds."""
@@ -78,12 +84,22 @@ def compare_prepared(
     timings = dict(prepared.timings)
 
     t0 = time.perf_counter()
+    facts = prepared.facts
+
+    def conflict_bonus(x: Passage, y: Passage) -> float:
+        fx = facts.get(x.id) or facts.setdefault(x.id, checks.analyse(x))
+        fy = facts.get(y.id) or facts.setdefault(y.id, checks.analyse(y))
+        found = checks.find_discrepancies(x, fx, y, fy)
+        return CONFLICT_BONUS if any(d.kind != "naming" for d in found) else 0.0
+
     points = align_sources(
         prepared.passages,
         prepared.vectors,
         order,
         {s.id: len(s.text) for s in event.sources},
         threshold=thresholds.link,
+        link_bonus=conflict_bonus,
+        max_bonus=CONFLICT_BONUS,
     )
     timings["alignment"] = time.perf_counter() - t0
 
