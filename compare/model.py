@@ -138,16 +138,19 @@ class Point:
         return [sid for sid, ps in self.passages.items() if not ps]
 
     def pair(self, a: str, b: str) -> PairLabel | None:
-        """The label for sources ``a`` and ``b`` (in any order); ``None`` if both are silent."""
-        key = (a, b) if (a, b) in self.pairs else (b, a)
-        if key in self.pairs:
-            return self.pairs[key]
-        silent = tuple(s for s in key if not self.passages.get(s))
+        """The label for sources ``a`` and ``b`` (in any order); ``None`` if both are silent.
+
+        A silent pair is made on the spot, with ``a`` and ``b`` as given.
+        """
+        for key in ((a, b), (b, a)):
+            if key in self.pairs:
+                return self.pairs[key]
+        silent = tuple(s for s in (a, b) if not self.passages.get(s))
         if len(silent) != 1:
             return None
         return PairLabel(
-            a=key[0],
-            b=key[1],
+            a=a,
+            b=b,
             label="silent",
             evidence=Evidence(
                 rationale=f"{silent[0]} has no passage on this point.",
