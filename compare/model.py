@@ -10,7 +10,6 @@ app and the evaluation all read this one structure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Literal
 
 Label = Literal["agree", "diverge", "related", "silent"]
@@ -97,6 +96,8 @@ class Evidence:
     judge: str = ""
     checks_skipped: tuple[str, ...] = ()
     silent: tuple[str, ...] = ()
+    #: a learned judge's class probabilities (agree / diverge / related / unrelated)
+    probabilities: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -159,14 +160,20 @@ class Point:
         )
 
     def all_pairs(self, order: list[str]) -> list[PairLabel]:
-        """Every pair with at least one speaker, ``silent`` ones included."""
+        """Every pair with at least one speaker, ``silent`` ones included, in source order.
+
+        Built from the speakers outwards rather than over all pairs of sources,
+        since with many sources most pairs have no speaker at all.
+        """
         rank = {sid: i for i, sid in enumerate(order)}
-        out = []
-        for a, b in combinations(sorted(self.passages, key=rank.__getitem__), 2):
-            label = self.pair(a, b)
-            if label is not None:
-                out.append(label)
-        return out
+        speakers = set(self.speakers)
+        keys = {
+            (a, b) if rank[a] < rank[b] else (b, a)
+            for a in speakers
+            for b in self.passages
+            if b != a
+        }
+        return [self.pair(a, b) for a, b in sorted(keys, key=lambda k: (rank[k[0]], rank[k[1]]))]  # type: ignore[misc]
 
     def cell(self, source_id: str) -> CellStatus:
         """The status of one source on this point, for the coverage matrix.

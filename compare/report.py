@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 
 from .errors import InputError
-from .model import Comparison, Point
+from .model import Comparison, PairLabel, Point
 
 SCHEMA = "narrative-compare/report-1"
 FORMATS = ("html", "md", "json")
@@ -93,16 +93,20 @@ def _point_dict(comparison: Comparison, point: Point, order: list[str]) -> dict[
             }
             for sid in order
         },
-        "pairs": [
-            {
-                "a": lab.a,
-                "b": lab.b,
-                "label": lab.label,
-                "divergence": list(lab.divergence_kinds),
-                "evidence": _evidence_dict(lab.evidence),
-            }
-            for lab in point.all_pairs(order)
-        ],
+        "pairs": [_pair_dict(lab) for lab in point.all_pairs(order)],
+    }
+
+
+def _pair_dict(lab: PairLabel) -> dict[str, Any]:
+    if lab.label == "silent":
+        # Kept small: with many sources, most pairs on most points are silent.
+        return {"a": lab.a, "b": lab.b, "label": "silent", "divergence": [], "evidence": {"silent": list(lab.evidence.silent)}}
+    return {
+        "a": lab.a,
+        "b": lab.b,
+        "label": lab.label,
+        "divergence": list(lab.divergence_kinds),
+        "evidence": _evidence_dict(lab.evidence),
     }
 
 
