@@ -207,7 +207,8 @@ def _segments(comparison: Comparison, source_id: str) -> Iterator[tuple[str, str
 def _highlight(passage: dict[str, Any], point: dict[str, Any]) -> list[tuple[str, bool]]:
     """Cut a passage into runs, marking the spans that the point's discrepancies point at."""
     marks: list[tuple[int, int]] = []
-    for d in (d for pair in point["pairs"] for d in pair["evidence"]["discrepancies"]):
+    # A silent pair's evidence is only {"silent": [...]}: it has no discrepancies key.
+    for d in (d for pair in point["pairs"] for d in pair["evidence"].get("discrepancies", ())):
         for side in ("left", "right"):
             if d[f"{side}_passage"] == passage["id"]:
                 marks.append((d[f"{side}_start"] - passage["start"], d[f"{side}_end"] - passage["start"]))

@@ -41,3 +41,35 @@ def lachin_prepared(embedder):
     from compare.pipeline import prepare
 
     return prepare(load_event([LACHIN]), embedder, progress=False)
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]):
+    """Run ``narrative-compare`` in this process: returns (exit code, stdout, stderr)."""
+    from compare.cli import main
+
+    def run(*args: object) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def write_files(tmp_path: Path):
+    """Write ``{relative name: text or bytes}`` under a fresh folder and return the folder."""
+
+    def write(files: dict[str, str | bytes], folder: str = "event") -> Path:
+        root = tmp_path / folder
+        root.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8", newline="")
+        return root
+
+    return write
