@@ -143,7 +143,10 @@ def source_from_text(
     if metadata:
         fields.update({k: v for k, v in metadata.items() if v not in (None, "")})
     fields = check_fields(fields, SOURCE_KEYS, label)
-    party = fields.pop("party", None) or default_party
+    # The file name stands in for the party only when there is no front matter:
+    # front matter without 'party' is a mistake, not a request for the default.
+    has_front_matter = len(body) != len(text)
+    party = fields.pop("party", None) or (None if has_front_matter else default_party)
     if not party or not str(party).strip():
         raise InputError(label, "has no 'party': add 'party: <name>' to its front matter")
     if not body.strip():
@@ -209,6 +212,8 @@ def split_front_matter(text: str, label: str | Path) -> tuple[dict[str, Any], st
         where = f" (line {mark.line + 2})" if mark is not None else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise InputError(label, f"front matter is not valid YAML: {problem}{where}") from None
+    except ValueError as err:  # YAML reads 2022-02-30 as a date and fails on it
+        raise InputError(label, f"front matter holds an impossible date: {err}") from None
     if not isinstance(data, dict):
         raise InputError(label, "front matter must be a set of 'key: value' lines")
     return data, text[body_start:]
@@ -265,6 +270,8 @@ def _read_event_yaml(path: Path) -> dict[str, Any]:
         mark = getattr(err, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise InputError(path, f"is not valid YAML: {getattr(err, 'problem', err)}{where}") from None
+    except ValueError as err:  # YAML reads 2022-02-30 as a date and fails on it
+        raise InputError(path, f"holds an impossible date: {err}") from None
     if not isinstance(data, dict):
         raise InputError(path, "must be a set of 'key: value' lines (title, date, summary)")
     return check_fields(data, EVENT_KEYS, path)

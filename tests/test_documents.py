@@ -1,0 +1,268 @@
+"""Reading sources: every bad input is one clear line and exit status 2; good input parses."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compare.documents import load_event, read_source
+
+BLUE = """---
+party: Driver of the blue van
+---
+
+The van stopped at the line before it pulled out.
+"""
+RED = """---
+party: Driver of the red car
+---
+
+The van did not stop at the line.
+"""
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00"
+
+
+def body(party: str, extra: str = "") -> str:
+    return f"---\nparty: {party}\n{extra}---\n\nThe red car hit the side of the van at the junction.\n"
+
+
+# (case id, files to write, which of them to pass (None = the folder), the file the
+# message must name, words of the problem the message must contain)
+BAD_INPUTS = [
+    ("empty file", {"blue.md": BLUE, "red.md": ""}, ["blue.md", "red.md"], "red.md", "empty"),
+    ("whitespace only", {"blue.md": BLUE, "red.md": "  \n\n\t \r\n"}, ["blue.md", "red.md"], "red.md", "only whitespace"),
+    ("undecodable bytes", {"blue.md": BLUE, "cafe.md": b"The caf\xe9 on the corner was open.\n"},
+     ["blue.md", "cafe.md"], "cafe.md", "not valid UTF-8"),
+    ("binary file named .txt", {"blue.md": BLUE, "photo.txt": PNG}, ["blue.md", "photo.txt"], "photo.txt", "binary"),
+    ("unclosed front matter", {"blue.md": BLUE, "red.md": "---\nparty: Driver of the red car\n\nThe van did not stop.\n"},
+     ["blue.md", "red.md"], "red.md", "never closed"),
+    ("invalid YAML", {"blue.md": BLUE, "red.md": "---\nparty: [unclosed\n---\n\nThe van did not stop.\n"},
+     ["blue.md", "red.md"], "red.md", "not valid YAML"),
+    ("unknown key", {"blue.md": BLUE, "red.md": "---\npartyy: X\n---\n\nThe van did not stop.\n"},
+     ["blue.md", "red.md"], "red.md", "did you mean 'party'"),
+    ("same party twice", {"blue.md": BLUE, "blue-again.md": body("Driver of the blue van")},
+     ["blue.md", "blue-again.md"], "blue-again.md", "two sources have the party"),
+    ("same party, other case", {"blue.md": BLUE, "blue-again.md": body("DRIVER OF THE BLUE VAN")},
+     ["blue.md", "blue-again.md"], "blue-again.md", "two sources have the party"),
+    ("folder with one source", {"blue.md": BLUE}, None, "event", "at least two sources"),
+    ("folder without sources", {"notes.yaml": "a: 1\n", "lesson.md": "# Lesson\n"}, None, "event", "at least two sources"),
+    ("one file", {"blue.md": BLUE}, ["blue.md"], "blue.md", "at least two sources"),
+    ("missing path", {"blue.md": BLUE}, ["blue.md", "gone.md"], "gone.md", "no such file"),
+    ("bad date", {"blue.md": BLUE, "red.md": body("Driver of the red car", "date: 14/03/2026\n")},
+     ["blue.md", "red.md"], "red.md", "not an ISO 8601 date"),
+    ("impossible date", {"blue.md": BLUE, "red.md": body("Driver of the red car", "date: 2026-02-30\n")},
+     ["blue.md", "red.md"], "red.md", "impossible date"),
+    ("bad provenance", {"blue.md": BLUE, "red.md": body("Driver of the red car", "provenance: hearsay\n")},
+     ["blue.md", "red.md"], "red.md", "'original' or 'paraphrase'"),
+    ("bad language", {"blue.md": BLUE, "red.md": body("Driver of the red car", "language: English!\n")},
+     ["blue.md", "red.md"], "red.md", "BCP 47"),
+    ("front matter without party", {"blue.md": BLUE, "red.md": "---\ntitle: My account\n---\n\nThe van did not stop.\n"},
+     ["blue.md", "red.md"], "red.md", "no 'party'"),
+    ("list as a value", {"blue.md": BLUE, "red.md": body("Driver of the red car", "speaker: [me, you]\n")},
+     ["blue.md", "red.md"], "red.md", "single value"),
+    ("bad event.yaml", {"blue.md": BLUE, "red.md": RED, "event.yaml": "title: Crash\nwhen: today\n"},
+     None, "event.yaml", "unknown key 'when'"),
+    ("impossible date in event.yaml", {"blue.md": BLUE, "red.md": RED, "event.yaml": "date: 2026-02-30\n"},
+     None, "event.yaml", "impossible date"),
+    ("folder among files", {"blue.md": BLUE, "sub/red.md": RED}, ["blue.md", "sub"], "sub", "is a folder"),
+]
+
+
+@pytest.mark.parametrize(
+    ("files", "given", "named", "problem"),
+    [pytest.param(*case[1:], id=case[0]) for case in BAD_INPUTS],
+)
+def test_bad_input_is_one_line_and_exit_2(run_cli, write_files, tmp_path, files, given, named, problem):
+    folder = write_files(files)
+    paths = [folder] if given is None else [folder / name for name in given]
+    out = tmp_path / "report.html"
+
+    code, stdout, stderr = run_cli("report", *paths, "--out", out)
+
+    assert code == 2
+    assert stdout == ""
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("narrative-compare: error: ")
+    assert named in lines[0]
+    assert problem in lines[0]
+    assert "Traceback" not in stderr
+    assert not out.exists()
+    assert list(tmp_path.glob("*report*")) == []  # no temporary file left either
+
+
+def test_bad_input_from_the_console_script(write_files, tmp_path):
+    """The installed command behaves the same: one line, status 2, nothing written."""
+    folder = write_files({"blue.md": BLUE, "red.md": "---\npartyy: Driver of the red car\n---\n\nThe van did not stop.\n"})
+    out = tmp_path / "report.html"
+    script = shutil.which("narrative-compare", path=str(Path(sys.executable).parent)) or "narrative-compare"
+
+    done = subprocess.run(
+        [script, "report", str(folder), "--out", str(out)],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"narrative-compare: error: {folder / 'red.md'}: unknown key 'partyy' (did you mean 'party'?)"
+    ]
+    assert not out.exists()
+
+
+def test_threshold_out_of_range_is_refused(run_cli, write_files):
+    folder = write_files({"blue.md": BLUE, "red.md": RED})
+    code, _, stderr = run_cli("report", folder, "--agree-threshold", "1.5")
+    assert code == 2
+    assert stderr.strip() == "narrative-compare: error: --agree-threshold must be between 0 and 1, not 1.5"
+
+
+# --- good input -----------------------------------------------------------
+
+
+def test_front_matter_fields_are_parsed(write_files):
+    folder = write_files({
+        "azerbaijan.md": (
+            "---\n"
+            "party: Azerbaijan MFA\n"
+            'title: "No:596/22, Commentary of the Press Service Department"\n'
+            "speaker: Press Service Department\n"
+            "date: 2022-12-21\n"
+            "url: https://mfa.gov.az/en/news/no59622\n"
+            "language: en\n"
+            "provenance: Original\n"
+            "---\n"
+            "\n"
+            "On December 20, 2022, UN Security Council held discussions on the situation.\n"
+        ),
+        "armenia.md": "---\nparty: Armenia MFA\ndate: 20221213\n---\nThe Lachin corridor has been blocked since 12 December.\n",
+        "eu.md": "---\nparty: European Union\ndate: '2022-12-13T09:30:00'\n---\nThe EU calls for free movement along the corridor.\n",
+    })
+    event = load_event([folder])
+    by_party = {s.party: s for s in event.sources}
+
+    az = by_party["Azerbaijan MFA"]
+    assert az.title == "No:596/22, Commentary of the Press Service Department"
+    assert az.speaker == "Press Service Department"
+    assert az.date == "2022-12-21"
+    assert az.url == "https://mfa.gov.az/en/news/no59622"
+    assert az.language == "en"
+    assert az.provenance == "original"
+    assert az.format == "markdown"
+    # The body starts right after the closing fence, untouched (offsets index it).
+    assert az.text == "\nOn December 20, 2022, UN Security Council held discussions on the situation.\n"
+    assert by_party["Armenia MFA"].date == "2022-12-13"  # the basic ISO form, normalised
+    assert by_party["European Union"].date == "2022-12-13T09:30:00"
+    assert by_party["European Union"].provenance is None
+
+
+def test_text_file_without_front_matter_is_named_after_its_file(write_files):
+    folder = write_files({
+        "Cyclist witness.txt": "The collision was at the Mill Street junction.\n",
+        "pedestrian.txt": "The collision happened at the Mill Street junction.\n",
+    })
+    event = load_event([folder])
+    assert [s.party for s in event.sources] == ["Cyclist witness", "pedestrian"]
+    assert [s.id for s in event.sources] == ["cyclist-witness", "pedestrian"]
+    assert event.sources[0].text == "The collision was at the Mill Street junction.\n"
+    assert event.sources[0].format == "text"
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Statement on the Lachin corridor</title></head>
+<body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/news">News archive</a></li>
+<li><a href="/contact">Contact the press office</a></li></ul></nav>
+<article>
+<h1>Statement on the Lachin corridor</h1>
+<p>The ministry is deeply concerned about the closure of the Lachin corridor since 12 December.</p>
+<p>More than 120,000 residents have been cut off from food and medicine supplies for several days.</p>
+<p>We call on all sides to restore free and safe movement along the corridor without delay.</p>
+</article>
+<footer><p>Copyright 2022 Ministry of Foreign Affairs. All rights reserved. Subscribe to our newsletter.</p></footer>
+</body></html>
+"""
+
+
+def test_html_page_gives_its_main_text_without_boilerplate(write_files):
+    folder = write_files({"ministry.html": PAGE})
+    source = read_source(folder / "ministry.html")
+
+    assert source.party == "ministry"
+    assert source.format == "html"
+    assert source.title == "Statement on the Lachin corridor"
+    assert "closure of the Lachin corridor since 12 December" in source.text
+    assert "More than 120,000 residents have been cut off" in source.text
+    assert "restore free and safe movement" in source.text
+    for boilerplate in ("News archive", "Contact the press office", "All rights reserved", "newsletter"):
+        assert boilerplate not in source.text
+
+
+def test_html_page_without_main_text_is_refused(write_files, run_cli):
+    page = "<html><head><title>Loading</title></head><body><script>render()</script></body></html>"
+    folder = write_files({"blue.md": BLUE, "empty.html": page})
+    code, _, stderr = run_cli("report", folder)
+    assert code == 2
+    assert "empty.html: no main text could be extracted" in stderr
+
+
+def test_event_yaml_and_reserved_files(write_files):
+    folder = write_files({
+        "event.yaml": "title: Collision at the junction\ndate: 2026-03-14\nsummary: A van and a car collide.\n",
+        "README.md": "# Notes for teachers\n\nThis folder holds an invented event.\n",
+        "lesson.md": "## 1. The incident\n\nA van and a car collide.\n",
+        "answers.yaml": "event: junction\nanswers: []\n",
+        ".hidden.md": "---\nparty: Hidden\n---\nNot a source at all, it is hidden.\n",
+        "blue.md": BLUE,
+        "red.md": RED,
+    })
+    event = load_event([folder])
+
+    assert event.title == "Collision at the junction"
+    assert event.date == "2026-03-14"
+    assert event.summary == "A van and a car collide."
+    assert event.path == str(folder)
+    assert [s.party for s in event.sources] == ["Driver of the blue van", "Driver of the red car"]
+
+
+def test_sources_are_sorted_by_party_whatever_the_argument_order(write_files):
+    folder = write_files({
+        "zulu.md": body("zulu observers"),
+        "alpha.md": body("Alpha Agency"),
+        "mike.md": body("Mike"),
+    })
+    files = [folder / "zulu.md", folder / "alpha.md", folder / "mike.md"]
+
+    orders = [
+        [s.party for s in load_event(paths).sources]
+        for paths in (files, files[::-1], files[1:] + files[:1])
+    ]
+
+    assert orders[0] == ["Alpha Agency", "Mike", "zulu observers"]
+    assert orders[0] == orders[1] == orders[2]
+
+
+def test_ids_are_unique_and_independent_of_order(write_files):
+    """Parties whose slugs clash get a hash suffix, not a running number."""
+    folder = write_files({"a.md": body("U.S."), "b.md": body("U S"), "c.md": body("France")})
+    files = sorted(folder.iterdir())
+    ids = [sorted(s.id for s in load_event(paths).sources) for paths in (files, files[::-1])]
+    assert ids[0] == ids[1]
+    assert len(set(ids[0])) == 3
+    assert "france" in ids[0]
+
+
+def test_crlf_front_matter_and_byte_order_mark(write_files):
+    folder = write_files({
+        "blue.md": "\ufeff---\r\nparty: Blue\r\ndate: 2026-03-14\r\n---\r\nThe van stopped at the line.\r\n",
+        "red.md": RED,
+    })
+    blue = load_event([folder]).sources[0]
+    assert blue.party == "Blue"
+    assert blue.date == "2026-03-14"
+    assert blue.text == "The van stopped at the line.\r\n"
