@@ -98,8 +98,9 @@ def _point_dict(comparison: Comparison, point: Point, order: list[str]) -> dict[
 
 
 def _pair_dict(lab: PairLabel) -> dict[str, Any]:
-    if lab.label == "silent":
+    if lab.label == "silent" and lab.evidence.silent:
         # Kept small: with many sources, most pairs on most points are silent.
+        # (A judge may also call a pair in which both speak silent; that keeps its evidence.)
         return {"a": lab.a, "b": lab.b, "label": "silent", "divergence": [], "evidence": {"silent": list(lab.evidence.silent)}}
     return {
         "a": lab.a,
