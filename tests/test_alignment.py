@@ -1,0 +1,157 @@
+"""Grouping passages into points: complete, and independent of the order of the input."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from itertools import combinations
+
+import pytest
+
+from compare.alignment import align_sources, summarise
+from compare.documents import build_event, source_from_text
+from compare.model import Comparison, Event
+from compare.passages import split_passages
+from compare.pipeline import Prepared, compare_prepared, prepare
+
+
+def point_key(comparison: Comparison, point) -> frozenset[tuple[str, str]]:
+    """A point by its content: (party, passage text) for every passage in it."""
+    party = {s.id: s.party for s in comparison.sources}
+    return frozenset(
+        (party[sid], comparison.passages[pid].text) for sid, pids in point.passages.items() for pid in pids
+    )
+
+
+def points_of(comparison: Comparison) -> set[frozenset[tuple[str, str]]]:
+    return {point_key(comparison, p) for p in comparison.points}
+
+
+def labels_of(comparison: Comparison) -> set[tuple[frozenset[str], str, frozenset]]:
+    party = {s.id: s.party for s in comparison.sources}
+    return {
+        (frozenset({party[lab.a], party[lab.b]}), lab.label, point_key(comparison, point))
+        for point in comparison.points
+        for lab in point.pairs.values()
+    }
+
+
+def reversed_passages(event: Event) -> list:
+    """The same sources with their passages in reverse order, one paragraph each."""
+    out = []
+    for source in event.sources:
+        texts = [p.text for p in split_passages(source)]
+        out.append(replace(source, id="", text="\n\n".join(reversed(texts)) + "\n"))
+    return out
+
+
+def passage_texts(event: Event) -> Counter:
+    return Counter((s.party, p.text) for s in event.sources for p in split_passages(s))
+
+
+def variants(event: Event) -> dict[str, Event]:
+    sources = [replace(s, id="") for s in event.sources]
+    rotated = sources[1:] + sources[:1]
+    return {
+        "sources permuted": build_event(rotated[::-1]),
+        "passages reversed": build_event(reversed_passages(event)[::-1]),
+        # Bypasses build_event's sorting, so that alignment itself sees another order.
+        "unsorted event": Event(sources=tuple(reversed(event.sources)), title=event.title),
+    }
+
+
+@pytest.mark.parametrize("prepared_name", ["teaching_prepared", "lachin_prepared"])
+def test_order_of_sources_and_passages_does_not_matter(request, embedder, prepared_name):
+    base_prepared = request.getfixturevalue(prepared_name)
+    base = compare_prepared(base_prepared)
+
+    for name, event in variants(base_prepared.event).items():
+        assert passage_texts(event) == passage_texts(base_prepared.event), name  # the same passages
+        other = compare_prepared(prepare(event, embedder, progress=False))
+        assert points_of(other) == points_of(base), name
+        assert labels_of(other) == labels_of(base), name
+        summaries = [p.summary for p in other.points]
+        if name == "passages reversed":  # points are listed by position in the texts
+            assert sorted(summaries) == sorted(p.summary for p in base.points)
+        else:
+            assert summaries == [p.summary for p in base.points], name
+
+
+@pytest.mark.parametrize("prepared_name", ["teaching_prepared", "lachin_prepared"])
+def test_every_point_lists_every_source_and_every_passage_once(request, prepared_name):
+    prepared = request.getfixturevalue(prepared_name)
+    comparison = compare_prepared(prepared)
+    order = [s.id for s in prepared.event.sources]
+
+    seen: Counter = Counter()
+    for k, point in enumerate(comparison.points, start=1):
+        assert point.id == f"p{k}"
+        assert list(point.passages) == order  # every source has a cell, in source order
+        assert point.speakers, "a point without passages"
+        for sid, pids in point.passages.items():
+            assert isinstance(pids, tuple)  # () = silent
+            for pid in pids:
+                assert comparison.passages[pid].source_id == sid
+        seen.update(pid for pids in point.passages.values() for pid in pids)
+        # Labels exist exactly for the pairs in which both sources speak.
+        assert set(point.pairs) == set(combinations(point.speakers, 2))
+    assert seen == Counter({p.id: 1 for p in prepared.passages})
+
+
+def small_prepared(embedder, texts: dict[str, str]) -> Prepared:
+    sources = [source_from_text(text, default_party=party) for party, text in texts.items()]
+    return prepare(build_event(sources), embedder, progress=False)
+
+
+def test_a_paraphrase_pair_shares_a_point_and_an_unrelated_sentence_stands_alone(embedder):
+    prepared = small_prepared(embedder, {
+        "Police": "The bridge over the river was closed by the police on Monday morning.\n\n"
+                  "Our bakery sells fresh bread every day of the week.\n",
+        "Mayor": "On Monday morning, police shut the bridge across the river.\n",
+        "Council": "The city council will vote on the new budget next week.\n",
+    })
+    comparison = compare_prepared(prepared)
+    points = points_of(comparison)
+
+    assert points == {
+        frozenset({
+            ("Police", "The bridge over the river was closed by the police on Monday morning."),
+            ("Mayor", "On Monday morning, police shut the bridge across the river."),
+        }),
+        frozenset({("Police", "Our bakery sells fresh bread every day of the week.")}),
+        frozenset({("Council", "The city council will vote on the new budget next week.")}),
+    }
+    bakery = next(p for p in comparison.points if "bakery" in p.summary)
+    assert bakery.speakers == ["police"]
+    assert bakery.silent_sources == ["council", "mayor"]
+    assert bakery.cell("police") == "sole" and bakery.cell("mayor") == "silent"
+    assert bakery.pair("mayor", "police").label == "silent"
+    assert bakery.pair("council", "mayor") is None  # both silent: no label at all
+    bridge = next(p for p in comparison.points if "bridge" in p.summary)
+    assert bridge.pair("police", "mayor").label == "agree"
+
+
+@pytest.mark.parametrize("prepared_name", ["teaching_prepared", "lachin_prepared"])
+def test_blocked_search_gives_the_same_points(request, prepared_name):
+    prepared = request.getfixturevalue(prepared_name)
+    order = [s.id for s in prepared.event.sources]
+    lengths = {s.id: len(s.text) for s in prepared.event.sources}
+
+    def run(block: int):
+        points = align_sources(prepared.passages, prepared.vectors, order, lengths, block=block)
+        return [(p.id, p.summary, p.passages) for p in points]
+
+    assert run(3) == run(1024)
+
+
+def test_no_passages_no_points():
+    import numpy as np
+
+    assert align_sources([], np.zeros((0, 384), dtype=np.float32), ["a", "b"], {"a": 1, "b": 1}) == []
+
+
+def test_summary_is_cut_at_a_word_boundary():
+    text = "The Azerbaijani representative rejected all the claims put forward by Armenia regarding the alleged closure of the Lachin road by Azerbaijan."
+    summary = summarise(text, limit=60)
+    assert summary == "The Azerbaijani representative rejected all the claims put\u2026"
+    assert summarise("  A short\n claim.  ") == "A short claim."
