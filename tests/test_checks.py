@@ -1,0 +1,194 @@
+"""The discrepancy checks on realistic sentence pairs, with offsets into the sources."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from compare import checks
+from compare.judging import RuleJudge, label_points
+from compare.model import Passage, Point, Source
+from compare.passages import split_passages
+
+CONTEXT = "Statement of the day.\n\nThis paragraph comes first, so offsets do not start at zero.\n\n"
+
+
+def last_passage(party: str, sentence: str, language: str = "en") -> tuple[Source, Passage]:
+    source = Source(id=party, party=party, text=CONTEXT + sentence + "\n", language=language)
+    passage = split_passages(source)[-1]
+    assert passage.text == sentence
+    return source, passage
+
+
+def discrepancies(left: str, right: str) -> list[tuple[str, str, str]]:
+    """(kind, left span, right span) for each discrepancy, after checking its offsets."""
+    ls, lp = last_passage("left", left)
+    rs, rp = last_passage("right", right)
+    found = checks.find_discrepancies(lp, checks.analyse(lp), rp, checks.analyse(rp))
+    for d in found:
+        assert (d.left_passage, d.right_passage) == (lp.id, rp.id)
+        assert ls.text[d.left_start : d.left_end] == d.left
+        assert rs.text[d.right_start : d.right_end] == d.right
+        assert lp.start <= d.left_start < d.left_end <= lp.end
+        assert rp.start <= d.right_start < d.right_end <= rp.end
+        assert d.description
+    return [(d.kind, d.left, d.right) for d in found]
+
+
+def kinds(left: str, right: str) -> set[str]:
+    return {kind for kind, _, _ in discrepancies(left, right)}
+
+
+# --- quantity -------------------------------------------------------------
+
+
+def test_different_counts_of_the_same_thing():
+    assert discrepancies(
+        "The police detained 276 persons near the border.",
+        "The police detained 300 people near the border.",
+    ) == [("quantity", "276 persons", "300 people")]
+
+
+def test_a_speed_in_units():
+    assert ("quantity", "50 km/h", "30 km/h") in discrepancies(
+        "The red car was going at least 50 km/h.", "The red car was doing about 30 km/h."
+    )
+
+
+def test_number_words_count_too():
+    assert discrepancies("There were two people in the van.", "There were three people in the van.") == [
+        ("quantity", "two people", "three people")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        # Unrelated units: residents and the killed are not the same count.
+        ("The town has 120,000 residents and one hospital.", "The shelling left 46 killed in the town."),
+        # The same count written differently.
+        ("Some 1,200 trucks were stopped at the post.", "Some 1200 trucks were stopped at the post."),
+        ("The police detained 276 persons near the border.", "Police said 276 people were detained."),
+        # A year is not a count.
+        ("The agreement was signed in 2020 by the three leaders.", "The agreement was signed in 2021 by the three leaders."),
+        # A reference number is not a count.
+        ("Press release No:596/22 concerns the Lachin road.", "Press release No:597/22 concerns the Lachin road."),
+    ],
+)
+def test_no_quantity_discrepancy(left, right):
+    assert "quantity" not in kinds(left, right)
+
+
+def test_years_and_reference_numbers_are_not_quantities():
+    _, passage = last_passage("az", "Press release No:596/22 was issued in 2022 about 120,000 residents.")
+    facts = checks.analyse(passage)
+    assert [(q.text, q.value, q.unit) for q in facts.quantities] == [("120,000 residents", 120000.0, "resid")]
+
+
+# --- dates and times -------------------------------------------------------
+
+
+def test_a_different_day():
+    assert discrepancies(
+        "The Trilateral Statement was signed on 9 November 2020.",
+        "The Trilateral Statement was signed on 10 November 2020.",
+    ) == [("date", "9 November 2020", "10 November 2020")]
+
+
+def test_a_date_without_a_year_matches_the_same_day_with_one():
+    assert "date" not in kinds(
+        "On December 20, 2022, the UN Security Council held discussions.",
+        "On 20 December the UN Security Council held discussions.",
+    )
+
+
+def test_a_different_clock_time():
+    assert discrepancies("It was 8:15 in the morning.", "It happened at 8:40 that morning.") == [
+        ("date", "8:15", "8:40")
+    ]
+    assert "date" not in kinds("It was 8:15 in the morning.", "It happened at 8:15 am that morning.")
+
+
+def test_a_different_weekday():
+    assert discrepancies("The road was closed on Monday.", "The road was closed on Tuesday.") == [
+        ("date", "Monday", "Tuesday")
+    ]
+
+
+# --- polarity -------------------------------------------------------------
+
+
+def test_negated_on_one_side_only():
+    found = discrepancies(
+        "The protesting activists have not blocked the road.", "The protesting activists blocked the road."
+    )
+    assert found and {kind for kind, _, _ in found} == {"polarity"}
+    assert found[0] == ("polarity", "blocked", "blocked")
+
+
+def test_opposite_terms():
+    assert discrepancies(
+        "Azerbaijan ensures unimpeded passage along the road.", "The road has been blocked since Monday."
+    ) == [("polarity", "unimpeded", "blocked")]
+
+
+def test_both_asserting_is_no_clash():
+    assert discrepancies(
+        "The road has been blocked since Monday.", "Protesters blocked the road on Monday."
+    ) == []
+
+
+# --- naming ---------------------------------------------------------------
+
+
+def test_lachin_road_against_lachin_corridor():
+    assert discrepancies(
+        "Traffic on the Lachin road continues as normal.", "Traffic on the Lachin corridor has stopped."
+    ) == [("naming", "Lachin road", "Lachin corridor")]
+
+
+def test_mill_street_junction_against_mill_road_crossing():
+    assert discrepancies(
+        "The collision happened at the Mill Street junction.", "The crash happened at the Mill Road crossing."
+    ) == [("naming", "Mill Street junction", "Mill Road crossing")]
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Armenia continues its campaign against Azerbaijan.", "Armenia rejects the claims made by Azerbaijan."),
+        ("The Lachin corridor remains closed to traffic.", "Trucks cannot use the Lachin corridor at all."),
+    ],
+)
+def test_not_a_naming_difference(left, right):
+    assert "naming" not in kinds(left, right)
+
+
+# --- languages without rules ----------------------------------------------
+
+
+def test_other_languages_are_marked_unsupported():
+    _, fr = last_passage("fr", "La route de Latchine est bloquée depuis le 12 décembre.", language="fr")
+    _, en = last_passage("en", "The Lachin road has been open since 12 December.")
+    facts = checks.analyse(fr)
+    assert not facts.supported and facts.language == "fr"
+    assert checks.find_discrepancies(fr, facts, en, checks.analyse(en)) == []
+    assert checks.analyse(en).supported
+
+
+def test_label_evidence_says_the_checks_were_skipped():
+    _, fr = last_passage("france", "La route de Latchine est bloquée depuis le 12 décembre.", language="fr")
+    _, en = last_passage("ireland", "The Lachin road has been open since 13 December.")
+    _, en2 = last_passage("usa", "The Lachin road has been closed since 12 December.")
+    vector = np.ones(4, dtype=np.float32) / 2.0
+    point = Point(id="p1", summary="road", passages={"france": (fr.id,), "ireland": (en.id,), "usa": (en2.id,)})
+
+    label_points([point], {p.id: p for p in (fr, en, en2)}, {p.id: vector for p in (fr, en, en2)}, RuleJudge())
+
+    mixed = point.pairs[("france", "ireland")].evidence
+    assert mixed.discrepancies == ()
+    assert len(mixed.checks_skipped) == 1 and "'fr'" in mixed.checks_skipped[0]
+    assert "did not run" in mixed.checks_skipped[0]
+    english = point.pairs[("ireland", "usa")]
+    assert english.evidence.checks_skipped == ()
+    assert english.label == "diverge"  # same similarity, but the English pair is checked
