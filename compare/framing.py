@@ -17,7 +17,9 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from .model import FramingTerm
 
-#: Strength of the prior, in pseudo-counts spread over the vocabulary.
+#: Largest strength of the prior, in pseudo-counts spread over the vocabulary.
+#: The prior never weighs more than half the event's own counts, or in a short
+#: event it would drown every real difference.
 PRIOR_STRENGTH = 500.0
 MIN_Z = 1.96
 
@@ -47,7 +49,7 @@ def distinctive_terms(
     counts = counts.tocsr().astype(np.float64)  # stays sparse: 100 sources x 100k n-grams
     vocab = vectorizer.get_feature_names_out()
     total = np.asarray(counts.sum(axis=0)).ravel()
-    alpha = prior_strength * total / total.sum()
+    alpha = min(prior_strength, 0.5 * total.sum()) * total / total.sum()
     alpha0 = alpha.sum()
     out: dict[str, list[FramingTerm]] = {}
     for row, sid in enumerate(ids):

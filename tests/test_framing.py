@@ -13,8 +13,7 @@ COMMON = (
     "Trucks with food and medicine use the road every day. "
     "The meeting called for talks between the parties. "
 )
-# The prior is a fixed 500 pseudo-counts, so in an event of a few hundred words
-# it swamps every count (see the xfail test below); these texts are long enough.
+# Long enough that the prior is at its full 500 pseudo-counts.
 SHARED = COMMON * 8
 TEXTS = {
     "armenia": SHARED + "The blockade must end. The blockade hurts children. "
@@ -85,8 +84,7 @@ def test_degenerate_inputs():
     assert distinctive_terms({"a": "the and of", "b": "to a the"}) == {"a": [], "b": []}
 
 
-@pytest.mark.xfail(strict=True, reason="known limitation: the fixed prior of 500 pseudo-counts outweighs "
-                   "every count in a short event, so nothing stands out (the teaching event shows no terms)")
 def test_a_repeated_word_stands_out_in_a_short_event():
+    # The prior is capped at half the event's own counts, so it cannot drown them.
     short = {sid: text.replace(SHARED, COMMON) for sid, text in TEXTS.items()}
     assert "blockade" in terms(distinctive_terms(short), "armenia")
