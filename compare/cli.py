@@ -15,6 +15,7 @@ from pathlib import Path
 from . import __version__
 from .errors import InputError
 from .judging import Thresholds
+from .multilingual import choose_model, thresholds_for
 
 PROG = "narrative-compare"
 #: Sub-commands register themselves here: name -> (add arguments, run).
@@ -39,18 +40,20 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", "-o", metavar="FILE", help="write here instead of standard output")
     add_model_arguments(p)
     t = Thresholds()
-    p.add_argument("--link-threshold", type=float, default=t.link, metavar="X",
-                   help=f"mean cosine similarity for passages to form one point (default {t.link})")
-    p.add_argument("--agree-threshold", type=float, default=t.agree, metavar="X",
-                   help=f"similarity at which two sources agree (default {t.agree})")
-    p.add_argument("--evidence-threshold", type=float, default=t.evidence, metavar="X",
-                   help=f"similarity above which a discrepancy counts (default {t.evidence})")
+    m = thresholds_for("multilingual")
+    p.add_argument("--link-threshold", type=float, metavar="X",
+                   help=f"mean cosine similarity for passages to form one point (default {t.link}; {m.link} multilingual)")
+    p.add_argument("--agree-threshold", type=float, metavar="X",
+                   help=f"similarity at which two sources agree (default {t.agree}; {m.agree} multilingual)")
+    p.add_argument("--evidence-threshold", type=float, metavar="X",
+                   help=f"similarity above which a discrepancy counts (default {t.evidence}; {m.evidence} multilingual)")
     p.add_argument("--timings", action="store_true", help="print the time of each stage on stderr")
 
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", "-m", metavar="NAME_OR_PATH",
-                   help="sentence-transformers model (default: the packaged all-MiniLM-L6-v2, offline)")
+                   help="sentence-transformers model, or 'multilingual' for the packaged multilingual-e5-small "
+                   "(default: all-MiniLM-L6-v2 when every source is English, else multilingual; both offline)")
     p.add_argument("--cache-dir", metavar="DIR",
                    help="embedding cache folder (default: $NARRATIVE_COMPARE_CACHE or ~/.cache/narrative-compare)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the embedding cache")
@@ -68,17 +71,22 @@ def run_report(args: argparse.Namespace) -> int:
     fmt = args.format or _format_from_suffix(args.out) or "html"
     for name in ("link_threshold", "agree_threshold", "evidence_threshold"):
         value = getattr(args, name)
-        if not 0.0 <= value <= 1.0:
+        if value is not None and not 0.0 <= value <= 1.0:
             raise InputError(None, f"--{name.replace('_', '-')} must be between 0 and 1, not {value}")
     if args.out and not Path(args.out).parent.exists():
         raise InputError(args.out, f"cannot write the report: folder {str(Path(args.out).parent)!r} does not exist")
     started = time.perf_counter()
     event = load_event(args.paths)
     loaded = time.perf_counter() - started
-    embedder = Embedder(args.model, args.cache_dir, use_cache=not args.no_cache)
+    model, note = choose_model(args.model, [s.language for s in event.sources])
+    if note:
+        _say(f"{PROG}: {note}")
+    embedder = Embedder(model, args.cache_dir, use_cache=not args.no_cache)
     prepared = prepare(event, embedder, progress=args.progress)
     prepared.timings = {"documents": loaded, **prepared.timings}
-    thresholds = Thresholds(link=args.link_threshold, agree=args.agree_threshold, evidence=args.evidence_threshold)
+    base = thresholds_for(embedder.name)  # the model's own defaults, for those not given
+    given = {k: getattr(args, f"{k}_threshold") for k in ("link", "agree", "evidence")}
+    thresholds = Thresholds(**{k: getattr(base, k) if v is None else v for k, v in given.items()})
     comparison = compare_prepared(prepared, thresholds)
     started = time.perf_counter()
     content = write_report(comparison, fmt, args.out)

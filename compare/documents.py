@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .languages import detect_language
 from .model import Event, Source
 
 SOURCE_KEYS = ("party", "title", "speaker", "date", "url", "language", "provenance")
@@ -143,6 +144,8 @@ def source_from_text(
     if metadata:
         fields.update({k: v for k, v in metadata.items() if v not in (None, "")})
     fields = check_fields(fields, SOURCE_KEYS, label)
+    if "language" not in fields:  # not stated: guess offline, 'en' when unsure
+        fields["language"] = detect_language(body)[0]
     # The file name stands in for the party only when there is no front matter:
     # front matter without 'party' is a mistake, not a request for the default.
     has_front_matter = len(body) != len(text)
@@ -177,6 +180,7 @@ def source_from_html(html: str, path: str | Path, party: str | None = None) -> S
     title = getattr(meta, "title", None) if meta is not None else None
     date = getattr(meta, "date", None) if meta is not None else None
     fields = check_fields({"title": title, "date": date}, SOURCE_KEYS, path)
+    fields["language"] = detect_language(text)[0]
     return Source(
         id="",
         party=party or Path(path).stem,

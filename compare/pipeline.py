@@ -8,6 +8,7 @@ Two steps, so that a front end can change thresholds without re-embedding:
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -59,6 +60,10 @@ def prepare(
     timings["passages"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     vectors = embedder.embed([p.text for p in passages], progress=progress)
+    if getattr(embedder, "is_multilingual", False):
+        from .multilingual import center_by_language
+
+        vectors = center_by_language([p.language for p in passages], vectors)
     timings["embeddings"] = time.perf_counter() - t0
     return Prepared(
         event=event,
@@ -77,7 +82,10 @@ def compare_prepared(
     judge: Judge | None = None,
 ) -> Comparison:
     """Align, label and measure framing on a prepared event."""
-    thresholds = thresholds or Thresholds()
+    if thresholds is None:
+        from .multilingual import thresholds_for
+
+        thresholds = thresholds_for(prepared.model)  # Thresholds() unless multilingual
     judge = judge or RuleJudge(thresholds)
     event = prepared.event
     order = [s.id for s in event.sources]
@@ -142,6 +150,11 @@ def compare_event(
     t0 = time.perf_counter()
     event = paths if isinstance(paths, Event) else load_event(paths)
     load_time = time.perf_counter() - t0
+    from .multilingual import choose_model
+
+    model, note = choose_model(model, [s.language for s in event.sources])
+    if note and progress is not False:
+        print(f"narrative-compare: {note}", file=sys.stderr)
     embedder = Embedder(model, cache_dir, use_cache=use_cache)
     prepared = prepare(event, embedder, progress=progress)
     prepared.timings = {"documents": load_time, **prepared.timings}
