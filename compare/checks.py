@@ -18,7 +18,11 @@ Four checks, each a small documented rule so a reader can see why it fired:
 
 Passages are analysed once (:func:`analyse`) and compared pairwise
 (:func:`find_discrepancies`), so pairwise work stays cheap. The rules are for
-English; for other languages the checks are skipped and the evidence says so.
+English, Russian, Armenian and Azerbaijani (the rules for the last three, and
+what they cover, are at the end of this module); for other languages the
+checks are skipped and the evidence says so. Across two languages only values
+are compared (dates, times, weekdays, and counts of units in a shared table):
+:func:`skipped_notes` says so in the evidence.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .model import Discrepancy, Passage
 
-SUPPORTED_LANGUAGES = frozenset({"en"})
+SUPPORTED_LANGUAGES = frozenset({"en", "ru", "hy", "az"})
 CHECK_KINDS = ("polarity", "quantity", "date", "naming")
 
 # --- vocabulary -----------------------------------------------------------
@@ -172,6 +176,8 @@ def analyse(passage: Passage) -> PassageFacts:
     language = passage.language.split("-")[0].lower()
     if language not in SUPPORTED_LANGUAGES:
         return PassageFacts(supported=False, language=language)
+    if language != "en":
+        return _analyse_i18n(passage.text, language)
     text = passage.text
     dates, taken = _find_dates(text)
     times = tuple(_find_times(text, taken))
@@ -235,9 +241,25 @@ def find_discrepancies(
         if pair:
             add("quantity", f"different count of {unit!r}: {pair[0].text!r} vs {pair[1].text!r}", *pair)
 
-    for a, b, why in _polarity_clashes(left_facts.tokens, right_facts.tokens):
+    if left_facts.language != right_facts.language:
+        return found  # words are not compared across languages (see skipped_notes)
+    if left_facts.language == "en":
+        clashes = _polarity_clashes(left_facts.tokens, right_facts.tokens)
+        names = _naming_differences(left, left_facts.tokens, right, right_facts.tokens)
+    else:
+        rules = _rules(left_facts.language)
+
+        def content(tok: Token) -> bool:
+            if tok.capitalised and not tok.sentence_initial:
+                return False
+            return tok.stem not in rules.stop and tok.text.lower() not in rules.stop and len(tok.stem) > 2
+
+        clashes = _polarity_clashes(left_facts.tokens, right_facts.tokens, content, rules.opposites)
+        names = _naming_differences(left, left_facts.tokens, right, right_facts.tokens,
+                                    lambda toks: _name_phrases_i18n(toks, rules.language), lambda t: t.stem)
+    for a, b, why in clashes:
         add("polarity", why, a, b)
-    for a, b in _naming_differences(left, left_facts.tokens, right, right_facts.tokens):
+    for a, b in names:
         add("naming", f"different name for the same referent: {a.text!r} vs {b.text!r}", a, b)
     return found
 
@@ -426,13 +448,14 @@ def _content(tok: Token) -> bool:
     return tok.stem not in _STOP and tok.text.lower() not in _STOP and len(tok.stem) > 2
 
 
-def _polarity_clashes(left: tuple[Token, ...], right: tuple[Token, ...]):
+def _polarity_clashes(left: tuple[Token, ...], right: tuple[Token, ...], content=None, opposites=OPPOSITES):
     """Yield (left token, right token, description) for each polarity clash."""
+    _content_of = content or _content
     by_stem_l: dict[str, list[Token]] = {}
     by_stem_r: dict[str, list[Token]] = {}
     for tokens, index in ((left, by_stem_l), (right, by_stem_r)):
         for tok in tokens:
-            if _content(tok):
+            if _content_of(tok):
                 index.setdefault(tok.stem, []).append(tok)
     reported: set[str] = set()
     # One clash per negating word, the first word it covers that clashes:
@@ -459,7 +482,7 @@ def _polarity_clashes(left: tuple[Token, ...], right: tuple[Token, ...]):
             yield other, negated, f"negated on one side only: {other.text!r} vs {_context(right, negated)!r}"
     asserted_l = {t.stem: t for t in left if not t.negated}
     asserted_r = {t.stem: t for t in right if not t.negated}
-    for group_a, group_b in OPPOSITES:
+    for group_a, group_b in opposites:
         for first, second in ((group_a, group_b), (group_b, group_a)):
             hit_l = [asserted_l[s] for s in sorted(first & asserted_l.keys())]
             hit_r = [asserted_r[s] for s in sorted(second & asserted_r.keys())]
@@ -499,10 +522,11 @@ def _name_phrases(tokens: tuple[Token, ...]) -> dict[str, list[tuple[int, int, s
     return phrases
 
 
-def _naming_differences(left: Passage, lt: tuple[Token, ...], right: Passage, rt: tuple[Token, ...]):
-    names_l, names_r = _name_phrases(lt), _name_phrases(rt)
-    words_l = {t.text.lower() for t in lt}
-    words_r = {t.text.lower() for t in rt}
+def _naming_differences(left: Passage, lt: tuple[Token, ...], right: Passage, rt: tuple[Token, ...],
+                        phrases=_name_phrases, word=lambda t: t.text.lower()):
+    names_l, names_r = phrases(lt), phrases(rt)
+    words_l = {word(t) for t in lt}
+    words_r = {word(t) for t in rt}
     for anchor in sorted(names_l.keys() & names_r.keys()):
         heads_l = {h for _, _, h in names_l[anchor]}
         heads_r = {h for _, _, h in names_r[anchor]}
@@ -516,3 +540,500 @@ def _naming_differences(left: Passage, lt: tuple[Token, ...], right: Passage, rt
             Span(left.text[lt[il].start : lt[jl].end], lt[il].start, lt[jl].end, None),
             Span(right.text[rt[ir].start : rt[jr].end], rt[ir].start, rt[jr].end, None),
         )
+
+
+# --- Russian, Armenian and Azerbaijani -------------------------------------
+#
+# The same four checks, with each language's own words. What is covered:
+#
+# * numbers in digits with the local separators ("120 000", "120.000" and
+#   "1,5" as well as "120,000" and "1.5"), a case suffix after the digits
+#   ("2022-ci", "20-ին", "20-го"), number words up to the hundreds with
+#   "thousand", "million" ("две тысячи", "երկու հազար", "iki min") and the
+#   abbreviations тыс., млн, մլն, mln;
+# * dates with month names in the forms used after a day or a year ("20
+#   декабря 2022 года", "2022 թվականի դեկտեմբերի 20-ին", "20 dekabr 2022-ci il",
+#   "2022-ci il dekabrın 20-də"), numeric "20.12.2022" and "2022-12-20", clock
+#   times "6:30", and weekdays;
+# * negation: ru не, нет, ни, никто, ничего, никогда, нигде, без, нельзя
+#   before the words they negate; hy ոչ, ոչինչ, երբեք, առանց, the negative
+#   auxiliaries չի, չեն, չէ, չէր ... (negating the participle after them, or the
+#   predicate before them, as in "փակ չէ") and verbs with the prefix չ-
+#   ("չփակվեց"); az heç before a word, deyil, yox, yoxdur after it, and the
+#   verb suffixes -ma/-mə before a tense ("bağlanmadı", "artmayacaq",
+#   "açılmamış") and the present -mır/-mir/-mur/-mür ("işləmir"). Not covered:
+#   Azerbaijani negation in other moods and participles, double negatives,
+#   and negation that spans clauses;
+# * words are compared through Snowball stems: Russian and Armenian have
+#   their own stemmers; Azerbaijani uses the Turkish one, a fair approximation
+#   for a closely related language with the same suffixes, after writing ə as e
+#   (the Turkish stemmer does not know ə);
+# * across two languages only values are compared: dates, times and weekdays
+#   always, and counts when their units are in the small table of common units
+#   below (people, days, weeks, hours, minutes, years, months, metres,
+#   kilometres, euros, dollars, cents, percent, children, cars, buses).
+
+_I18N_LANGUAGES = ("ru", "hy", "az")
+_STEMMER_NAMES = {"ru": "russian", "hy": "armenian", "az": "turkish"}
+
+
+@lru_cache(maxsize=None)
+def _stemmer_for(language: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(_STEMMER_NAMES[language])
+
+
+def _stem_in(language: str, word: str) -> str:
+    word = word.lower()
+    if language == "en":
+        return _stem(word)
+    if language == "az":
+        word = word.replace("ə", "e")
+    return _stemmer_for(language).stemWord(word)
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """One language's vocabulary for the checks (all words lower-case)."""
+
+    language: str
+    months: dict[str, int]
+    weekdays: dict[str, str]
+    number_words: dict[str, float]
+    magnitudes: dict[str, float]
+    lone_skipped: frozenset[str]  # "one": a word that alone is rarely a count
+    negators: frozenset[str]  # negate the words after them
+    post_negators: frozenset[str]  # negate the word before them
+    clause_breaks: frozenset[str]
+    stop: frozenset[str]
+    name_heads: frozenset[str]  # stems
+    opposites: tuple[tuple[frozenset[str], frozenset[str]], ...]  # stems
+    year_words: str  # regex for "year" after a year number ("года", "թվականի", "il")
+
+
+def _month_table(forms: list[str]) -> dict[str, int]:
+    """``forms[i]`` holds the space-separated forms of month i + 1."""
+    return {word: i + 1 for i, words in enumerate(forms) for word in words.split()}
+
+
+def _stems(language: str, groups: list[tuple[str, str]]) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    return tuple(
+        (frozenset(_stem_in(language, w) for w in a.split()), frozenset(_stem_in(language, w) for w in b.split()))
+        for a, b in groups
+    )
+
+
+@lru_cache(maxsize=None)
+def _rules(language: str) -> _Rules:
+    if language == "ru":
+        return _Rules(
+            language="ru",
+            months=_month_table([
+                "январь января январе янв", "февраль февраля феврале фев февр", "март марта марте мар",
+                "апрель апреля апреле апр", "май мая мае", "июнь июня июне июн", "июль июля июле июл",
+                "август августа августе авг", "сентябрь сентября сентябре сен сент",
+                "октябрь октября октябре окт", "ноябрь ноября ноябре ноя нояб", "декабрь декабря декабре дек",
+            ]),
+            weekdays={
+                **dict.fromkeys("понедельник понедельника понедельнику понедельником".split(), "monday"),
+                **dict.fromkeys("вторник вторника вторнику".split(), "tuesday"),
+                **dict.fromkeys("среда среду среды".split(), "wednesday"),
+                **dict.fromkeys("четверг четверга".split(), "thursday"),
+                **dict.fromkeys("пятница пятницу пятницы".split(), "friday"),
+                **dict.fromkeys("суббота субботу субботы".split(), "saturday"),
+                **dict.fromkeys("воскресенье воскресенья".split(), "sunday"),
+            },
+            number_words={
+                **dict.fromkeys("один одна одно одного одной".split(), 1.0),
+                **dict.fromkeys("два две двух двум".split(), 2.0), **dict.fromkeys("три трёх трех".split(), 3.0),
+                **dict.fromkeys("четыре четырёх четырех".split(), 4.0), **dict.fromkeys("пять пяти".split(), 5.0),
+                **dict.fromkeys("шесть шести".split(), 6.0), **dict.fromkeys("семь семи".split(), 7.0),
+                **dict.fromkeys("восемь восьми".split(), 8.0), **dict.fromkeys("девять девяти".split(), 9.0),
+                **dict.fromkeys("десять десяти".split(), 10.0), "одиннадцать": 11.0,
+                **dict.fromkeys("двенадцать двенадцати".split(), 12.0), "пятнадцать": 15.0,
+                **dict.fromkeys("двадцать двадцати".split(), 20.0), **dict.fromkeys("тридцать тридцати".split(), 30.0),
+                **dict.fromkeys("сорок сорока".split(), 40.0), "пятьдесят": 50.0, "шестьдесят": 60.0,
+                "семьдесят": 70.0, "восемьдесят": 80.0, "девяносто": 90.0, **dict.fromkeys("сто ста".split(), 100.0),
+                "двести": 200.0, "триста": 300.0, "пятьсот": 500.0, "полтора": 1.5, "полторы": 1.5,
+            },
+            magnitudes={
+                **dict.fromkeys("тысяча тысячи тысяч тысячу тыс".split(), 1e3),
+                **dict.fromkeys("миллион миллиона миллионов млн".split(), 1e6),
+                **dict.fromkeys("миллиард миллиарда миллиардов млрд".split(), 1e9),
+            },
+            lone_skipped=frozenset("один одна одно одного одной".split()),
+            negators=frozenset("не нет ни никто ничего никогда нигде без нельзя".split()),
+            post_negators=frozenset(),
+            clause_breaks=frozenset("но а однако хотя зато тогда".split()),
+            stop=frozenset(
+                """и в во на с со к ко по за из от до у о об при для что как это этот эта эти тот та те
+                он она оно они мы вы я его её ее их был была было были будет будут быть же ли бы то
+                уже ещё еще также так все всё весь вся около через после перед над под между года году год""".split()
+            ),
+            name_heads=frozenset(_stem_in("ru", w) for w in
+                                 "дорога дороги дорогу улица улицы проспект шоссе коридор коридора мост моста мостом "
+                                 "площадь район города город село граница область".split()),
+            opposites=_stems("ru", [
+                ("закрыт закрыта закрыли закроют закрыть перекрыт перекрыли перекрыта заблокирован блокирован",
+                 "открыт открыта открыли откроют открыть разблокирован"),
+                ("вырос выросла выросли вырастут увеличился увеличилась увеличились",
+                 "снизился снизилась снизились упал упала упали сократился сократилась"),
+                ("разрешено разрешён разрешен", "запрещено запрещён запрещен"),
+                ("безопасно безопасный", "опасно опасный"),
+            ]),
+            year_words=r"года|году|год|г\.?",
+        )
+    if language == "hy":
+        return _Rules(
+            language="hy",
+            months=_month_table([
+                "հունվար հունվարի", "փետրվար փետրվարի", "մարտ մարտի", "ապրիլ ապրիլի", "մայիս մայիսի",
+                "հունիս հունիսի", "հուլիս հուլիսի", "օգոստոս օգոստոսի", "սեպտեմբեր սեպտեմբերի",
+                "հոկտեմբեր հոկտեմբերի", "նոյեմբեր նոյեմբերի", "դեկտեմբեր դեկտեմբերի",
+            ]),
+            weekdays={
+                "երկուշաբթի": "monday", "երեքշաբթի": "tuesday", "չորեքշաբթի": "wednesday",
+                "հինգշաբթի": "thursday", "ուրբաթ": "friday", "շաբաթ օրը": "saturday", "կիրակի": "sunday",
+            },
+            number_words={
+                "մեկ": 1.0, "երկու": 2.0, "երեք": 3.0, "չորս": 4.0, "հինգ": 5.0, "վեց": 6.0, "յոթ": 7.0,
+                "յոթը": 7.0, "ութ": 8.0, "ութը": 8.0, "ինը": 9.0, "ինն": 9.0, "տաս": 10.0, "տասը": 10.0,
+                "տասն": 10.0, "տասնմեկ": 11.0, "տասներկու": 12.0, "տասնհինգ": 15.0, "քսան": 20.0,
+                "երեսուն": 30.0, "քառասուն": 40.0, "հիսուն": 50.0, "վաթսուն": 60.0, "յոթանասուն": 70.0,
+                "ութսուն": 80.0, "իննսուն": 90.0, "հարյուր": 100.0,
+            },
+            magnitudes={"հազար": 1e3, "հազ": 1e3, "միլիոն": 1e6, "մլն": 1e6, "միլիարդ": 1e9, "մլրդ": 1e9},
+            lone_skipped=frozenset({"մեկ"}),
+            negators=frozenset("ոչ ոչինչ երբեք առանց".split()),
+            post_negators=frozenset(),  # the negative auxiliaries are handled in _tokens_i18n
+            clause_breaks=frozenset("բայց սակայն իսկ մինչդեռ թեև".split()),
+            stop=frozenset(
+                """և ու է են էր էին եմ ենք ես եք այս այդ այն որ որը ով ինչ համար հետ մեջ վրա մասին
+                դեպի մինչև նաև էլ թե կամ իր նրա նրանք մենք դուք ես թ թվականի թվական""".split()
+            ),
+            name_heads=frozenset(_stem_in("hy", w) for w in
+                                 "ճանապարհ ճանապարհը փողոց պողոտա մայրուղի միջանցք կամուրջ կամուրջը կամրջով "
+                                 "հրապարակ շրջան քաղաք գյուղ սահման".split()),
+            opposites=_stems("hy", [
+                ("փակ փակվել փակվեց փակեց փակված փակվի կփակվի արգելափակված",
+                 "բաց բացվել բացվեց բացեց բացված կբացվի վերաբացվեց"),
+                ("աճեց աճել բարձրացավ բարձրացել", "նվազեց նվազել իջավ իջել"),
+                ("թույլատրված թույլատրվում", "արգելված արգելվում"),
+            ]),
+            year_words=r"թվականի|թվական|թ\.?",
+        )
+    if language == "az":
+        return _Rules(
+            language="az",
+            months=_month_table([
+                "yanvar yanvarın yanvarda", "fevral fevralın fevralda", "mart martın martda",
+                "aprel aprelin apreldə", "may mayın mayda", "iyun iyunun iyunda", "iyul iyulun iyulda",
+                "avqust avqustun avqustda", "sentyabr sentyabrın sentyabrda", "oktyabr oktyabrın oktyabrda",
+                "noyabr noyabrın noyabrda", "dekabr dekabrın dekabrda",
+            ]),
+            weekdays={
+                "bazar ertəsi": "monday", "çərşənbə axşamı": "tuesday", "çərşənbə": "wednesday",
+                "cümə axşamı": "thursday", "cümə": "friday", "şənbə": "saturday", "bazar günü": "sunday",
+            },
+            number_words={
+                "bir": 1.0, "iki": 2.0, "üç": 3.0, "dörd": 4.0, "beş": 5.0, "altı": 6.0, "yeddi": 7.0,
+                "səkkiz": 8.0, "doqquz": 9.0, "on": 10.0, "iyirmi": 20.0, "otuz": 30.0, "qırx": 40.0,
+                "əlli": 50.0, "altmış": 60.0, "yetmiş": 70.0, "səksən": 80.0, "doxsan": 90.0, "yüz": 100.0,
+            },
+            magnitudes={"min": 1e3, "milyon": 1e6, "mln": 1e6, "milyard": 1e9, "mlrd": 1e9},
+            lone_skipped=frozenset({"bir"}),
+            negators=frozenset("heç".split()),
+            post_negators=frozenset("deyil deyildir deyilmiş deyildi yox yoxdur".split()),
+            clause_breaks=frozenset("amma lakin ancaq halbuki".split()),
+            stop=frozenset(
+                """və ilə üçün bu o bir da də ki isə olan olaraq sonra görə kimi həm artıq ən çox daha
+                onun onlar biz siz mən sən öz hər il ildə ili tarixində tarixindən""".split()
+            ),
+            name_heads=frozenset(_stem_in("az", w) for w in
+                                 "yol yolu küçə küçəsi prospekt şosse dəhliz dəhlizi körpü körpüsü meydan meydanı "
+                                 "rayon şəhər kənd sərhəd".split()),
+            opposites=_stems("az", [
+                ("bağlı bağlıdır bağlandı bağlanacaq bağladı bağlanıb", "açıq açıqdır açıldı açılacaq açdı açılıb"),
+                ("artdı artacaq artıb", "azaldı azalacaq azalıb"),
+                ("icazəli", "qadağan"),
+            ]),
+            year_words=r"il(?:in|də|dən)?",
+        )
+    raise KeyError(language)
+
+
+#: Unit words that several languages share, so that counts compare across
+#: languages; the key is the English stem that English passages already use.
+_UNITS = {
+    "person": ("people persons person", "человек человека людей", "մարդ մարդու", "nəfər adam şəxs"),
+    "day": ("days day", "день дня дней суток сутки", "օր օրով", "gün günlük"),
+    "week": ("weeks week", "неделя недели недель неделю", "շաբաթ շաբաթով", "həftə həftəlik"),
+    "hour": ("hours hour", "час часа часов", "ժամ ժամով", "saat saatlıq"),
+    "minut": ("minutes minute", "минута минуты минут", "րոպե րոպեով", "dəqiqə dəqiqəlik"),
+    "year": ("years year", "год года лет", "տարի տարով", "il illik"),
+    "month": ("months month", "месяц месяца месяцев", "ամիս ամսով", "ay aylıq"),
+    "metr": ("metres metre meters meter", "метр метра метров", "մետր", "metr metrlik"),
+    "kilometr": ("kilometres kilometre kilometers kilometer km", "километр километра километров км",
+                 "կիլոմետր կմ", "kilometr km"),
+    "euro": ("euros euro", "евро", "եվրո", "avro"),
+    "dollar": ("dollars dollar", "доллар доллара долларов", "դոլար", "dollar"),
+    "cent": ("cents cent", "цент цента центов", "ցենտ ցենտով", "sent"),
+    "percent": ("percent", "процент процента процентов", "տոկոս տոկոսով", "faiz"),
+    "child": ("children child", "ребёнок ребенок детей дети", "երեխա երեխայի երեխաներ", "uşaq uşağı"),
+    "car": ("cars car vehicles vehicle", "автомобиль автомобиля автомобилей машина машины машин",
+            "մեքենա մեքենաներ", "avtomobil maşın"),
+    "bus": ("buses bus", "автобус автобуса автобусов", "ավտոբուս", "avtobus"),
+}
+
+
+@lru_cache(maxsize=None)
+def _unit_table(language: str) -> dict[str, str]:
+    """Stem of a unit word in ``language`` -> the unit an English passage gives its first form."""
+    column = ("en", "ru", "hy", "az").index(language)
+    table = {}
+    for forms in _UNITS.values():
+        first = forms[0].split()[0]
+        key = _UNIT_SYNONYMS.get(first) or _stem(first)
+        table.update({_stem_in(language, w): key for w in forms[column].split()})
+    return table
+
+
+def _unit_key(language: str, word: str) -> str:
+    """The shared key of a unit word, or ``'<language>:<stem>'`` when it has none."""
+    stem = _stem_in(language, word)
+    return _unit_table(language).get(stem) or f"{language}:{stem}"
+
+
+_DIGITS = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d{1,3}(?:\.\d{3})+(?![\d.,])(?:,\d+)?|\d+(?:[.,]\d+)?"
+_LETTERS = r"[^\W\d_]"
+
+
+def _parse_number(raw: str) -> float:
+    """'120 000', '120.000', '1,5', '1.5' and '120,000' as values (the local conventions)."""
+    s = re.sub(r"[ \u00a0\u202f]", "", raw)
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", s):
+        s = s.replace(".", "")  # dots between groups of three: thousands
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
+        s = s.replace(",", "")  # English-style thousands, as in "1,200"
+    return float(s.replace(",", "."))
+
+
+@lru_cache(maxsize=None)
+def _patterns(language: str) -> dict[str, re.Pattern[str]]:
+    r = _rules(language)
+    month = "|".join(sorted(map(re.escape, r.months), key=len, reverse=True))
+    end = rf"(?!{_LETTERS})"
+    suffix = rf"(?:-?{_LETTERS}{{1,4}})?"  # "-го", "-ին", "-də", "-ci"
+    year = rf"(?P<y>\d{{4}}){suffix}(?:\s+(?:{r.year_words}){end})?"
+    numbers = "|".join(sorted(map(re.escape, r.number_words), key=len, reverse=True))
+    mags = "|".join(sorted(map(re.escape, r.magnitudes), key=len, reverse=True))
+    weekdays = "|".join(sorted(map(re.escape, r.weekdays), key=len, reverse=True))
+    day = rf"(?P<d>\d{{1,2}}){suffix}"
+    return {
+        # 20 декабря 2022 года, 20 dekabr 2022-ci il, 20 դեկտեմբերի 2022 թ.
+        "day_month": re.compile(rf"(?<![\w.])(?:{day})\s+(?P<m>{month}){end}\.?(?:,?\s+{year})?", re.I),
+        # 2022 թվականի դեկտեմբերի 20-ին, 2022-ci il dekabrın 20-də, дек. 20
+        "month_day": re.compile(rf"(?<![\w.])(?:{year}\s+)?(?P<m>{month}){end}\.?\s+{day}(?![\d:])", re.I),
+        "numeric": re.compile(
+            r"(?<![\w.])(?:(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})|(?P<y2>\d{4})-(?P<m2>\d{2})-(?P<d2>\d{2}))"
+            rf"(?!\d){suffix}"
+        ),
+        "time": re.compile(rf"(?<![\d.:])(?P<h>\d{{1,2}}):(?P<min>\d{{2}})(?!\d){suffix}"),
+        "weekday": re.compile(rf"(?<!{_LETTERS})(?P<w>{weekdays}){_LETTERS}*", re.I),
+        "quantity": re.compile(
+            rf"(?<![\w:/.,-])(?P<num>{_DIGITS}|(?:{numbers}){end}(?:\s+(?:{numbers}){end})*)(?P<suf>-{_LETTERS}{{1,4}})?"
+            rf"(?:\s*(?P<mag>{mags}){end}\.?)?(?P<pct>\s*%)?(?![\d])",
+            re.I,
+        ),
+        "unit": re.compile(rf"\s+(?P<unit>{_LETTERS}+)"),
+        "token": re.compile(rf"{_LETTERS}+(?:[-\u2010]{_LETTERS}+)*|\d[\d,.]*\d|\d|[.,;:!?()\"\u00ab\u00bb\u201c\u201d\u0589\u055d]"),
+    }
+
+
+def _analyse_i18n(text: str, language: str) -> PassageFacts:
+    r, pats = _rules(language), _patterns(language)
+    # Armenian writes its question, exclamation and stress marks inside words.
+    text = re.sub("[\u055b\u055c\u055e]", "\u200b", text) if language == "hy" else text
+    taken: set[int] = set()
+
+    def free(m: re.Match[str]) -> bool:
+        return not any(i in taken for i in range(m.start(), m.end()))
+
+    dates = []
+    for key in ("numeric", "month_day", "day_month"):
+        for m in pats[key].finditer(text):
+            if not free(m):
+                continue
+            g = m.groupdict()
+            d, mo, y = (g.get("d") or g.get("d2"), g.get("m") or g.get("m2"), g.get("y") or g.get("y2"))
+            month = int(mo) if mo.isdigit() else r.months[mo.lower()]
+            if not (1 <= month <= 12 and 1 <= int(d) <= 31):
+                continue
+            dates.append(Span(m.group(0), m.start(), m.end(), (int(y) if y else None, month, int(d))))
+            taken.update(range(m.start(), m.end()))
+    dates.sort(key=lambda s: s.start)
+    times = []
+    for m in pats["time"].finditer(text):
+        hour, minute = int(m.group("h")), int(m.group("min"))
+        if free(m) and hour < 24 and minute < 60:
+            times.append(Span(m.group(0), m.start(), m.end(), hour * 60 + minute))
+            taken.update(range(m.start(), m.end()))
+    weekdays = tuple(
+        Span(m.group(0), m.start(), m.end(), r.weekdays[m.group("w").lower()]) for m in pats["weekday"].finditer(text)
+    )
+    quantities = []
+    for m in pats["quantity"].finditer(text):
+        if not free(m):
+            continue
+        raw = m.group("num").strip()
+        if raw[0].isdigit():
+            value = _parse_number(raw)
+            if re.fullmatch(r"\d{4}", raw) and 1800 <= value <= 2100 and not m.group("mag"):
+                continue  # a year
+        else:
+            words = raw.lower().split()
+            if len(words) == 1 and words[0] in r.lone_skipped and not m.group("mag"):
+                continue
+            value = sum(r.number_words[w] for w in words)
+        if m.group("mag"):
+            value *= r.magnitudes[m.group("mag").lower().rstrip(".")]
+        end = m.end()
+        if m.group("pct"):
+            unit = "percent"
+        else:
+            u = pats["unit"].match(text, end)
+            if not u:
+                continue
+            word = u.group("unit").lower()
+            if word in r.stop or word in r.months or word in r.magnitudes:
+                continue
+            unit = _unit_key(language, word)
+            end = u.end()
+        quantities.append(Span(text[m.start() : end].rstrip(), m.start(), m.start() + len(text[m.start() : end].rstrip()), value, unit))
+    return PassageFacts(
+        supported=True,
+        language=language,
+        dates=tuple(dates),
+        times=tuple(times),
+        weekdays=weekdays,
+        quantities=tuple(quantities),
+        tokens=tuple(_tokens_i18n(text, language)),
+    )
+
+
+_HY_NEG_AUX = frozenset("չեմ չես չի չենք չեք չեն չէի չէիր չէր չէինք չէիք չէին չէ".split())
+#: Words that begin with չ without being negated.
+_HY_NOT_NEGATED = ("չափ", "չորս", "չորր", "չորեք", "չէզոք", "չին", "չար", "չոր", "չմշկ", "չուխ", "չարչ")
+_HY_PARTICIPLE = re.compile(r"(?:ել|ալ|ում|ած|ա|ի|ու)$")
+_AZ_NEG = re.compile(
+    r"^(?P<stem>\w{2,}?)(?P<neg>ma|mə)(?P<rest>(?:dı|di|du|dü|yacaq|yəcək|mış|miş|mamış|yıb|yib|yub|yüb|z|sa|sə)\w*)$"
+)
+_AZ_NEG_PRESENT = re.compile(r"^(?P<stem>\w{3,}?)m(?P<rest>(?:ır|ir|ur|ür)\w*)$")
+_AZ_NOT_NEGATED = ("təmir", "dəmir", "əmir", "zəmir", "yağmur")
+
+
+def _denegate(word: str, language: str) -> str | None:
+    """The affirmative form of a word negated by its own morphology, else ``None``."""
+    if language == "hy":
+        if (word.startswith("չ") and len(word) > 3 and word not in _HY_NEG_AUX
+                and not word.startswith(_HY_NOT_NEGATED)):
+            return word[1:]
+    elif language == "az":
+        if word.startswith(_AZ_NOT_NEGATED):
+            return None
+        m = _AZ_NEG.match(word) or _AZ_NEG_PRESENT.match(word)
+        if m:
+            return m.group("stem") + m.group("rest")
+    return None
+
+
+def _tokens_i18n(text: str, language: str) -> list[Token]:
+    r = _rules(language)
+    out: list[Token] = []
+    scope = 0
+    negator_at = -1
+    sentence_start = True
+    pending_aux: int | None = None  # hy: a negative auxiliary waiting for the next word
+
+    def negate_previous(at: int) -> None:
+        """Negate the last content word: "bağlı deyil", "փակ չէ"."""
+        for k in range(len(out) - 1, -1, -1):
+            if out[k].stem not in r.stop and out[k].text.lower() not in r.stop:
+                out[k] = Token(out[k].text, out[k].stem, out[k].start, out[k].end, True,
+                               out[k].capitalised, out[k].sentence_initial, at)
+                return
+
+    for m in _patterns(language)["token"].finditer(text):
+        word = m.group(0)
+        lower = word.lower()
+        if not word[0].isalnum():
+            if word in ".!?;:\u0589":
+                sentence_start = word in ".!?\u0589"
+            if pending_aux is not None:
+                negate_previous(pending_aux)
+            scope, pending_aux = 0, None
+            continue
+        if lower in r.clause_breaks:
+            scope = 0
+        if language == "hy" and lower in _HY_NEG_AUX:
+            pending_aux = m.start()
+            continue
+        if lower in r.post_negators or (pending_aux is not None and not _HY_PARTICIPLE.search(lower)):
+            negate_previous(m.start() if lower in r.post_negators else pending_aux)  # type: ignore[arg-type]
+            pending_aux = None
+            if lower in r.post_negators:
+                continue
+        denegated = _denegate(lower, language)
+        is_negator = lower in r.negators
+        negated = (scope > 0 and not is_negator) or denegated is not None or pending_aux is not None
+        at = pending_aux if pending_aux is not None else (m.start() if denegated is not None else negator_at)
+        out.append(Token(
+            text=word,
+            stem=_stem_in(language, denegated or lower),
+            start=m.start(),
+            end=m.end(),
+            negated=negated and not is_negator,
+            capitalised=word[0].isupper(),
+            sentence_initial=sentence_start,
+            negator=at if negated and not is_negator else -1,
+        ))
+        pending_aux = None
+        sentence_start = False
+        if is_negator:
+            scope = 8
+            negator_at = m.start()
+        elif scope:
+            scope -= 1
+    if pending_aux is not None:
+        negate_previous(pending_aux)
+    return out
+
+
+def _name_phrases_i18n(tokens: tuple[Token, ...], language: str) -> dict[str, list[tuple[int, int, str]]]:
+    """Like :func:`_name_phrases`, by stems: "Каменный мост" / "Каменным мостом" share an anchor."""
+    r = _rules(language)
+    phrases: dict[str, list[tuple[int, int, str]]] = {}
+    for i, tok in enumerate(tokens[:-1]):
+        if not tok.capitalised or tok.sentence_initial or tok.text.lower() in r.stop:
+            continue
+        nxt = tokens[i + 1]
+        if nxt.start - tok.end > 2 or nxt.stem not in r.name_heads:
+            continue
+        phrases.setdefault(tok.stem, []).append((i, i + 1, nxt.stem))
+    return phrases
+
+
+def skipped_notes(left: PassageFacts, right: PassageFacts) -> tuple[str, ...]:
+    """What a reader must know about checks that did not run on this pair of passages."""
+    if not (left.supported and right.supported):
+        return (unsupported_note(left.language, right.language),)
+    if left.language != right.language:
+        return (
+            f"the polarity and naming checks did not run: the passages are in different languages "
+            f"({left.language}, {right.language}) and these checks compare words; numbers, dates and "
+            "times were compared as values",
+        )
+    return ()

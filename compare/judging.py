@@ -149,7 +149,9 @@ def label_points(
                 checks_ran=ran,
             )
             verdict = judge.judge(signals)
-            skipped = () if ran else (checks.unsupported_note(*(p.language.split("-")[0] for p in left + right)),)
+            skipped = tuple(dict.fromkeys(
+                note for x in left for y in right for note in checks.skipped_notes(facts[x.id], facts[y.id])
+            ))
             point.pairs[(a, b)] = PairLabel(
                 a=a,
                 b=b,
