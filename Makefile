@@ -25,6 +25,10 @@ report: setup
 	$(BIN)/narrative-compare report $(EVENT) --format html --out $(OUT)/$(notdir $(EVENT)).html
 	@echo "Open $(OUT)/$(notdir $(EVENT)).html in a browser."
 
+# The app opens on the demo event at http://localhost:8501 (Ctrl+C stops it).
+app: setup
+	$(BIN)/streamlit run app.py
+
 test: setup
 	$(BIN)/python -m pytest -q
 
@@ -33,6 +37,7 @@ test-all: setup
 
 bench: setup
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/app_speed.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache
