@@ -1,5 +1,6 @@
-# Two commands do everything: `make demo` (set up, then write the demo report)
-# and `make test` (set up, then run the tests). Both create .venv on first use.
+# Two commands do everything: `make demo` (set up, write the demo report, open
+# the app) and `make test` (set up, then run the tests). Both create .venv on
+# first use. `make report` writes the report without starting the app.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -18,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-demo: report
+demo: report app
 
 report: setup
 	mkdir -p $(OUT)
