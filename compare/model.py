@@ -182,20 +182,27 @@ class Point:
         agrees with every other speaker, ``related`` otherwise, ``sole`` when it
         is the only speaker and ``silent`` when it says nothing.
         """
-        if not self.passages.get(source_id):
-            return "silent"
-        labels = [
-            lab.label
-            for (a, b), lab in self.pairs.items()
-            if source_id in (a, b)
-        ]
-        if not labels:
-            return "sole"
-        if "diverge" in labels:
-            return "diverge"
-        if all(label == "agree" for label in labels):
-            return "agree"
-        return "related"
+        return self.cells()[source_id]
+
+    def cells(self) -> dict[str, CellStatus]:
+        """:meth:`cell` for every source, in one pass over the pairs."""
+        labels: dict[str, list[str]] = {sid: [] for sid in self.passages}
+        for (a, b), lab in self.pairs.items():
+            labels[a].append(lab.label)
+            labels[b].append(lab.label)
+        out: dict[str, CellStatus] = {}
+        for sid, mine in labels.items():
+            if not self.passages[sid]:
+                out[sid] = "silent"
+            elif not mine:
+                out[sid] = "sole"
+            elif "diverge" in mine:
+                out[sid] = "diverge"
+            elif all(label == "agree" for label in mine):
+                out[sid] = "agree"
+            else:
+                out[sid] = "related"
+        return out
 
     @property
     def contestedness(self) -> float:

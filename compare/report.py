@@ -73,13 +73,14 @@ def to_dict(comparison: Comparison) -> dict[str, Any]:
 
 def _point_dict(comparison: Comparison, point: Point, order: list[str]) -> dict[str, Any]:
     passages = comparison.passages
+    cells = point.cells()
     return {
         "id": point.id,
         "summary": point.summary,
         "contestedness": round(point.contestedness, 4),
         "cells": {
             sid: {
-                "status": point.cell(sid),
+                "status": cells[sid],
                 "passages": [
                     {
                         "id": pid,
@@ -165,15 +166,24 @@ def escape_markdown(text: Any) -> str:
 
 
 def render(comparison: Comparison, fmt: str) -> str:
-    """The report in one of :data:`FORMATS`."""
-    data = to_dict(comparison)
-    if fmt == "json":
-        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    """The report in one of :data:`FORMATS`, as one string."""
+    return "".join(render_chunks(comparison, fmt))
+
+
+def render_chunks(comparison: Comparison, fmt: str) -> Iterator[str]:
+    """The report in pieces, so that a large one is written without being held whole."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    data = to_dict(comparison)
+    if fmt == "json":
+        # iterencode streams: json.dumps of a 100-source event built a
+        # 200-million-character string on top of the data (+1.8 GB).
+        yield from json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(data)
+        yield "\n"
+        return
     context = _context(comparison, data)
     template = _environment().get_template("report.html.j2" if fmt == "html" else "report.md.j2")
-    return template.render(**context)
+    yield from template.generate(**context)
 
 
 def _context(comparison: Comparison, data: dict[str, Any]) -> dict[str, Any]:
@@ -207,17 +217,13 @@ def _segments(comparison: Comparison, source_id: str) -> Iterator[tuple[str, str
 
 def _highlight(passage: dict[str, Any], point: dict[str, Any]) -> list[tuple[str, bool]]:
     """Cut a passage into runs, marking the spans that the point's discrepancies point at."""
-    marks: list[tuple[int, int]] = []
-    # A silent pair's evidence is only {"silent": [...]}: it has no discrepancies key.
-    for d in (d for pair in point["pairs"] for d in pair["evidence"].get("discrepancies", ())):
-        for side in ("left", "right"):
-            if d[f"{side}_passage"] == passage["id"]:
-                marks.append((d[f"{side}_start"] - passage["start"], d[f"{side}_end"] - passage["start"]))
+    marks = _marks(point).get(passage["id"], ())
     text = passage["text"]
     runs: list[tuple[str, bool]] = []
     cursor = 0
     for s, e in sorted(set(marks)):
-        s = max(s, cursor)
+        s = max(s - passage["start"], cursor)
+        e -= passage["start"]
         if s >= e:
             continue
         if s > cursor:
@@ -229,11 +235,27 @@ def _highlight(passage: dict[str, Any], point: dict[str, Any]) -> list[tuple[str
     return runs
 
 
-def write_report(comparison: Comparison, fmt: str, out: str | Path | None) -> str:
-    """Render and write atomically (a temporary file renamed into place); ``None`` = return only."""
-    content = render(comparison, fmt)
+def _marks(point: dict[str, Any]) -> dict[str, list[tuple[int, int]]]:
+    """Discrepancy spans by passage id, worked out once per point (kept on the point's dict)."""
+    if "_marks" not in point:
+        marks: dict[str, list[tuple[int, int]]] = {}
+        # A silent pair's evidence is only {"silent": [...]}: it has no discrepancies key.
+        for pair in point["pairs"]:
+            for d in pair["evidence"].get("discrepancies", ()):
+                for side in ("left", "right"):
+                    marks.setdefault(d[f"{side}_passage"], []).append((d[f"{side}_start"], d[f"{side}_end"]))
+        point["_marks"] = marks
+    return point["_marks"]
+
+
+def write_report(comparison: Comparison, fmt: str, out: str | Path | None) -> str | None:
+    """Write the report to ``out`` atomically (a temporary file renamed into place).
+
+    With ``out=None`` the report is returned as a string instead. A failure
+    while rendering or writing leaves no partial file and any old report intact.
+    """
     if out is None:
-        return content
+        return render(comparison, fmt)
     out = Path(out)
     if not out.parent.exists():
         raise InputError(out, f"cannot write the report: folder {str(out.parent)!r} does not exist")
@@ -242,7 +264,8 @@ def write_report(comparison: Comparison, fmt: str, out: str | Path | None) -> st
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(content)
+            for chunk in render_chunks(comparison, fmt):
+                fh.write(chunk)
         # mkstemp creates the file private (0600); a report gets the usual mode.
         umask = os.umask(0)
         os.umask(umask)
@@ -251,7 +274,7 @@ def write_report(comparison: Comparison, fmt: str, out: str | Path | None) -> st
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return content
+    return None
 
 
-__all__ = ["FORMATS", "SCHEMA", "naming_variants", "render", "to_dict", "write_report"]
+__all__ = ["FORMATS", "SCHEMA", "naming_variants", "render", "render_chunks", "to_dict", "write_report"]
