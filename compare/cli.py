@@ -48,6 +48,10 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--evidence-threshold", type=float, metavar="X",
                    help=f"similarity above which a discrepancy counts (default {t.evidence}; {m.evidence} multilingual)")
     p.add_argument("--timings", action="store_true", help="print the time of each stage on stderr")
+    p.add_argument("--judge", default="trained", metavar="NAME",
+                   help="trained (the shipped model, the default), rules, or a judge model file")
+    p.add_argument("--nli-model", metavar="NAME_OR_PATH",
+                   help="a sentence-transformers CrossEncoder NLI model whose probabilities the judge uses")
 
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
@@ -87,7 +91,10 @@ def run_report(args: argparse.Namespace) -> int:
     base = thresholds_for(embedder.name)  # the model's own defaults, for those not given
     given = {k: getattr(args, f"{k}_threshold") for k in ("link", "agree", "evidence")}
     thresholds = Thresholds(**{k: getattr(base, k) if v is None else v for k, v in given.items()})
-    comparison = compare_prepared(prepared, thresholds)
+    from .trained_judge import make_judge
+
+    judge = make_judge(args.judge, thresholds, embedder.name, args.nli_model)
+    comparison = compare_prepared(prepared, thresholds, judge)
     started = time.perf_counter()
     content = write_report(comparison, fmt, args.out)
     comparison.timings["report"] = time.perf_counter() - started

@@ -16,6 +16,13 @@ set over the similarity and the discrepancy checks:
 
 A pair in which one source has no passage on the point is ``silent``; that is
 decided before any judge is asked.
+
+The engine's default judge is the trained one
+(:class:`compare.trained_judge.TrainedJudge`) when its shipped model is there;
+it reads the rest of :class:`PairSignals` too (every passage of each side on the
+point, each side's whole document) and returns class probabilities, which the
+evidence keeps. When its most likely class is ``unrelated`` it labels the pair
+``silent``: alignment grouped the passages, but neither speaks to the other's claim.
 """
 
 from __future__ import annotations
@@ -50,6 +57,18 @@ class PairSignals:
     right_vector: np.ndarray
     discrepancies: tuple[Discrepancy, ...]
     checks_ran: bool
+    # For judges that read more than the best pair (all optional, so that a
+    # caller with two passages only can still build signals):
+    #: every passage of each side on this point, in text order
+    left_passages: tuple[Passage, ...] = ()
+    right_passages: tuple[Passage, ...] = ()
+    #: every passage of each side's source (its whole document), and their vectors
+    left_context: tuple[Passage, ...] = ()
+    right_context: tuple[Passage, ...] = ()
+    left_context_vectors: np.ndarray | None = None
+    right_context_vectors: np.ndarray | None = None
+    #: the checks' facts by passage id, shared across pairs (a judge may add to it)
+    facts: dict[str, checks.PassageFacts] | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,8 @@ class Judgement:
     agreement: float
     contradiction: float
     rationale: str
+    #: a learned judge's class probabilities (agree / diverge / related / unrelated)
+    probabilities: dict[str, float] | None = None
 
 
 @runtime_checkable
@@ -122,6 +143,17 @@ def label_points(
     every passage of the other.
     """
     facts = facts if facts is not None else {}
+    documents: dict[str, list[Passage]] = {}
+    for p in passages.values():
+        documents.setdefault(p.source_id, []).append(p)
+    context: dict[str, tuple[tuple[Passage, ...], np.ndarray]] = {}
+
+    def document(source_id: str) -> tuple[tuple[Passage, ...], np.ndarray]:
+        if source_id not in context:
+            ps = tuple(sorted(documents[source_id], key=lambda p: p.index))
+            context[source_id] = (ps, np.stack([vectors[p.id] for p in ps]))
+        return context[source_id]
+
     for point in points:
         point.pairs = {}
         speakers = point.speakers
@@ -147,6 +179,13 @@ def label_points(
                 right_vector=vectors[best_r.id],
                 discrepancies=tuple(found),
                 checks_ran=ran,
+                left_passages=tuple(left),
+                right_passages=tuple(right),
+                left_context=document(a)[0],
+                right_context=document(b)[0],
+                left_context_vectors=document(a)[1],
+                right_context_vectors=document(b)[1],
+                facts=facts,
             )
             verdict = judge.judge(signals)
             skipped = tuple(dict.fromkeys(
@@ -165,5 +204,6 @@ def label_points(
                     rationale=verdict.rationale,
                     judge=judge.name,
                     checks_skipped=skipped,
+                    probabilities=verdict.probabilities,
                 ),
             )

@@ -80,13 +80,23 @@ def compare_prepared(
     prepared: Prepared,
     thresholds: Thresholds | None = None,
     judge: Judge | None = None,
+    *,
+    framing: bool = True,
 ) -> Comparison:
-    """Align, label and measure framing on a prepared event."""
+    """Align, label and measure framing on a prepared event.
+
+    ``framing=False`` skips the framing terms (an evaluation that reads only the
+    labels of many small events saves most of its time there).
+    """
     if thresholds is None:
         from .multilingual import thresholds_for
 
         thresholds = thresholds_for(prepared.model)  # Thresholds() unless multilingual
-    judge = judge or RuleJudge(thresholds)
+    if judge is None:
+        from .trained_judge import default_judge
+
+        # The shipped trained judge when it fits these embeddings, else the rules.
+        judge = default_judge(thresholds, prepared.model)
     event = prepared.event
     order = [s.id for s in event.sources]
     timings = dict(prepared.timings)
@@ -119,7 +129,7 @@ def compare_prepared(
 
     t0 = time.perf_counter()
     english = all(s.language.split("-")[0].lower() == "en" for s in event.sources)
-    framing = distinctive_terms({s.id: s.text for s in event.sources}, english=english)
+    framing = distinctive_terms({s.id: s.text for s in event.sources}, english=english) if framing else {}
     timings["framing"] = time.perf_counter() - t0
 
     return Comparison(

@@ -1,0 +1,323 @@
+"""Pair features for the trained judge: what a model can learn agreement and contradiction from.
+
+:func:`pair_features` turns the :class:`~compare.judging.PairSignals` of one pair
+(two passages, or a passage and a whole document) into one row of numbers. The
+same function serves training (:mod:`compare.training`), the engine
+(:class:`~compare.trained_judge.TrainedJudge`) and the evaluation, so the model
+always sees features computed the same way.
+
+The two sides are put in a canonical order first, so that a pair gets the same
+features whichever source is listed first: the *claim* side is the source with
+fewer words (a headline against an article body; the shorter of two sentences),
+the *other* side is the rest. The features fall into groups, each of which can
+be switched off by name (``groups``) for ablations:
+
+``similarity``
+    cosine of the best-matching passages; mean cosine over the point's passages;
+    the claim passage against every passage of the other document (max, mean of
+    the top 3, mean, spread, share above 0.5); cosine of the two documents'
+    centroids. No feature depends on the order of passages in a source, so the
+    labels keep the engine's order-freedom.
+``embedding``
+    ``|u - v|`` and ``u * v`` of the best-matching passages' sentence embeddings.
+``words``
+    the content words (stems) that only one side of the best pair has, and,
+    when each side has at most four, the pairs of them ("man" | "woman"), plus
+    the negated words of each side: hashed, with a sign, into 512 columns, so a
+    linear model can learn which substitutions keep or change the meaning.
+``lexical``
+    shares of the claim's content words (stems) and bigrams found in the other
+    passage, the other point passages and the other document; Jaccard; how many
+    content words each side has that the other lacks; sizes and lengths.
+``checks``
+    how many discrepancies of each kind the engine's checks found (polarity,
+    quantity, date, naming) on the point.
+``negation``
+    negation words on each side and whether only one side has any.
+``cues``
+    rates of refuting ("hoax", "denied", "false") and hedging ("reportedly",
+    "claims", "unconfirmed") words in the other document, its point passages and
+    the claim; whether the claim is a question.
+``nli``
+    only when a cross-encoder NLI model is given: its entailment / neutral /
+    contradiction probabilities for the best pair, both directions averaged.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from . import checks
+from .model import Passage
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .judging import PairSignals
+
+GROUPS = ("similarity", "embedding", "words", "lexical", "checks", "negation", "cues", "nli")
+DEFAULT_GROUPS = ("similarity", "embedding", "words", "lexical", "checks", "negation", "cues")
+#: Columns of the hashed word-difference features.
+WORD_BUCKETS = 512
+
+NEGATORS = frozenset(
+    {"not", "no", "never", "neither", "nor", "none", "nobody", "nothing", "nowhere", "without", "cannot"}
+)
+#: Words that news writers use to refute a claim (stems).
+REFUTE_WORDS = frozenset(
+    _w
+    for _w in """fake fraud hoax fals deni deny debunk bogus untru doubt dismiss retract reject
+    prank satir fabric mislead rumour rumor incorrect inaccur wrong mistaken contrari refut
+    disprov baseless unfound lie lies spoof""".split()
+)
+#: Words that report a claim without taking a position (stems).
+HEDGE_WORDS = frozenset(
+    _w
+    for _w in """alleg report claim accord rumour rumor unconfirm unverifi may might could appar
+    purport suggest speculat possibl believ suppos seem reportedli allegedli appear """.split()
+)
+#: Words that report a claim as established (stems).
+SUPPORT_WORDS = frozenset(
+    _w for _w in "confirm announc reveal offici verifi prove show found said statement".split()
+)
+_STOP = frozenset(ENGLISH_STOP_WORDS) | {"s", "t", "said", "says"}
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def feature_names(groups: Sequence[str] = DEFAULT_GROUPS, dim: int = 384) -> list[str]:
+    """The names of the columns :func:`pair_features` returns for these groups."""
+    names: list[str] = []
+    for group in GROUPS:
+        if group not in groups:
+            continue
+        if group == "embedding":
+            names += [f"absdiff_{i}" for i in range(dim)] + [f"prod_{i}" for i in range(dim)]
+        elif group == "words":
+            names += [f"words_{i}" for i in range(WORD_BUCKETS)]
+        else:
+            names += [f"{group}:{n}" for n in _SCALARS[group]]
+    return names
+
+
+_SCALARS: dict[str, tuple[str, ...]] = {
+    "similarity": (
+        "best", "point_mean", "ctx_max", "ctx_top3", "ctx_mean", "ctx_std", "ctx_share_50",
+        "centroid", "claim_ctx_max",
+    ),
+    "lexical": (
+        "overlap_best", "overlap_point", "overlap_doc", "bigram_doc", "bigram_point", "jaccard_best",
+        "claim_only", "other_only", "claim_words", "other_best_words", "other_doc_words",
+        "claim_passages", "other_passages", "other_point_passages",
+    ),
+    "checks": ("polarity", "quantity", "date", "naming", "any"),
+    "negation": ("claim", "other", "difference", "one_side", "doc_rate"),
+    "cues": (
+        "refute_doc", "hedge_doc", "support_doc", "refute_point", "hedge_point", "refute_claim",
+        "hedge_claim", "question", "refute_doc_any", "hedge_point_any",
+    ),
+    "nli": ("entailment", "neutral", "contradiction"),
+}
+
+
+class _Side:
+    """One side of a pair: its best passage, its point passages and its whole document."""
+
+    __slots__ = ("best", "vector", "point", "context", "context_vectors", "words")
+
+    def __init__(self, best: Passage, vector: np.ndarray, point: tuple[Passage, ...],
+                 context: tuple[Passage, ...], context_vectors: np.ndarray | None) -> None:
+        self.best = best
+        self.vector = vector
+        self.point = point or (best,)
+        if context and context_vectors is not None:
+            self.context, self.context_vectors = context, context_vectors
+        else:
+            self.context, self.context_vectors = (best,), vector[None, :]
+        self.words = sum(_word_count(p.text) for p in self.context)
+
+
+def _word_count(text: str) -> int:
+    return len(_WORDS.findall(text))
+
+
+def _facts(p: Passage, facts: dict[str, Any] | None) -> checks.PassageFacts:
+    if facts is None:
+        return checks.analyse(p)
+    found = facts.get(p.id)
+    if found is None:
+        found = facts[p.id] = checks.analyse(p)
+    return found
+
+
+_SUMMARY: dict[int, tuple[checks.PassageFacts, tuple]] = {}
+
+
+def _summary(f: checks.PassageFacts) -> tuple[list[str], int, int, int, int]:
+    """(content stems, negators, refuting, hedging, supporting words) of a passage.
+
+    Memoised per facts object: an article body recurs in many pairs.
+    """
+    hit = _SUMMARY.get(id(f))
+    if hit is not None and hit[0] is f:
+        return hit[1]
+    stems = [t.stem for t in f.tokens if t.text.lower() not in _STOP and t.stem not in _STOP and len(t.text) > 1]
+    found = (stems, _negators(f), _cue_count(f, REFUTE_WORDS), _cue_count(f, HEDGE_WORDS),
+             _cue_count(f, SUPPORT_WORDS))
+    if len(_SUMMARY) > 200_000:
+        _SUMMARY.clear()
+    _SUMMARY[id(f)] = (f, found)
+    return found
+
+
+def _stems(f: checks.PassageFacts) -> list[str]:
+    return _summary(f)[0]
+
+
+def _bigrams(stems: list[str]) -> set[tuple[str, str]]:
+    return set(zip(stems, stems[1:]))
+
+
+def _negators(f: checks.PassageFacts) -> int:
+    return sum(1 for t in f.tokens if t.text.lower() in NEGATORS or t.text.lower().endswith(("n't", "n\u2019t")))
+
+
+def _cue_count(f: checks.PassageFacts, words: frozenset[str]) -> int:
+    return sum(1 for t in f.tokens if t.stem in words or t.text.lower() in words)
+
+
+def _share(part: set, whole: set) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
+def orient(signals: PairSignals) -> tuple[_Side, _Side]:
+    """(claim side, other side): the side with fewer words in its document is the claim."""
+    left = _Side(signals.left, signals.left_vector, tuple(signals.left_passages),
+                 tuple(signals.left_context), signals.left_context_vectors)
+    right = _Side(signals.right, signals.right_vector, tuple(signals.right_passages),
+                  tuple(signals.right_context), signals.right_context_vectors)
+    if (right.words, right.best.text) < (left.words, left.best.text):
+        return right, left
+    return left, right
+
+
+def pair_features(
+    signals: PairSignals,
+    groups: Sequence[str] = DEFAULT_GROUPS,
+    nli: Any = None,
+) -> np.ndarray:
+    """One row of features for a pair (see the module docstring for the groups)."""
+    claim, other = orient(signals)
+    facts = signals.facts if signals.facts is not None else {}
+    row: list[float] = []
+    fc = _facts(claim.best, facts)
+    fo = _facts(other.best, facts)
+
+    for group in GROUPS:
+        if group not in groups:
+            continue
+        if group == "similarity":
+            sims = other.context_vectors @ claim.vector
+            top = np.sort(sims)[::-1]
+            point_sims = np.stack([v for v in _vectors(other, signals)]) @ claim.vector
+            claim_ctx = claim.context_vectors @ other.context_vectors.T
+            centroid_a = claim.context_vectors.mean(axis=0)
+            centroid_b = other.context_vectors.mean(axis=0)
+            denom = float(np.linalg.norm(centroid_a) * np.linalg.norm(centroid_b)) or 1.0
+            row += [
+                float(signals.similarity), float(point_sims.mean()), float(top[0]),
+                float(top[:3].mean()), float(sims.mean()), float(sims.std()),
+                float((sims >= 0.5).mean()), float(centroid_a @ centroid_b) / denom,
+                float(claim_ctx.max()),
+            ]
+        elif group == "embedding":
+            u, v = claim.vector.astype(np.float32), other.vector.astype(np.float32)
+            row += list(np.abs(u - v)) + list(u * v)
+        elif group == "words":
+            row += list(_word_differences(fc, fo))
+        elif group == "lexical":
+            sc, so = _stems(fc), _stems(fo)
+            set_c, set_o = set(sc), set(so)
+            point_stems: list[str] = []
+            for p in other.point:
+                point_stems += _stems(_facts(p, facts))
+            doc_stems: list[str] = []
+            doc_bigrams: set[tuple[str, str]] = set()
+            for p in other.context:
+                st = _stems(_facts(p, facts))
+                doc_stems += st
+                doc_bigrams |= _bigrams(st)
+            claim_stems: list[str] = []
+            for p in claim.point:
+                claim_stems += _stems(_facts(p, facts))
+            cset = set(claim_stems) or set_c
+            row += [
+                _share(set_c, set_o), _share(cset, set(point_stems)), _share(cset, set(doc_stems)),
+                _share(_bigrams(claim_stems or sc), doc_bigrams),
+                _share(_bigrams(claim_stems or sc), _bigrams(point_stems)),
+                len(set_c & set_o) / len(set_c | set_o) if set_c | set_o else 0.0,
+                float(len(set_c - set_o)), float(len(set_o - set_c)),
+                math.log1p(_word_count(claim.best.text)), math.log1p(_word_count(other.best.text)),
+                math.log1p(other.words), math.log1p(len(claim.context)), math.log1p(len(other.context)),
+                math.log1p(len(other.point)),
+            ]
+        elif group == "checks":
+            kinds = [d.kind for d in signals.discrepancies]
+            row += [float(kinds.count(k)) for k in checks.CHECK_KINDS] + [float(bool(kinds))]
+        elif group == "negation":
+            nc, no = _summary(fc)[1], _summary(fo)[1]
+            doc_neg = sum(_summary(_facts(p, facts))[1] for p in other.context)
+            row += [float(nc), float(no), float(abs(nc - no)), float((nc > 0) != (no > 0)),
+                    100.0 * doc_neg / max(other.words, 1)]
+        elif group == "cues":
+            doc_s = [_summary(_facts(p, facts)) for p in other.context]
+            point_s = [_summary(_facts(p, facts)) for p in other.point]
+            refute_doc = sum(x[2] for x in doc_s)
+            hedge_doc = sum(x[3] for x in doc_s)
+            support_doc = sum(x[4] for x in doc_s)
+            hedge_point = sum(x[3] for x in point_s)
+            scale = 100.0 / max(other.words, 1)
+            row += [
+                refute_doc * scale, hedge_doc * scale, support_doc * scale,
+                float(sum(x[2] for x in point_s)), float(hedge_point),
+                float(_summary(fc)[2]), float(_summary(fc)[3]),
+                float("?" in claim.best.text), float(refute_doc > 0), float(hedge_point > 0),
+            ]
+        elif group == "nli":
+            if nli is None:
+                raise ValueError("the 'nli' feature group needs an NLI model (--nli-model)")
+            probs = nli.probabilities(claim.best.text, other.best.text)
+            row += [probs["entailment"], probs["neutral"], probs["contradiction"]]
+    return np.asarray(row, dtype=np.float32)
+
+
+def _bucket(key: str) -> tuple[int, float]:
+    h = zlib.crc32(key.encode("utf-8"))
+    return h % WORD_BUCKETS, 1.0 if (h >> 16) & 1 else -1.0
+
+
+def _word_differences(fc: checks.PassageFacts, fo: checks.PassageFacts) -> np.ndarray:
+    """Signed hashed counts of the words only one side has, their pairs, and negated words."""
+    out = np.zeros(WORD_BUCKETS, dtype=np.float32)
+    sc, so = set(_stems(fc)), set(_stems(fo))
+    only_c, only_o = sorted(sc - so), sorted(so - sc)
+    keys = [f"c:{w}" for w in only_c] + [f"o:{w}" for w in only_o]
+    if len(only_c) <= 4 and len(only_o) <= 4:
+        keys += [f"x:{a}|{b}" for a in only_c for b in only_o]
+    keys += [f"nc:{t.stem}" for t in fc.tokens if t.negated] + [f"no:{t.stem}" for t in fo.tokens if t.negated]
+    for key in keys:
+        i, sign = _bucket(key)
+        out[i] += sign
+    return out
+
+
+def _vectors(side: _Side, signals: PairSignals):
+    """The vectors of a side's point passages, read from its document's matrix."""
+    index = {p.id: i for i, p in enumerate(side.context)}
+    for p in side.point:
+        i = index.get(p.id)
+        yield side.context_vectors[i] if i is not None else side.vector

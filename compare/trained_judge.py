@@ -1,0 +1,261 @@
+"""The trained judge: a scikit-learn model over pair features, and a plug for NLI cross-encoders.
+
+:class:`TrainedJudge` reads the pair's features (:mod:`compare.features`) and
+returns calibrated probabilities for four classes: ``agree``, ``diverge``,
+``related`` and ``unrelated``. Its label is the most likely class, with one
+mapping onto the engine's four labels:
+
+* ``agree``, ``diverge``, ``related`` are the engine's labels of the same name;
+* ``unrelated`` becomes ``silent``: alignment put the two passages in one point
+  because they look alike, but the judge finds that neither addresses what the
+  other says, so for this pair each side is silent on the other's claim. The
+  evidence keeps the probabilities and says so in its rationale.
+
+The shipped model (``compare/judge/judge.joblib``, described in
+``compare/judge/MODEL_CARD.md``) is trained by ``narrative-compare train-judge``
+on embeddings of the packaged all-MiniLM-L6-v2; with another embedding model the
+engine falls back to :class:`~compare.judging.RuleJudge`.
+
+:class:`NLIModel` wraps a sentence-transformers ``CrossEncoder`` trained for
+natural-language inference and reads its label order from the model's config.
+A judge given one uses its probabilities either as features (when the judge was
+trained with ``--nli-model``) or directly: the trained judge keeps its own
+probability that the pair is unrelated and shares the rest out in the NLI
+model's proportions (entailment -> agree, contradiction -> diverge,
+neutral -> related).
+
+One rule sits on top of the model, the *checks guard*: when the engine's checks
+find a polarity, count, date or naming discrepancy between passages whose
+similarity is at least ``GUARD_SIMILARITY`` (0.75), the pair is labelled
+``diverge`` even if the model's most likely class is another. Near-identical
+sentences that differ in one date or one name are rare in the public training
+data, and there the model learned from chance co-occurrences (an aligned but
+unrelated headline often carries another date); the discrepancy itself is quoted
+in the evidence, so a reader can check it. The evidence keeps the model's
+probabilities and the rationale says that the guard decided. What the guard
+costs and gains on the dev splits is in the model card.
+
+The model file is a pickle (joblib): load only files you trust.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .features import DEFAULT_GROUPS, pair_features
+from .judging import Judgement, PairSignals
+
+CLASSES = ("agree", "diverge", "related", "unrelated")
+#: A date, count or polarity discrepancy between passages at least this alike
+#: makes the pair diverge, whatever the model's most likely class (see below).
+GUARD_SIMILARITY = 0.75
+GUARD_KINDS = ("polarity", "quantity", "date", "naming")
+#: The judge class -> the engine label.
+ENGINE_LABEL = {"agree": "agree", "diverge": "diverge", "related": "related", "unrelated": "silent"}
+SHIPPED_MODEL = Path(__file__).resolve().parent / "judge" / "judge.joblib"
+NLI_NAMES = ("entailment", "neutral", "contradiction")
+
+
+class NLIModel:
+    """A sentence-transformers ``CrossEncoder`` NLI model, with its labels read from its config."""
+
+    def __init__(self, name_or_path: str, device: str | None = None) -> None:
+        import os
+
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from sentence_transformers import CrossEncoder
+
+        self.name = str(name_or_path)
+        try:
+            self.model = CrossEncoder(str(name_or_path), device=device or "cpu")
+        except Exception as err:  # a wrong name, a hub model while offline, a broken folder
+            from .cli import ModelLoadError
+
+            raise ModelLoadError(f"cannot load NLI model {name_or_path!r}: {err}") from err
+        config = getattr(self.model, "config", None)
+        id2label = getattr(config, "id2label", None) or {}
+        self.order = label_order(id2label)
+        self._cache: dict[tuple[str, str], dict[str, float]] = {}
+
+    def probabilities(self, a: str, b: str) -> dict[str, float]:
+        """Entailment / neutral / contradiction probabilities, both directions averaged."""
+        key = (a, b) if a <= b else (b, a)
+        if key not in self._cache:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            scores = np.asarray(
+                self.model.predict([(a, b), (b, a)], apply_softmax=True, show_progress_bar=False),
+                dtype=np.float64,
+            ).mean(axis=0)
+            self._cache[key] = {name: float(scores[i]) for name, i in self.order.items()}
+        return self._cache[key]
+
+
+def label_order(id2label: dict[Any, str]) -> dict[str, int]:
+    """Map entailment / neutral / contradiction to the model's output columns."""
+    order: dict[str, int] = {}
+    for idx, raw in id2label.items():
+        name = str(raw).lower()
+        for target in NLI_NAMES:
+            if name.startswith(target[:6]):
+                order[target] = int(idx)
+    if set(order) != set(NLI_NAMES):
+        raise ValueError(
+            f"the NLI model's config names its labels {dict(id2label)!r}; expected entailment, "
+            "neutral and contradiction"
+        )
+    return order
+
+
+class TrainedJudge:
+    """A trained model behind the :class:`~compare.judging.Judge` protocol."""
+
+    def __init__(self, bundle: dict[str, Any] | str | Path | None = None, nli: NLIModel | str | None = None) -> None:
+        if bundle is None or isinstance(bundle, (str, Path)):
+            bundle = load_bundle(bundle or SHIPPED_MODEL)
+        self.bundle = bundle
+        self.estimator = bundle["estimator"]
+        self.groups: tuple[str, ...] = tuple(bundle.get("groups", DEFAULT_GROUPS))
+        self.classes: list[str] = [str(c) for c in self.estimator.classes_]
+        self.embedding_model: str = bundle.get("embedding_model", "all-MiniLM-L6-v2")
+        self.dimension: int | None = bundle.get("dimension")
+        expected = bundle.get("n_features")
+        if expected is not None:
+            from .features import feature_names
+
+            have = len(feature_names(self.groups, self.dimension or 384))
+            if have != expected:
+                raise ValueError(f"this judge model was trained on {expected} features; this version of "
+                                 f"compare.features makes {have}: retrain it (narrative-compare train-judge)")
+        if isinstance(nli, str):
+            nli = NLIModel(nli)
+        self.nli = nli
+        if "nli" in self.groups and nli is None:
+            raise ValueError("this judge was trained with NLI features: give it the NLI model (--nli-model)")
+        base = bundle.get("name", "trained")
+        self.name = base + (f"+nli:{Path(nli.name).name}" if nli is not None else "")
+
+    @classmethod
+    def shipped(cls, nli: NLIModel | str | None = None) -> TrainedJudge:
+        return cls(_shipped_bundle(), nli)
+
+    def features(self, signals: PairSignals) -> np.ndarray:
+        if self.dimension is not None and signals.left_vector.shape[0] != self.dimension:
+            raise ValueError(
+                f"the trained judge expects {self.dimension}-dimensional embeddings of "
+                f"{self.embedding_model}; with another embedding model use --judge rules"
+            )
+        return pair_features(signals, self.groups, self.nli if "nli" in self.groups else None)
+
+    def predict_proba(self, rows: np.ndarray, signals: list[PairSignals] | None = None) -> np.ndarray:
+        """Class probabilities in :data:`CLASSES` order for feature rows."""
+        # One thread: a pair at a time gains nothing from OpenMP, and on a busy
+        # machine its spinning threads slow everything down.
+        with _one_thread():
+            raw = self.estimator.predict_proba(np.atleast_2d(rows))
+        out = np.zeros((raw.shape[0], len(CLASSES)))
+        for j, c in enumerate(self.classes):
+            out[:, CLASSES.index(c)] = raw[:, j]
+        if self.nli is not None and "nli" not in self.groups and signals is not None:
+            for i, s in enumerate(signals):
+                nli = self.nli.probabilities(s.left.text, s.right.text)
+                rest = 1.0 - out[i, 3]
+                out[i, :3] = rest * np.array([nli["entailment"], nli["contradiction"], nli["neutral"]])
+        return out
+
+    def probabilities(self, signals: PairSignals) -> dict[str, float]:
+        p = self.predict_proba(self.features(signals)[None, :], [signals])[0]
+        return {c: float(p[i]) for i, c in enumerate(CLASSES)}
+
+    @staticmethod
+    def guard(signals: PairSignals) -> tuple[str, ...]:
+        """The discrepancy kinds that make the checks guard fire (empty when it does not)."""
+        if signals.similarity < GUARD_SIMILARITY:
+            return ()
+        return tuple(dict.fromkeys(d.kind for d in signals.discrepancies if d.kind in GUARD_KINDS))
+
+    def judge(self, signals: PairSignals) -> Judgement:
+        probs = self.probabilities(signals)
+        best = max(CLASSES, key=lambda c: (probs[c], -CLASSES.index(c)))
+        shown = ", ".join(f"{c} {probs[c]:.2f}" for c in CLASSES)
+        found = ", ".join(dict.fromkeys(d.kind for d in signals.discrepancies))
+        why = f"{self.name}: {shown}; best-pair similarity {signals.similarity:.2f}"
+        if found:
+            why += f"; checks found: {found}"
+        guarded = self.guard(signals)
+        if guarded and best != "diverge":
+            best = "diverge"
+            why += (f"; diverge by the checks guard: a {', '.join(guarded)} discrepancy between passages "
+                    f"of similarity >= {GUARD_SIMILARITY}")
+        elif best == "unrelated":
+            why += "; the passages look alike but do not address the same claim, so each is silent on the other's"
+        return Judgement(
+            label=ENGINE_LABEL[best],  # type: ignore[arg-type]
+            agreement=probs["agree"],
+            contradiction=probs["diverge"],
+            rationale=why,
+            probabilities={c: round(v, 4) for c, v in probs.items()},
+        )
+
+
+@lru_cache(maxsize=1)
+def _controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _one_thread():
+    return _controller().limit(limits=1, user_api="openmp")
+
+
+def load_bundle(path: str | Path) -> dict[str, Any]:
+    import joblib
+
+    bundle = joblib.load(Path(path))
+    if not isinstance(bundle, dict) or "estimator" not in bundle:
+        raise ValueError(f"{path}: not a narrative-compare judge model")
+    return bundle
+
+
+@lru_cache(maxsize=1)
+def _shipped_bundle() -> dict[str, Any]:
+    return load_bundle(SHIPPED_MODEL)
+
+
+def shipped_available() -> bool:
+    return SHIPPED_MODEL.is_file()
+
+
+def default_judge(thresholds=None, embedding_model: str | None = None, nli: NLIModel | str | None = None):
+    """The shipped trained judge when it is there and fits the embeddings, else the rule judge."""
+    from .judging import RuleJudge
+
+    if shipped_available():
+        bundle = _shipped_bundle()
+        if embedding_model is None or embedding_model == bundle.get("embedding_model"):
+            return TrainedJudge(bundle, nli)
+    return RuleJudge(thresholds)
+
+
+def make_judge(kind: str, thresholds=None, embedding_model: str | None = None, nli: str | None = None):
+    """The judge a ``--judge`` option names: ``trained`` (default), ``rules``, or a model file."""
+    from .judging import RuleJudge
+
+    if kind == "rules":
+        return RuleJudge(thresholds)
+    if kind in ("trained", "default"):
+        if not shipped_available():
+            return RuleJudge(thresholds)
+        if embedding_model is not None and embedding_model != _shipped_bundle().get("embedding_model"):
+            return RuleJudge(thresholds)
+        return TrainedJudge(_shipped_bundle(), nli)
+    if not Path(kind).is_file():
+        from .errors import InputError
+
+        raise InputError(kind, "no such judge: name trained, rules, or a judge model file")
+    return TrainedJudge(kind, nli)

@@ -1,0 +1,436 @@
+"""``narrative-compare train-judge``: train the judge from public data, reproducibly.
+
+The training pairs come from the files in ``../shared/data`` (see its README),
+each read by the readers of :mod:`compare.evaluation`, and only from the
+*train* part of each carve (the *dev* parts are for measuring):
+
+=========  =====================================  ==========================================
+dataset    split, part                            classes
+=========  =====================================  ==========================================
+fnc1       ``train``, train part (80 % of bodies)  agree, disagree -> diverge,
+                                                   discuss -> related, unrelated
+sick       ``TRAIN`` (TRIAL is the dev split)      entailment -> agree, contradiction ->
+                                                   diverge, neutral -> related (relatedness
+                                                   >= 3) or unrelated
+snli       ``dev``, train part (80 % of premises)  entailment -> agree, contradiction ->
+                                                   diverge, neutral -> related
+stsb       ``train``                               score >= 4 -> agree, <= 1 -> unrelated
+=========  =====================================  ==========================================
+
+FNC-1 pairs go through the engine exactly as at evaluation time (headline and
+body as two sources, aligned, then judged): the judge learns from the signals it
+will be shown. A headline that alignment links to no passage of the body is
+shown to the judge with its best-matching passage, so it still teaches what
+``unrelated`` looks like. Every sentence pair (SICK, SNLI, STS-B) is judged as
+two one-passage sources.
+
+The model is a scikit-learn estimator over :func:`compare.features.pair_features`,
+calibrated with :class:`~sklearn.calibration.CalibratedClassifierCV`; the
+datasets are weighted so that each counts as much as ``DATASET_WEIGHT`` says,
+whatever its size. Everything is seeded (``--seed``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from .cli import add_model_arguments, command
+from .errors import InputError
+from .evaluation import (
+    FNC_LINK,
+    RecordingJudge,
+    carve,
+    claims_against_documents,
+    read_fnc1,
+    read_sick,
+    read_snli,
+    read_stsb,
+    sentence_pair_signals,
+)
+from .features import DEFAULT_GROUPS, GROUPS, pair_features
+
+TRAIN_DATASETS = ("fnc1", "sick", "snli", "stsb")
+#: Relative total weight of each dataset in training (each sums to this).
+DATASET_WEIGHT = {"fnc1": 2.0, "sick": 1.5, "snli": 1.0, "stsb": 0.5}
+FNC_CLASS = {"agree": "agree", "disagree": "diverge", "discuss": "related", "unrelated": "unrelated"}
+NLI_CLASS = {"entailment": "agree", "contradiction": "diverge", "neutral": "related"}
+
+
+#: The share of FNC-1 ``unrelated`` training pairs kept (a stable hash picks them).
+FNC_UNRELATED_SHARE = 0.4
+
+
+def _keep(example, share: float) -> bool:
+    import hashlib
+
+    digest = hashlib.md5(f"{example.a}|{example.b}".encode("utf-8")).hexdigest()
+    return int(digest, 16) % 1000 < share * 1000
+
+
+def fnc_signals(examples, bodies, embedder, *, progress=None, each=None) -> list:
+    """The signals the judge sees for each FNC-1 pair when run through the engine.
+
+    With ``each`` (a function of the signals), returns ``each(signals)`` per pair
+    instead, so that features can be taken without holding every pair's signals.
+    """
+    from .judging import Thresholds, label_points
+    from .model import Point
+
+    each = each or (lambda s: s)
+    recorder = RecordingJudge()
+    out: list = [None] * len(examples)
+    for i, comparison, prepared in claims_against_documents(
+        [(e.a, e.b) for e in examples], bodies, embedder, recorder, Thresholds(link=FNC_LINK), progress=progress
+    ):
+        seen = list(recorder.seen)
+        recorder.seen.clear()
+        if seen:
+            out[i] = each(max(seen, key=lambda s: s.similarity))
+            continue
+        # Not aligned: the engine would call it silent; show the judge the best pair anyway.
+        passages = {p.id: p for p in prepared.passages}
+        vectors = {p.id: prepared.vectors[k] for k, p in enumerate(prepared.passages)}
+        head = [p for p in prepared.passages if p.source_id == "headline"]
+        body = [p for p in prepared.passages if p.source_id == "body"]
+        sims = np.stack([vectors[p.id] for p in head]) @ np.stack([vectors[p.id] for p in body]).T
+        hi, bi = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        point = Point(id="p", summary="", passages={"headline": (head[hi].id,), "body": (body[bi].id,)})
+        label_points([point], passages, vectors, recorder, prepared.facts)
+        out[i] = each(recorder.last)
+        recorder.seen.clear()
+    return out
+
+
+def collect(
+    dataset: str,
+    data_dir: str | Path,
+    part: str,
+    embedder,
+    *,
+    groups=DEFAULT_GROUPS,
+    nli=None,
+    limit: int | None = None,
+    progress: bool | None = None,
+) -> tuple[np.ndarray, list[str]]:
+    """(feature rows, judge classes) for one dataset's training (``part='train'``) or dev pairs."""
+    data = Path(data_dir) / dataset
+    each = lambda s: pair_features(s, groups, nli)  # noqa: E731
+    if dataset == "fnc1":
+        examples, bodies = read_fnc1(data, "train")
+        examples = carve(examples, part)
+        if part == "train":
+            # Three in four pairs are unrelated, most of them plainly so: train on a share.
+            examples = [e for e in examples if e.label != "unrelated" or _keep(e, FNC_UNRELATED_SHARE)]
+        examples = examples[:limit]
+        rows = fnc_signals(examples, bodies, embedder, progress=progress, each=each)
+        return np.stack(rows), [FNC_CLASS[e.label] for e in examples]
+    if dataset == "sick":
+        examples = read_sick(data, "TRIAL" if part == "dev" else "TRAIN")[:limit]
+        labels = [
+            NLI_CLASS[e.label] if e.label != "neutral" or (e.score or 0) >= 3.0 else "unrelated" for e in examples
+        ]
+    elif dataset == "snli":
+        examples = carve(read_snli(data, "dev"), part)[:limit]
+        labels = [NLI_CLASS[e.label] for e in examples]
+    elif dataset == "stsb":
+        examples = read_stsb(data, "dev" if part == "dev" else "train")
+        examples = [e for e in examples if e.score is not None and (e.score >= 4.0 or e.score <= 1.0)][:limit]
+        labels = ["agree" if e.score >= 4.0 else "unrelated" for e in examples]
+    else:
+        raise InputError(None, f"unknown training dataset {dataset!r}")
+    signals = sentence_pair_signals(examples, embedder, progress=progress)
+    return np.stack([each(s) for s in signals]), labels
+
+
+def make_estimator(kind: str = "stack", seed: int = 0, calibrate: bool = True, params: dict | None = None):
+    """The estimator ``kind`` names: ``stack`` (logistic regression feeding gradient-boosted
+    trees, the default), ``hgb`` (trees alone) or ``lr`` (logistic regression alone)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    params = dict(params or {})
+    if kind == "hgb":
+        base = HistGradientBoostingClassifier(
+            max_iter=params.pop("max_iter", 300), learning_rate=params.pop("learning_rate", 0.08),
+            max_leaf_nodes=params.pop("max_leaf_nodes", 31), l2_regularization=params.pop("l2_regularization", 1.0),
+            random_state=seed, early_stopping=False, **params,
+        )
+    elif kind == "lr":
+        base = ScaledLogistic(C=params.pop("C", 0.05))
+    elif kind == "stack":
+        base = StackedModel(
+            columns=params.pop("columns", None), C=params.pop("C", 0.05), max_iter=params.pop("max_iter", 400),
+            learning_rate=params.pop("learning_rate", 0.05), max_leaf_nodes=params.pop("max_leaf_nodes", 31),
+            l2_regularization=params.pop("l2_regularization", 1.0), seed=seed,
+        )
+    else:
+        raise InputError(None, f"unknown estimator {kind!r} (stack, hgb or lr)")
+    if not calibrate:
+        return base
+    from sklearn.model_selection import StratifiedKFold
+
+    # ensemble=False: the calibration maps are fitted on 3-fold cross-validated
+    # predictions, and one model fitted on everything is kept (a third of the size).
+    return CalibratedClassifierCV(base, method="sigmoid", cv=StratifiedKFold(3, shuffle=True, random_state=seed),
+                                  ensemble=False)
+
+
+class ScaledLogistic(ClassifierMixin, BaseEstimator):
+    """Standardised features, then multinomial logistic regression (takes ``sample_weight``)."""
+
+    def __init__(self, C: float = 0.05, max_iter: int = 3000) -> None:
+        self.C = C
+        self.max_iter = max_iter
+
+    def fit(self, X, y, sample_weight=None):
+        from sklearn.linear_model import LogisticRegression
+
+        X = np.asarray(X, dtype=np.float64)
+        self.mean_ = X.mean(axis=0)
+        self.scale_ = X.std(axis=0) + 1e-6
+        self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter)
+        self.model_.fit((X - self.mean_) / self.scale_, y, sample_weight=sample_weight)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba((np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_)
+
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class StackedModel(ClassifierMixin, BaseEstimator):
+    """Logistic regression over every feature (the embedding products included), whose
+    out-of-fold class probabilities join the other features in gradient-boosted trees.
+
+    The trees read the few dozen scalar features (``columns``) well but would take
+    long over 768 embedding columns; the linear model reads those, and the trees
+    learn when to trust it.
+    """
+
+    def __init__(self, columns=None, C: float = 0.05, max_iter: int = 200, learning_rate: float = 0.08,
+                 max_leaf_nodes: int = 31, l2_regularization: float = 1.0, folds: int = 3, seed: int = 0) -> None:
+        self.columns = columns
+        self.C = C
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.l2_regularization = l2_regularization
+        self.folds = folds
+        self.seed = seed
+
+    def _trees(self):
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        return HistGradientBoostingClassifier(
+            max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+            l2_regularization=self.l2_regularization, random_state=self.seed, early_stopping=False,
+        )
+
+    def fit(self, X, y, sample_weight=None):
+        from sklearn.model_selection import StratifiedKFold
+
+        X = np.asarray(X, dtype=np.float32)
+        y = np.asarray(y)
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight)
+        self.linear_ = ScaledLogistic(self.C).fit(X, y, w)
+        self.classes_ = self.linear_.classes_
+        oof = np.zeros((len(y), len(self.classes_)))
+        for train, test in StratifiedKFold(self.folds, shuffle=True, random_state=self.seed).split(X, y):
+            fold = ScaledLogistic(self.C).fit(X[train], y[train], w[train])
+            probs = fold.predict_proba(X[test])
+            for j, c in enumerate(fold.classes_):
+                oof[test, list(self.classes_).index(c)] = probs[:, j]
+        self.trees_ = self._trees().fit(self._stack(X, oof), y, sample_weight=w)
+        return self
+
+    def _stack(self, X, probs):
+        cols = X if self.columns is None else X[:, self.columns]
+        return np.hstack([cols, probs]).astype(np.float32)
+
+    def predict_proba(self, X):
+        X = np.asarray(X, dtype=np.float32)
+        return self.trees_.predict_proba(self._stack(X, self.linear_.predict_proba(X)))
+
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+def scalar_columns(groups) -> list[int]:
+    """The indices of the scalar features (not embedding products, not hashed words)."""
+    from .features import feature_names
+
+    return [i for i, n in enumerate(feature_names(groups)) if not n.startswith(("absdiff_", "prod_", "words_"))]
+
+
+def sample_weights(labels: list[str], sources: list[str], weights: dict[str, float] | None = None,
+                   class_power: float = 0.5) -> np.ndarray:
+    """Each dataset sums to its weight; inside one, rare classes count more (balanced ** power)."""
+    weights = weights or DATASET_WEIGHT
+    out = np.zeros(len(labels))
+    by_source = Counter(sources)
+    by_class = Counter(zip(sources, labels))
+    for i, (lab, src) in enumerate(zip(labels, sources)):
+        n_classes = len([k for k in by_class if k[0] == src])
+        balanced = by_source[src] / (n_classes * by_class[(src, lab)])
+        out[i] = balanced ** class_power
+    for src, n in by_source.items():
+        mask = np.array([s == src for s in sources])
+        out[mask] *= weights.get(src, 1.0) * len(labels) / len(by_source) / out[mask].sum()
+    return out
+
+
+def train_judge(
+    data_dir: str | Path,
+    out: str | Path | None = None,
+    *,
+    datasets=TRAIN_DATASETS,
+    embedder=None,
+    estimator: str = "stack",
+    groups=DEFAULT_GROUPS,
+    seed: int = 0,
+    limit: int | None = None,
+    calibrate: bool = True,
+    nli: Any = None,
+    params: dict | None = None,
+    progress: bool | None = None,
+    log=None,
+) -> dict[str, Any]:
+    """Train a judge and (if ``out``) save it; returns the bundle the judge loads."""
+    from .embeddings import Embedder
+
+    say = log or (lambda message: print(message, file=sys.stderr))
+    embedder = embedder or Embedder()
+    groups = tuple(g for g in GROUPS if g in groups)
+    if nli is not None and "nli" not in groups:
+        groups = (*groups, "nli")
+    np.random.seed(seed)
+    rows, labels, sources = [], [], []
+    started = time.perf_counter()
+    for dataset in datasets:
+        t0 = time.perf_counter()
+        X_d, y = collect(dataset, data_dir, "train", embedder, groups=groups, nli=nli, limit=limit,
+                         progress=progress)
+        rows.append(X_d)
+        labels += y
+        sources += [dataset] * len(y)
+        say(f"{dataset}: {len(y)} training pairs ({dict(Counter(y))}) in {time.perf_counter() - t0:.0f} s")
+    X = np.concatenate(rows)
+    # Calibration cross-validates (3 folds): a tiny slice with a rare class skips it.
+    calibrate = calibrate and min(Counter(labels).values()) >= 10
+    params = dict(params or {})
+    if estimator == "stack":
+        params.setdefault("columns", scalar_columns(groups))
+    model = make_estimator(estimator, seed, calibrate, params)
+    weights = sample_weights(labels, sources)
+    t0 = time.perf_counter()
+    _fit(model, X, np.array(labels), weights)
+    say(f"fitted {estimator} on {X.shape[0]} pairs x {X.shape[1]} features in {time.perf_counter() - t0:.0f} s")
+    bundle = {
+        "format": 1,
+        "name": f"trained-{estimator}-v1",
+        "estimator": model,
+        "groups": list(groups),
+        "embedding_model": embedder.name,
+        "dimension": int(embedder.dimension),
+        "n_features": int(X.shape[1]),
+        "nli_model": getattr(nli, "name", None),
+        "trained_on": {d: int(sources.count(d)) for d in datasets},
+        "classes": sorted(set(labels)),
+        "seed": seed,
+        "estimator_kind": estimator,
+        "params": {k: v for k, v in params.items() if k != "columns"},
+        "calibrated": bool(calibrate),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if out is not None:
+        save_bundle(bundle, out)
+        say(f"wrote {out} ({Path(out).stat().st_size / 1e6:.2f} MB)")
+    return bundle
+
+
+def _fit(model, X, y, weights) -> None:
+    from threadpoolctl import threadpool_limits
+
+    # One OpenMP thread: on a machine shared with other work, the trees' spinning
+    # threads slow the fit down tenfold; alone, one thread costs little.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        model.fit(X, y, sample_weight=weights)
+
+
+def save_bundle(bundle: dict[str, Any], out: str | Path) -> None:
+    import joblib
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    joblib.dump(bundle, tmp, compress=("xz", 6))
+    tmp.replace(out)
+
+
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = "Train the judge from the public training files (see compare/judge/MODEL_CARD.md)."
+    p.add_argument("--data", required=True, metavar="DIR",
+                   help="the folder holding fnc1/, sick/, snli/ and stsb/ (e.g. ../shared/data)")
+    p.add_argument("--out", "-o", required=True, metavar="FILE", help="where to write the model (.joblib)")
+    p.add_argument("--datasets", default=",".join(TRAIN_DATASETS), metavar="LIST",
+                   help=f"comma-separated training sets (default {','.join(TRAIN_DATASETS)})")
+    p.add_argument("--estimator", choices=("stack", "hgb", "lr"), default="stack",
+                   help="model family: stack (logistic regression feeding boosted trees; default), hgb, lr")
+    p.add_argument("--groups", default=",".join(DEFAULT_GROUPS), metavar="LIST",
+                   help=f"feature groups (default {','.join(DEFAULT_GROUPS)})")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N pairs per dataset (a quick run)")
+    p.add_argument("--no-calibrate", action="store_true", help="skip the probability calibration")
+    p.add_argument("--nli-model", metavar="NAME_OR_PATH", help="add a CrossEncoder NLI model's probabilities as features")
+    p.add_argument("--dev", action="store_true", help="then evaluate the new judge on the dev parts")
+    p.add_argument("--json", action="store_true", help="print the dev figures as JSON")
+    add_model_arguments(p)
+
+
+@command("train-judge", _train_arguments)
+def run_train(args: argparse.Namespace) -> int:
+    """Train the judge from the public training files."""
+    from .embeddings import Embedder
+    from .trained_judge import NLIModel, TrainedJudge
+
+    datasets = tuple(d.strip() for d in args.datasets.split(",") if d.strip())
+    unknown = set(datasets) - set(TRAIN_DATASETS)
+    if unknown:
+        raise InputError(None, f"--datasets: unknown {', '.join(sorted(unknown))}")
+    groups = tuple(g.strip() for g in args.groups.split(",") if g.strip())
+    if set(groups) - set(GROUPS):
+        raise InputError(None, f"--groups: unknown {', '.join(sorted(set(groups) - set(GROUPS)))}")
+    if not Path(args.data).is_dir():
+        raise InputError(args.data, "no such folder")
+    embedder = Embedder(args.model, args.cache_dir, use_cache=not args.no_cache)
+    nli = NLIModel(args.nli_model) if args.nli_model else None
+    bundle = train_judge(args.data, args.out, datasets=datasets, embedder=embedder, estimator=args.estimator,
+                         groups=groups, seed=args.seed, limit=args.limit, calibrate=not args.no_calibrate,
+                         nli=nli, progress=args.progress)
+    if args.dev:
+        from .evaluation import evaluate, format_result
+
+        judge = TrainedJudge(bundle, nli)
+        results = []
+        for dataset, split, part in (("fnc1", "train", "dev"), ("sick", "TRIAL", "all"), ("snli", "dev", "dev"),
+                                     ("stsb", "dev", "all")):
+            if dataset not in datasets:
+                continue
+            r = evaluate(dataset, Path(args.data) / dataset, split, part=part, limit=args.limit,
+                         embedder=embedder, judge=judge, progress=args.progress)
+            results.append(r)
+            if not args.json:
+                print(format_result(r))
+        if args.json:
+            print(json.dumps(results))
+    return 0

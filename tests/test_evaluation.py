@@ -1,0 +1,192 @@
+"""The evaluation harness: metrics on hand-computed examples, readers on the original layouts,
+and the ``evaluate`` command on small slices (real data when ../shared/data is there)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from compare.evaluation import (
+    FNC_LABELS,
+    accuracy,
+    confusion,
+    fnc_score,
+    in_dev,
+    macro_f1,
+    pair_label,
+    per_class_f1,
+    read_fnc1,
+    read_sick,
+    read_snli,
+    read_stsb,
+    spearman,
+)
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+needs_data = pytest.mark.skipif(not (SHARED_DATA / "fnc1").is_dir(), reason="../shared/data is not here")
+
+
+# --- metrics, by hand ---------------------------------------------------------------
+
+
+def test_fnc_score_by_hand():
+    gold = ["agree", "unrelated", "discuss", "disagree", "unrelated"]
+    pred = ["agree", "unrelated", "agree", "unrelated", "discuss"]
+    # agree right: 0.25 + 0.75; unrelated right: 0.25; discuss as agree: 0.25;
+    # disagree as unrelated: 0; unrelated as discuss: 0.
+    score, best = fnc_score(gold, pred)
+    assert score == pytest.approx(1.5)
+    assert best == pytest.approx(1 + 0.25 + 1 + 1 + 0.25)
+    assert fnc_score(gold, gold)[0] == pytest.approx(best)
+
+
+def test_confusion_and_f1_by_hand():
+    gold = ["a", "a", "b", "b", "c"]
+    pred = ["a", "b", "b", "b", "a"]
+    assert confusion(gold, pred, ["a", "b", "c"]) == [[1, 1, 0], [0, 2, 0], [1, 0, 0]]
+    f1 = per_class_f1(gold, pred, ["a", "b", "c"])
+    # a: tp 1, predicted 2, actual 2 -> 0.5; b: tp 2, predicted 3, actual 2 -> 0.8; c: 0.
+    assert f1 == pytest.approx({"a": 0.5, "b": 0.8, "c": 0.0})
+    assert macro_f1(gold, pred, ["a", "b", "c"]) == pytest.approx(1.3 / 3)
+    assert accuracy(gold, pred) == pytest.approx(0.6)
+
+
+def test_spearman_by_hand():
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    assert spearman([1, 2, 3], [1, 3, 2]) == pytest.approx(0.5)
+
+
+def test_dev_carve_is_stable_and_about_a_fifth():
+    keys = [f"body:{i}" for i in range(2000)]
+    share = sum(in_dev(k) for k in keys) / len(keys)
+    assert 0.17 < share < 0.23
+    assert [in_dev(k) for k in keys[:50]] == [in_dev(k) for k in keys[:50]]
+
+
+# --- readers, on files in the original names and layouts ----------------------------
+
+
+@pytest.fixture
+def tiny_sets(tmp_path: Path) -> Path:
+    """One tiny held-out-style split of each dataset, in the original file names."""
+    fnc = tmp_path / "fnc1"
+    fnc.mkdir()
+    (fnc / "competition_test_bodies.csv").write_text(
+        'Body ID,articleBody\n7,"The mayor said on Monday that the Mill Road bridge is open to traffic again.\n\n'
+        'Engineers inspected it overnight and found no damage, officials said."\n'
+        '9,"A new bakery opened downtown, selling bread and pastries every morning from 6 am."\n',
+        encoding="utf-8",
+    )
+    (fnc / "competition_test_stances.csv").write_text(
+        "Headline,Body ID,Stance\n"
+        "Mill Road bridge reopens to traffic,7,agree\n"
+        "Mill Road bridge stays closed after inspection,7,disagree\n"
+        "Mill Road bridge reopens to traffic,9,unrelated\n",
+        encoding="utf-8",
+    )
+    sick = tmp_path / "sick"
+    sick.mkdir()
+    header = ("pair_ID\tsentence_A\tsentence_B\tentailment_label\trelatedness_score\tentailment_AB\t"
+              "entailment_BA\tsentence_A_original\tsentence_B_original\tsentence_A_dataset\t"
+              "sentence_B_dataset\tSemEval_set\r\n")
+    rows = [
+        ("1", "A man is playing a guitar", "A man is playing an instrument", "ENTAILMENT", "4.5", "TEST"),
+        ("2", "A man is playing a guitar", "Nobody is playing a guitar", "CONTRADICTION", "3.9", "TEST"),
+        ("3", "A dog is running in the grass", "A woman is slicing an onion", "NEUTRAL", "1.1", "TEST"),
+        ("4", "A cat sleeps", "A cat is sleeping", "ENTAILMENT", "4.9", "TRAIN"),
+    ]
+    (sick / "SICK.txt").write_text(
+        header + "".join(f"{i}\t{a}\t{b}\t{y}\t{r}\tx\tx\ta\tb\tFLICKR\tFLICKR\t{s}\r\n" for i, a, b, y, r, s in rows),
+        encoding="utf-8",
+    )
+    snli = tmp_path / "snli"
+    snli.mkdir()
+    (snli / "s1.test").write_text("A man plays a guitar . \nA man plays a guitar . \nA dog runs . \n")
+    (snli / "s2.test").write_text("A person plays music . \nNobody plays . \nA cat sleeps indoors . \n")
+    (snli / "labels.test").write_text("entailment\ncontradiction\nneutral\n")
+    sts = tmp_path / "stsb"
+    sts.mkdir()
+    (sts / "sts-test.csv").write_text(
+        "main-captions\tMSRvid\t2012test\t0001\t5.000\tA plane is taking off.\tAn air plane is taking off.\n"
+        "main-captions\tMSRvid\t2012test\t0002\t3.000\tA man is playing a flute.\tA man is playing a guitar.\n"
+        "main-news\theadlines\t2015\t0003\t0.200\tStocks fell in Tokyo.\tA cat sleeps on a sofa.\textra\tfields\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_readers_find_test_splits_by_their_original_names(tiny_sets: Path):
+    stances, bodies = read_fnc1(tiny_sets / "fnc1", "competition_test")
+    assert [s.label for s in stances] == ["agree", "disagree", "unrelated"]
+    assert set(bodies) == {"7", "9"} and "\n\n" in bodies["7"]
+    assert read_fnc1(tiny_sets / "fnc1", "test")[0] == stances
+    sick = read_sick(tiny_sets / "sick", "TEST")
+    assert [e.label for e in sick] == ["entailment", "contradiction", "neutral"]
+    assert len(read_sick(tiny_sets / "sick", "train")) == 1
+    snli = read_snli(tiny_sets / "snli", "test")
+    assert snli[0].a == "A man plays a guitar ." and snli[1].label == "contradiction"
+    sts = read_stsb(tiny_sets / "stsb", "test")
+    assert [e.score for e in sts] == [5.0, 3.0, 0.2] and sts[2].b == "A cat sleeps on a sofa."
+
+
+def test_a_missing_split_is_an_input_error(tiny_sets: Path, run_cli):
+    code, _, err = run_cli("evaluate", "snli", "--data", tiny_sets / "snli", "--split", "nope")
+    assert code == 2 and "s1.nope" in err
+
+
+@pytest.mark.parametrize("dataset", ["fnc1", "sick", "snli", "stsb"])
+def test_evaluate_prints_figures_on_held_out_style_files(tiny_sets: Path, run_cli, cache_dir, dataset):
+    code, out, _ = run_cli("evaluate", dataset, "--data", tiny_sets / dataset, "--cache-dir", cache_dir,
+                           "--json", "--no-progress")
+    assert code == 0
+    result = json.loads(out)
+    assert result["pairs"] == 3 and result["seconds"] >= 0
+    if dataset == "fnc1":
+        assert {"fnc_score", "macro_f1", "per_class_f1", "confusion"} <= result.keys()
+        assert set(result["per_class_f1"]) == set(FNC_LABELS)
+        assert len(result["confusion"]["matrix"]) == 4
+    elif dataset == "stsb":
+        assert result["spearman"] > 0.4
+    else:
+        assert {"accuracy", "macro_f1", "contradiction_f1"} <= result.keys()
+
+
+def test_pair_label_reads_the_engine_comparison(tiny_sets: Path, embedder):
+    from compare.evaluation import claims_against_documents
+
+    stances, bodies = read_fnc1(tiny_sets / "fnc1", "competition_test")
+    labels = {}
+    for i, comparison, _ in claims_against_documents([(s.a, s.b) for s in stances], bodies, embedder, None,
+                                                       progress=False):
+        labels[i] = pair_label(comparison, "headline", "body")
+    assert labels[2] == "silent"  # a bakery says nothing about the bridge
+    assert labels[0] in ("agree", "related")
+
+
+# --- real slices ------------------------------------------------------------------
+
+
+@needs_data
+@pytest.mark.parametrize(
+    "dataset, split, keys",
+    [
+        ("fnc1", "train", {"fnc_score", "macro_f1", "per_class_f1", "accuracy"}),
+        ("sick", "TRIAL", {"accuracy", "macro_f1", "contradiction_f1"}),
+        ("snli", "dev", {"accuracy", "macro_f1", "contradiction_f1"}),
+        ("stsb", "dev", {"spearman"}),
+    ],
+)
+def test_evaluate_a_small_real_slice(run_cli, cache_dir, dataset, split, keys):
+    args = ["evaluate", dataset, "--data", SHARED_DATA / dataset, "--split", split, "--part", "dev",
+            "--limit", "12", "--cache-dir", cache_dir, "--no-progress"]
+    code, out, _ = run_cli(*args, "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert keys | {"pairs", "seconds"} <= result.keys()
+    assert result["pairs"] == 12
+    code, text, _ = run_cli(*args)
+    assert code == 0
+    assert {"fnc1": "weighted score", "sick": "accuracy", "snli": "contradiction F1", "stsb": "Spearman"}[dataset] in text

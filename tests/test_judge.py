@@ -1,0 +1,164 @@
+"""The shipped trained judge and the NLI plug (with a tiny random-weight cross-encoder built here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from compare.evaluation import sentence_pair_signals, Example
+from compare.trained_judge import CLASSES, NLIModel, SHIPPED_MODEL, TrainedJudge, label_order
+from tiny_nli import tiny_cross_encoder  # noqa: F401  (a fixture)
+
+PAIRS = {
+    # a contradiction, a paraphrase, an unrelated pair, each as two one-passage sources
+    "contradiction": ("The police said the road was open to all traffic on Monday.",
+                      "The police said the road was closed to all traffic on Monday."),
+    "negation": ("Azerbaijan has not blocked the Lachin road.", "Azerbaijan has blocked the Lachin road."),
+    "paraphrase": ("Three people were injured when the bus overturned near the bridge.",
+                   "Near the bridge, a bus overturned and three people were hurt."),
+    "unrelated": ("The central bank raised interest rates by half a point.",
+                  "A rare orchid bloomed in the botanical garden this spring."),
+}
+
+
+@pytest.fixture(scope="module")
+def judge():
+    return TrainedJudge.shipped()
+
+
+@pytest.fixture(scope="module")
+def signals(embedder):
+    examples = [Example(a, b, "", key=k) for k, (a, b) in PAIRS.items()]
+    return dict(zip(PAIRS, sentence_pair_signals(examples, embedder, progress=False)))
+
+
+def test_the_model_ships_small_with_a_model_card():
+    assert SHIPPED_MODEL.is_file()
+    assert SHIPPED_MODEL.stat().st_size < 5_000_000
+    card = (SHIPPED_MODEL.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
+    for needed in ("FNC-1", "SICK", "SNLI", "STS", "licen", "Known limits"):
+        assert needed.lower() in card.lower()
+
+
+def test_shipped_judge_labels_a_small_pair_set_sensibly(judge, signals):
+    got = {k: judge.judge(s) for k, s in signals.items()}
+    # "open" / "closed": the model alone leans to agree; the checks guard decides (see the model card)
+    assert got["contradiction"].label == "diverge"
+    assert "checks guard" in got["contradiction"].rationale
+    assert got["negation"].label == "diverge" and "checks guard" not in got["negation"].rationale
+    assert got["paraphrase"].label == "agree"
+    assert got["unrelated"].label == "silent"  # the judge's "unrelated"
+    for verdict in got.values():
+        assert set(verdict.probabilities) == set(CLASSES)
+        assert sum(verdict.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+        assert verdict.rationale.startswith(judge.name)
+    assert got["paraphrase"].agreement > got["contradiction"].agreement
+    assert got["negation"].contradiction > 0.5 > got["paraphrase"].contradiction
+
+
+def test_judge_is_symmetric(judge, signals):
+    from dataclasses import replace
+
+    s = signals["contradiction"]
+    swapped = replace(s, left=s.right, right=s.left, left_vector=s.right_vector, right_vector=s.left_vector,
+                      left_passages=s.right_passages, right_passages=s.left_passages,
+                      left_context=s.right_context, right_context=s.left_context,
+                      left_context_vectors=s.right_context_vectors, right_context_vectors=s.left_context_vectors)
+    assert judge.probabilities(s) == pytest.approx(judge.probabilities(swapped))
+
+
+def test_engine_uses_the_trained_judge_by_default(teaching_prepared):
+    from compare.pipeline import compare_prepared
+
+    comparison = compare_prepared(teaching_prepared)
+    assert comparison.judge.startswith("trained")
+    labelled = [lab for p in comparison.points for lab in p.pairs.values()]
+    assert labelled
+    for lab in labelled:
+        probs = lab.evidence.probabilities
+        assert probs is not None and sum(probs.values()) == pytest.approx(1.0, abs=1e-3)
+        top = max(probs, key=probs.get)
+        if "checks guard" in lab.evidence.rationale:
+            assert lab.label == "diverge"
+        else:
+            assert lab.label == {"unrelated": "silent"}.get(top, top)
+
+
+def test_rules_stay_available(teaching_prepared, run_cli, cache_dir, tmp_path):
+    from compare.judging import RuleJudge
+    from compare.pipeline import compare_prepared
+
+    assert compare_prepared(teaching_prepared, judge=RuleJudge()).judge == RuleJudge.name
+    from conftest import TEACHING
+
+    code, _, err = run_cli("report", TEACHING, "--judge", "rules", "--cache-dir", cache_dir,
+                           "--out", tmp_path / "r.json")
+    assert code == 0, err
+    import json
+
+    assert json.loads((tmp_path / "r.json").read_text())["judge"] == RuleJudge.name
+
+
+def test_an_unknown_judge_is_an_input_error(run_cli, cache_dir):
+    from conftest import TEACHING
+
+    code, _, err = run_cli("report", TEACHING, "--judge", "no-such-judge.joblib", "--cache-dir", cache_dir)
+    assert code == 2 and "no such judge" in err
+
+
+# --- the NLI plug --------------------------------------------------------------------
+
+def test_label_order_is_read_from_the_config():
+    assert label_order({0: "contradiction", 1: "entailment", 2: "neutral"}) == {
+        "contradiction": 0, "entailment": 1, "neutral": 2}
+    assert label_order({"0": "ENTAILMENT", "1": "NEUTRAL", "2": "CONTRADICTION"})["contradiction"] == 2
+    with pytest.raises(ValueError):
+        label_order({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"})
+
+
+def test_nli_plug_runs_through_the_judge(tiny_cross_encoder, signals):
+    nli = NLIModel(str(tiny_cross_encoder))
+    assert nli.order == {"contradiction": 0, "entailment": 1, "neutral": 2}
+    probs = nli.probabilities("the road is open", "the road is closed")
+    assert set(probs) == {"entailment", "neutral", "contradiction"}
+    assert sum(probs.values()) == pytest.approx(1.0, abs=1e-5)
+    judge = TrainedJudge.shipped(nli=nli)
+    assert "+nli" in judge.name
+    plain = TrainedJudge.shipped()
+    for s in signals.values():
+        verdict = judge.judge(s)
+        assert sum(verdict.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+        # the NLI model shares out what the trained judge does not call unrelated
+        assert verdict.probabilities["unrelated"] == pytest.approx(plain.probabilities(s)["unrelated"], abs=1e-3)
+        rest = 1 - verdict.probabilities["unrelated"]
+        p = nli.probabilities(s.left.text, s.right.text)
+        assert verdict.probabilities["agree"] == pytest.approx(rest * p["entailment"], abs=1e-3)
+
+
+def test_report_takes_an_nli_model(tiny_cross_encoder, run_cli, cache_dir, tmp_path):
+    import json
+
+    from conftest import TEACHING
+
+    code, _, err = run_cli("report", TEACHING, "--nli-model", tiny_cross_encoder, "--cache-dir", cache_dir,
+                           "--out", tmp_path / "r.json")
+    assert code == 0, err
+    assert "+nli" in json.loads((tmp_path / "r.json").read_text())["judge"]
+
+
+def test_a_bad_nli_model_is_reported(run_cli, cache_dir, tmp_path):
+    from conftest import TEACHING
+
+    code, _, err = run_cli("report", TEACHING, "--nli-model", tmp_path / "missing", "--cache-dir", cache_dir)
+    assert code == 2 and "NLI model" in err
+
+
+def test_features_are_finite(signals):
+    from compare.features import DEFAULT_GROUPS, feature_names, pair_features
+
+    for s in signals.values():
+        row = pair_features(s)
+        assert row.shape == (len(feature_names(DEFAULT_GROUPS)),)
+        assert np.isfinite(row).all()

@@ -1,0 +1,76 @@
+"""``train-judge`` on a small slice of the public training files: it runs and its model loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from compare.training import sample_weights
+from tiny_nli import tiny_cross_encoder  # noqa: F401  (a fixture)
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+needs_data = pytest.mark.skipif(not (SHARED_DATA / "sick").is_dir(), reason="../shared/data is not here")
+
+
+def test_sample_weights_balance_datasets_and_classes():
+    labels = ["a", "a", "a", "b", "a", "b"]
+    sources = ["x", "x", "x", "x", "y", "y"]
+    w = sample_weights(labels, sources, {"x": 1.0, "y": 1.0}, class_power=1.0)
+    assert w[:4].sum() == pytest.approx(w[4:].sum())
+    assert w[3] == pytest.approx(3 * w[0])  # the rare class of x counts as much as the common one
+
+
+@needs_data
+def test_train_judge_on_a_small_slice(tmp_path, run_cli, cache_dir, embedder):
+    from compare.evaluation import Example, sentence_pair_signals
+    from compare.trained_judge import CLASSES, TrainedJudge
+
+    out = tmp_path / "judge.joblib"
+    code, _, err = run_cli("train-judge", "--data", SHARED_DATA, "--out", out, "--datasets", "fnc1,sick,snli,stsb",
+                           "--limit", "16", "--estimator", "lr", "--seed", "3", "--cache-dir", cache_dir,
+                           "--no-progress")
+    assert code == 0, err
+    assert out.is_file() and "fitted lr" in err
+    judge = TrainedJudge(out)
+    assert judge.bundle["seed"] == 3 and judge.bundle["trained_on"]["sick"] == 16
+    [signals] = sentence_pair_signals([Example("The road is open.", "The road is closed.", "", key="k")],
+                                      embedder, progress=False)
+    probs = judge.probabilities(signals)
+    assert set(probs) == set(CLASSES) and sum(probs.values()) == pytest.approx(1.0, abs=1e-6)
+
+
+@needs_data
+def test_training_is_reproducible(embedder):
+    from compare.training import collect, make_estimator
+
+    X, y = collect("sick", SHARED_DATA, "train", embedder, limit=40, progress=False)
+    a = make_estimator("lr", seed=1).fit(X, y).predict_proba(X)
+    b = make_estimator("lr", seed=1).fit(X, y).predict_proba(X)
+    assert np.allclose(a, b)
+
+
+@needs_data
+def test_train_with_nli_features(tmp_path, embedder, tiny_cross_encoder):
+    from compare.trained_judge import NLIModel, TrainedJudge
+    from compare.training import train_judge
+
+    nli = NLIModel(str(tiny_cross_encoder))
+    bundle = train_judge(SHARED_DATA, tmp_path / "nli.joblib", datasets=("sick",), embedder=embedder,
+                         estimator="lr", limit=30, nli=nli, log=lambda m: None)
+    assert "nli" in bundle["groups"]
+    with pytest.raises(ValueError):
+        TrainedJudge(tmp_path / "nli.joblib")  # needs its NLI model
+    assert TrainedJudge(tmp_path / "nli.joblib", nli).name.endswith("+nli:" + tiny_cross_encoder.name)
+
+
+@needs_data
+@pytest.mark.slow
+def test_train_judge_hgb_slice(tmp_path, embedder):
+    from compare.trained_judge import TrainedJudge
+    from compare.training import train_judge
+
+    train_judge(SHARED_DATA, tmp_path / "hgb.joblib", datasets=("sick", "snli"), embedder=embedder, limit=150,
+                log=lambda m: None)
+    assert TrainedJudge(tmp_path / "hgb.joblib").classes
