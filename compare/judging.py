@@ -106,6 +106,8 @@ class RuleJudge:
 
     def __init__(self, thresholds: Thresholds | None = None) -> None:
         self.thresholds = thresholds or Thresholds()
+        #: Same key, same verdict for the same signals (see :func:`label_points`'s memo).
+        self.cache_key = (self.name, self.thresholds)
 
     def judge(self, signals: PairSignals) -> Judgement:
         t = self.thresholds
@@ -129,20 +131,42 @@ class RuleJudge:
                          f"similarity {sim:.2f} < {t.agree:.2f}: same point, no clear agreement or discrepancy")
 
 
+#: A cache for :func:`label_points` that outlives one call (see there).
+LabelMemo = dict
+
+
 def label_points(
     points: list[Point],
     passages: dict[str, Passage],
     vectors: dict[str, np.ndarray],
     judge: Judge,
     facts: dict[str, checks.PassageFacts] | None = None,
+    memo: LabelMemo | None = None,
 ) -> None:
     """Fill ``point.pairs`` for every pair of sources that both speak on a point.
 
     Each source's cell may hold several passages: the similarity is that of the
     best-matching pair, and the checks compare every passage of one side with
     every passage of the other.
+
+    A judge with a ``judge_many`` method gets all pairs in one call (a trained
+    model predicts a batch far faster than one row at a time).
+
+    ``memo`` (a dict kept by the caller for one prepared event) remembers the
+    signals of each pair of cells, and the verdicts of a judge that has a
+    ``cache_key``: when a threshold change re-aligns the event, the points that
+    come out the same are not checked or judged again.
     """
     facts = facts if facts is not None else {}
+    signal_memo: dict = memo.setdefault("signals", {}) if memo is not None else {}
+    judge_key = getattr(judge, "cache_key", None)
+    verdict_memo: dict = (memo.setdefault("verdicts", {}).setdefault(judge_key, {})
+                          if memo is not None and judge_key is not None else {})
+    if memo is not None and judge_key is not None:
+        memo.setdefault("judges", {})[judge_key] = judge  # keeps whatever its key refers to alive
+    if memo is not None and len(signal_memo) > MEMO_LIMIT:
+        signal_memo.clear()
+        verdict_memo.clear()
     documents: dict[str, list[Passage]] = {}
     for p in passages.values():
         documents.setdefault(p.source_id, []).append(p)
@@ -154,56 +178,87 @@ def label_points(
             context[source_id] = (ps, np.stack([vectors[p.id] for p in ps]))
         return context[source_id]
 
+    def analysed(p: Passage) -> checks.PassageFacts:
+        found = facts.get(p.id)
+        if found is None:
+            found = facts[p.id] = checks.analyse(p)
+        return found
+
+    def signals_for(a: str, b: str, left: list[Passage], right: list[Passage]) -> tuple[PairSignals, tuple[str, ...]]:
+        sims = np.stack([vectors[p.id] for p in left]) @ np.stack([vectors[p.id] for p in right]).T
+        li, ri = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        best_l, best_r = left[li], right[ri]
+        found: list[Discrepancy] = []
+        notes: list[str] = []
+        ran = True
+        for x in left:
+            fx = analysed(x)
+            for y in right:
+                fy = analysed(y)
+                ran = ran and fx.supported and fy.supported
+                found.extend(checks.find_discrepancies(x, fx, y, fy))
+                notes.extend(checks.skipped_notes(fx, fy))
+        signals = PairSignals(
+            left=best_l,
+            right=best_r,
+            similarity=float(sims[li, ri]),
+            left_vector=vectors[best_l.id],
+            right_vector=vectors[best_r.id],
+            discrepancies=tuple(found),
+            checks_ran=ran,
+            left_passages=tuple(left),
+            right_passages=tuple(right),
+            left_context=document(a)[0],
+            right_context=document(b)[0],
+            left_context_vectors=document(a)[1],
+            right_context_vectors=document(b)[1],
+            facts=facts,
+        )
+        return signals, tuple(dict.fromkeys(notes))
+
+    pending: list[tuple[Point, str, str, tuple, PairSignals, tuple[str, ...]]] = []
     for point in points:
         point.pairs = {}
-        speakers = point.speakers
-        for a, b in combinations(speakers, 2):
-            left = [passages[i] for i in point.passages[a]]
-            right = [passages[i] for i in point.passages[b]]
-            sims = np.stack([vectors[p.id] for p in left]) @ np.stack([vectors[p.id] for p in right]).T
-            li, ri = np.unravel_index(int(np.argmax(sims)), sims.shape)
-            best_l, best_r = left[li], right[ri]
-            found: list[Discrepancy] = []
-            ran = True
-            for x in left:
-                for y in right:
-                    fx = facts.get(x.id) or facts.setdefault(x.id, checks.analyse(x))
-                    fy = facts.get(y.id) or facts.setdefault(y.id, checks.analyse(y))
-                    ran = ran and fx.supported and fy.supported
-                    found.extend(checks.find_discrepancies(x, fx, y, fy))
-            signals = PairSignals(
-                left=best_l,
-                right=best_r,
-                similarity=float(sims[li, ri]),
-                left_vector=vectors[best_l.id],
-                right_vector=vectors[best_r.id],
-                discrepancies=tuple(found),
-                checks_ran=ran,
-                left_passages=tuple(left),
-                right_passages=tuple(right),
-                left_context=document(a)[0],
-                right_context=document(b)[0],
-                left_context_vectors=document(a)[1],
-                right_context_vectors=document(b)[1],
-                facts=facts,
-            )
-            verdict = judge.judge(signals)
-            skipped = tuple(dict.fromkeys(
-                note for x in left for y in right for note in checks.skipped_notes(facts[x.id], facts[y.id])
-            ))
-            point.pairs[(a, b)] = PairLabel(
-                a=a,
-                b=b,
-                label=verdict.label,
-                evidence=Evidence(
-                    similarity=round(signals.similarity, 4),
-                    best_pair=(best_l.id, best_r.id),
-                    agreement=round(verdict.agreement, 4),
-                    contradiction=round(verdict.contradiction, 4),
-                    discrepancies=signals.discrepancies,
-                    rationale=verdict.rationale,
-                    judge=judge.name,
-                    checks_skipped=skipped,
-                    probabilities=verdict.probabilities,
-                ),
-            )
+        for a, b in combinations(point.speakers, 2):
+            key = (point.passages[a], point.passages[b])
+            hit = signal_memo.get(key)
+            if hit is None:
+                left = [passages[i] for i in point.passages[a]]
+                right = [passages[i] for i in point.passages[b]]
+                hit = signals_for(a, b, left, right)
+                if memo is not None:
+                    signal_memo[key] = hit
+            pending.append((point, a, b, key, *hit))
+
+    # Verdicts are read once here (another session of the app may share the memo).
+    verdicts = {item[3]: verdict_memo.get(item[3]) for item in pending}
+    todo = [item for item in pending if verdicts[item[3]] is None]
+    many = getattr(judge, "judge_many", None)
+    fresh = many([item[4] for item in todo]) if many is not None else [judge.judge(item[4]) for item in todo]
+    for item, verdict in zip(todo, fresh):
+        verdicts[item[3]] = verdict
+        if judge_key is not None and memo is not None:
+            verdict_memo[item[3]] = verdict
+
+    for point, a, b, key, signals, skipped in pending:
+        verdict = verdicts[key]
+        point.pairs[(a, b)] = PairLabel(
+            a=a,
+            b=b,
+            label=verdict.label,
+            evidence=Evidence(
+                similarity=round(signals.similarity, 4),
+                best_pair=(signals.left.id, signals.right.id),
+                agreement=round(verdict.agreement, 4),
+                contradiction=round(verdict.contradiction, 4),
+                discrepancies=signals.discrepancies,
+                rationale=verdict.rationale,
+                judge=judge.name,
+                checks_skipped=skipped,
+                probabilities=verdict.probabilities,
+            ),
+        )
+
+
+#: At most this many pairs of cells are remembered per prepared event.
+MEMO_LIMIT = 200_000

@@ -44,6 +44,8 @@ class Prepared:
     embedded: int = 0
     cached: int = 0
     facts: dict[str, checks.PassageFacts] = field(default_factory=dict)
+    #: label_points' memo: signals and verdicts per pair of cells, reused across threshold changes
+    memo: dict = field(default_factory=dict)
 
 
 def prepare(
@@ -124,7 +126,7 @@ def compare_prepared(
     t0 = time.perf_counter()
     by_id = {p.id: p for p in prepared.passages}
     vectors = {p.id: prepared.vectors[i] for i, p in enumerate(prepared.passages)}
-    label_points(points, by_id, vectors, judge, prepared.facts)
+    label_points(points, by_id, vectors, judge, prepared.facts, prepared.memo)
     timings["judging"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

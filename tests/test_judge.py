@@ -162,3 +162,44 @@ def test_features_are_finite(signals):
         row = pair_features(s)
         assert row.shape == (len(feature_names(DEFAULT_GROUPS)),)
         assert np.isfinite(row).all()
+
+
+def test_judging_many_pairs_at_once_gives_the_same_verdicts_as_one_at_a_time(judge, signals):
+    ordered = list(signals.values())
+    together = judge.judge_many(ordered, batch=3)  # two batches
+    for s, verdict in zip(ordered, together):
+        alone = judge.judge(s)
+        assert verdict.label == alone.label
+        assert verdict.probabilities == pytest.approx(alone.probabilities, abs=1e-6)
+
+
+def test_a_threshold_change_reuses_the_verdicts_of_points_that_did_not_change(lachin_prepared):
+    """Re-aligning with another link threshold judges only the pairs of cells not seen before."""
+    from dataclasses import replace
+
+    from compare.judging import Thresholds
+    from compare.pipeline import compare_prepared
+
+    class Counting(TrainedJudge):
+        def judge_many(self, signals, batch=1024):
+            self.calls += len(signals)
+            return super().judge_many(signals, batch)
+
+    prepared = replace(lachin_prepared, memo={})
+    counting = Counting.shipped()
+    counting.calls = 0
+    first = compare_prepared(prepared, Thresholds(link=0.6), counting, framing=False)
+    judged_first = counting.calls
+    assert judged_first == sum(len(p.pairs) for p in first.points) > 0
+    again = compare_prepared(prepared, Thresholds(link=0.6), counting, framing=False)
+    assert counting.calls == judged_first  # nothing new to judge
+    moved = compare_prepared(prepared, Thresholds(link=0.62), counting, framing=False)
+    new_pairs = counting.calls - judged_first
+    assert 0 <= new_pairs < sum(len(p.pairs) for p in moved.points)
+    # and the memo changes nothing in the result
+    fresh = compare_prepared(replace(lachin_prepared, memo={}), Thresholds(link=0.62), TrainedJudge.shipped(),
+                             framing=False)
+    assert [{k: (v.label, v.evidence) for k, v in p.pairs.items()} for p in moved.points] == \
+        [{k: (v.label, v.evidence) for k, v in p.pairs.items()} for p in fresh.points]
+    assert [{k: (v.label, v.evidence) for k, v in p.pairs.items()} for p in again.points] == \
+        [{k: (v.label, v.evidence) for k, v in p.pairs.items()} for p in first.points]
