@@ -28,8 +28,9 @@ are compared (dates, times, weekdays, and counts of units in a shared table):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -165,6 +166,84 @@ class PassageFacts:
     quantities: tuple[Span, ...] = ()
     tokens: tuple[Token, ...] = ()
 
+    @cached_property
+    def index(self) -> _Index:
+        """The per-passage lookups that :func:`find_discrepancies` compares.
+
+        Built once per passage on first use: a passage meets many others on a
+        point (and in the alignment's link bonus), and with these a pair
+        comparison is a few set intersections instead of walks over both token lists.
+        """
+        return _Index.of(self)
+
+
+@dataclass(frozen=True, eq=False)
+class _Index:
+    """One passage's tokens sorted into what the pairwise checks look up."""
+
+    #: quantity spans by unit, in text order
+    units: dict[str, tuple[Span, ...]]
+    #: content stems whose every occurrence is negated -> the first such token
+    only_negated: dict[str, Token]
+    #: content stems never negated -> their first token
+    only_asserted: dict[str, Token]
+    #: opposite-word groups this passage asserts a side of, by group number:
+    #: (the token of the alphabetically first stem of each side, or None)
+    opposites: dict[int, tuple[Token | None, Token | None]]
+    #: proper-name anchor -> (the heads it takes, start and end of its first phrase)
+    names: dict[str, tuple[frozenset[str], int, int]]
+    #: every word as the naming check compares it (lower-case text, or stem)
+    words: frozenset[str]
+    #: token start offset -> its position, for the context of a negated word
+    position: dict[int, int]
+
+    @classmethod
+    def of(cls, facts: PassageFacts) -> _Index:
+        tokens = facts.tokens
+        english = facts.language == "en"
+        if english:
+            content, opposites = _content, OPPOSITES
+            phrases = _name_phrases(tokens)
+            words = frozenset(t.text.lower() for t in tokens)
+        else:
+            rules = _rules(facts.language)
+            content, opposites = _content_for(rules), rules.opposites
+            phrases = _name_phrases_i18n(tokens, rules.language)
+            words = frozenset(t.stem for t in tokens)
+        units: dict[str, list[Span]] = {}
+        for q in facts.quantities:
+            if q.unit:
+                units.setdefault(q.unit, []).append(q)
+        negated: dict[str, Token] = {}
+        asserted: dict[str, Token] = {}
+        for tok in tokens:
+            if content(tok):
+                (negated if tok.negated else asserted).setdefault(tok.stem, tok)
+        # The old rule, per stem: negated on this side only if no occurrence is asserted.
+        only_negated = {s: t for s, t in negated.items() if s not in asserted}
+        only_asserted = {s: t for s, t in asserted.items() if s not in negated}
+        # Opposite words count every asserted word, content or not; the last
+        # occurrence of a stem stands for it (as a dict built over the tokens).
+        last = {t.stem: t for t in tokens if not t.negated}
+        groups: dict[int, tuple[Token | None, Token | None]] = {}
+        for g, (group_a, group_b) in enumerate(opposites):
+            hit_a, hit_b = group_a & last.keys(), group_b & last.keys()
+            if hit_a or hit_b:
+                groups[g] = (last[min(hit_a)] if hit_a else None, last[min(hit_b)] if hit_b else None)
+        names = {
+            anchor: (frozenset(h for _, _, h in found), tokens[found[0][0]].start, tokens[found[0][1]].end)
+            for anchor, found in phrases.items()
+        }
+        return cls(
+            units={u: tuple(qs) for u, qs in units.items()},
+            only_negated=only_negated,
+            only_asserted=only_asserted,
+            opposites=groups,
+            names=names,
+            words=words,
+            position={t.start: i for i, t in enumerate(tokens)},
+        )
+
 
 @lru_cache(maxsize=None)
 def _stemmer() -> snowballstemmer.stemmer:
@@ -221,46 +300,37 @@ def find_discrepancies(
             )
         )
 
-    for kind, spans_l, spans_r, what in (
-        ("date", left_facts.dates, right_facts.dates, "date"),
-        ("date", left_facts.times, right_facts.times, "time"),
-        ("date", left_facts.weekdays, right_facts.weekdays, "day"),
+    # Each check is skipped outright when a side has nothing for it: most pairs
+    # share no dates, counts, negations or names, and this runs for every pair
+    # of passages on every point.
+    for spans_l, spans_r, what, same in (
+        (left_facts.dates, right_facts.dates, "date", _same_date),
+        (left_facts.times, right_facts.times, "time", _same_time),
+        (left_facts.weekdays, right_facts.weekdays, "day", _equal),
     ):
-        same = {"date": _same_date, "time": _same_time}.get(what, _equal)
+        if not (spans_l and spans_r):
+            continue
         pair = _unmatched_pair(spans_l, spans_r, same)
         if pair and what == "date":
             pair = next(((x, y) for x in spans_l for y in spans_r if _rival_dates(x, y)), None)
         if pair:
-            add(kind, f"different {what}: {pair[0].text!r} vs {pair[1].text!r}", *pair)
+            add("date", f"different {what}: {pair[0].text!r} vs {pair[1].text!r}", *pair)
 
-    units_l = {q.unit for q in left_facts.quantities if q.unit}
-    for unit in sorted(units_l & {q.unit for q in right_facts.quantities if q.unit}):
-        ql = [q for q in left_facts.quantities if q.unit == unit]
-        qr = [q for q in right_facts.quantities if q.unit == unit]
-        pair = _unmatched_pair(ql, qr, _same_number)
-        if pair:
-            add("quantity", f"different count of {unit!r}: {pair[0].text!r} vs {pair[1].text!r}", *pair)
+    li, ri = left_facts.index, right_facts.index
+    if li.units and ri.units:
+        for unit in sorted(li.units.keys() & ri.units.keys()):
+            pair = _unmatched_pair(li.units[unit], ri.units[unit], _same_number)
+            if pair:
+                add("quantity", f"different count of {unit!r}: {pair[0].text!r} vs {pair[1].text!r}", *pair)
 
     if left_facts.language != right_facts.language:
         return found  # words are not compared across languages (see skipped_notes)
-    if left_facts.language == "en":
-        clashes = _polarity_clashes(left_facts.tokens, right_facts.tokens)
-        names = _naming_differences(left, left_facts.tokens, right, right_facts.tokens)
-    else:
-        rules = _rules(left_facts.language)
-
-        def content(tok: Token) -> bool:
-            if tok.capitalised and not tok.sentence_initial:
-                return False
-            return tok.stem not in rules.stop and tok.text.lower() not in rules.stop and len(tok.stem) > 2
-
-        clashes = _polarity_clashes(left_facts.tokens, right_facts.tokens, content, rules.opposites)
-        names = _naming_differences(left, left_facts.tokens, right, right_facts.tokens,
-                                    lambda toks: _name_phrases_i18n(toks, rules.language), lambda t: t.stem)
-    for a, b, why in clashes:
-        add("polarity", why, a, b)
-    for a, b in names:
-        add("naming", f"different name for the same referent: {a.text!r} vs {b.text!r}", a, b)
+    if (li.only_negated and ri.only_asserted) or (ri.only_negated and li.only_asserted) or (li.opposites and ri.opposites):
+        for a, b, why in _polarity_clashes(left_facts.tokens, li, right_facts.tokens, ri):
+            add("polarity", why, a, b)
+    if li.names and ri.names:
+        for a, b in _naming_differences(left, li, right, ri):
+            add("naming", f"different name for the same referent: {a.text!r} vs {b.text!r}", a, b)
     return found
 
 
@@ -448,55 +518,54 @@ def _content(tok: Token) -> bool:
     return tok.stem not in _STOP and tok.text.lower() not in _STOP and len(tok.stem) > 2
 
 
-def _polarity_clashes(left: tuple[Token, ...], right: tuple[Token, ...], content=None, opposites=OPPOSITES):
+def _content_for(rules: _Rules) -> Callable[[Token], bool]:
+    """:func:`_content` with another language's stop words."""
+
+    def content(tok: Token) -> bool:
+        if tok.capitalised and not tok.sentence_initial:
+            return False
+        return tok.stem not in rules.stop and tok.text.lower() not in rules.stop and len(tok.stem) > 2
+
+    return content
+
+
+def _polarity_clashes(
+    left: tuple[Token, ...], li: _Index, right: tuple[Token, ...], ri: _Index
+) -> Iterator[tuple[Token, Token, str]]:
     """Yield (left token, right token, description) for each polarity clash."""
-    _content_of = content or _content
-    by_stem_l: dict[str, list[Token]] = {}
-    by_stem_r: dict[str, list[Token]] = {}
-    for tokens, index in ((left, by_stem_l), (right, by_stem_r)):
-        for tok in tokens:
-            if _content_of(tok):
-                index.setdefault(tok.stem, []).append(tok)
+    # A stem negated (every time) on one side and asserted (every time) on the other.
+    candidates = [("l", li.only_negated[s], ri.only_asserted[s], s) for s in li.only_negated.keys() & ri.only_asserted.keys()]
+    candidates += [("r", ri.only_negated[s], li.only_asserted[s], s) for s in ri.only_negated.keys() & li.only_asserted.keys()]
     reported: set[str] = set()
-    # One clash per negating word, the first word it covers that clashes:
-    # "does not guarantee secure movement" is one clash on "guarantee".
-    negators_used: set[tuple[str, int]] = set()
-    candidates = []
-    for stem in by_stem_l.keys() & by_stem_r.keys():
-        neg_l = [t for t in by_stem_l[stem] if t.negated]
-        neg_r = [t for t in by_stem_r[stem] if t.negated]
-        pos_l = [t for t in by_stem_l[stem] if not t.negated]
-        pos_r = [t for t in by_stem_r[stem] if not t.negated]
-        if neg_l and not neg_r and pos_r and not pos_l:
-            candidates.append(("l", neg_l[0], pos_r[0], stem))
-        elif neg_r and not neg_l and pos_l and not pos_r:
-            candidates.append(("r", neg_r[0], pos_l[0], stem))
-    for side, negated, other, stem in sorted(candidates, key=lambda c: (c[0], c[1].start)):
-        if (side, negated.negator) in negators_used:
+    if candidates:
+        # One clash per negating word, the first word it covers that clashes:
+        # "does not guarantee secure movement" is one clash on "guarantee".
+        negators_used: set[tuple[str, int]] = set()
+        for side, negated, other, stem in sorted(candidates, key=lambda c: (c[0], c[1].start)):
+            if (side, negated.negator) in negators_used:
+                continue
+            negators_used.add((side, negated.negator))
+            reported.add(stem)
+            if side == "l":
+                yield negated, other, f"negated on one side only: {_context(left, li, negated)!r} vs {other.text!r}"
+            else:
+                yield other, negated, f"negated on one side only: {other.text!r} vs {_context(right, ri, negated)!r}"
+    for g, (left_a, left_b) in li.opposites.items():
+        if g not in ri.opposites:
             continue
-        negators_used.add((side, negated.negator))
-        reported.add(stem)
-        if side == "l":
-            yield negated, other, f"negated on one side only: {_context(left, negated)!r} vs {other.text!r}"
-        else:
-            yield other, negated, f"negated on one side only: {other.text!r} vs {_context(right, negated)!r}"
-    asserted_l = {t.stem: t for t in left if not t.negated}
-    asserted_r = {t.stem: t for t in right if not t.negated}
-    for group_a, group_b in opposites:
-        for first, second in ((group_a, group_b), (group_b, group_a)):
-            hit_l = [asserted_l[s] for s in sorted(first & asserted_l.keys())]
-            hit_r = [asserted_r[s] for s in sorted(second & asserted_r.keys())]
-            # Only when each side takes one side cleanly: "blocked ... unhindered
-            # movement" uses both groups and is no clash with "unimpeded".
-            if hit_l and hit_r and not (second & asserted_l.keys()) and not (first & asserted_r.keys()):
-                if hit_l[0].stem in reported or hit_r[0].stem in reported:
+        right_a, right_b = ri.opposites[g]
+        # Only when each side takes one side cleanly: "blocked ... unhindered
+        # movement" uses both groups and is no clash with "unimpeded".
+        for hit_l, hit_r, other_l, other_r in ((left_a, right_b, left_b, right_a), (left_b, right_a, left_a, right_b)):
+            if hit_l and hit_r and not other_l and not other_r:
+                if hit_l.stem in reported or hit_r.stem in reported:
                     continue
-                yield hit_l[0], hit_r[0], f"opposite terms: {hit_l[0].text!r} vs {hit_r[0].text!r}"
+                yield hit_l, hit_r, f"opposite terms: {hit_l.text!r} vs {hit_r.text!r}"
 
 
-def _context(tokens: tuple[Token, ...], tok: Token) -> str:
+def _context(tokens: tuple[Token, ...], index: _Index, tok: Token) -> str:
     """The negated word with the words before it, for a readable description."""
-    i = tokens.index(tok)
+    i = index.position[tok.start]
     return " ".join(t.text for t in tokens[max(0, i - 3) : i + 1])
 
 
@@ -522,24 +591,16 @@ def _name_phrases(tokens: tuple[Token, ...]) -> dict[str, list[tuple[int, int, s
     return phrases
 
 
-def _naming_differences(left: Passage, lt: tuple[Token, ...], right: Passage, rt: tuple[Token, ...],
-                        phrases=_name_phrases, word=lambda t: t.text.lower()):
-    names_l, names_r = phrases(lt), phrases(rt)
-    words_l = {word(t) for t in lt}
-    words_r = {word(t) for t in rt}
-    for anchor in sorted(names_l.keys() & names_r.keys()):
-        heads_l = {h for _, _, h in names_l[anchor]}
-        heads_r = {h for _, _, h in names_r[anchor]}
+def _naming_differences(left: Passage, li: _Index, right: Passage, ri: _Index) -> Iterator[tuple[Span, Span]]:
+    """The same anchor with no head in common, and neither side using the other's head elsewhere."""
+    for anchor in sorted(li.names.keys() & ri.names.keys()):
+        heads_l, ls, le = li.names[anchor]
+        heads_r, rs, re_ = ri.names[anchor]
         if heads_l & heads_r:
             continue
-        if heads_l & words_r or heads_r & words_l:
+        if heads_l & ri.words or heads_r & li.words:
             continue  # the other side uses the same word elsewhere: not a naming choice
-        il, jl, _ = names_l[anchor][0]
-        ir, jr, _ = names_r[anchor][0]
-        yield (
-            Span(left.text[lt[il].start : lt[jl].end], lt[il].start, lt[jl].end, None),
-            Span(right.text[rt[ir].start : rt[jr].end], rt[ir].start, rt[jr].end, None),
-        )
+        yield Span(left.text[ls:le], ls, le, None), Span(right.text[rs:re_], rs, re_, None)
 
 
 # --- Russian, Armenian and Azerbaijani -------------------------------------
