@@ -8,19 +8,22 @@ Markdown escapes the characters that would otherwise become markup.
 
 from __future__ import annotations
 
-import json
+import bisect
+import copy
 import os
 import re
 import tempfile
-from collections.abc import Iterator
-from dataclasses import asdict
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, fields, is_dataclass
+from functools import lru_cache
+from json.encoder import encode_basestring as _encode_str  # json's C escaper where available
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from .errors import InputError
-from .model import Comparison, PairLabel, Point
+from .model import Comparison, Evidence, PairLabel, Point
 
 SCHEMA = "narrative-compare/report-1"
 FORMATS = ("html", "md", "json")
@@ -36,7 +39,13 @@ CELL_MEANINGS = {
 
 def to_dict(comparison: Comparison) -> dict[str, Any]:
     """The whole result as plain JSON-ready data (the schema is in the README)."""
-    order = comparison.source_ids
+    data = _head(comparison)
+    data["points"] = list(_point_dicts(comparison))
+    return data
+
+
+def _head(comparison: Comparison) -> dict[str, Any]:
+    """Everything in :func:`to_dict`, with ``points`` left as ``None`` (it is by far the largest part)."""
     event = comparison.event
     return {
         "schema": SCHEMA,
@@ -61,17 +70,31 @@ def to_dict(comparison: Comparison) -> dict[str, Any]:
             }
             for s in comparison.sources
         ],
-        "points": [_point_dict(comparison, p, order) for p in comparison.points],
-        "framing": {
-            sid: [asdict(t) for t in terms] for sid, terms in comparison.framing.items()
-        },
+        "points": None,
+        "framing": {sid: [_plain_dataclass(t) for t in terms] for sid, terms in comparison.framing.items()},
         "names": naming_variants(comparison),
         "counts": comparison.label_counts(),
         "timings": {k: round(v, 4) for k, v in comparison.timings.items()},
     }
 
 
-def _point_dict(comparison: Comparison, point: Point, order: list[str]) -> dict[str, Any]:
+def _silent_dict(a: str, b: str, silent: str) -> dict[str, Any]:
+    """What ``_pair_dict`` writes for the pair that ``Point.pair`` makes when one side is silent."""
+    return {"a": a, "b": b, "label": "silent", "divergence": [], "evidence": {"silent": [silent]}}
+
+
+def _point_dicts(comparison: Comparison, silent: Callable[[str, str, str], Any] = _silent_dict) -> Iterator[dict[str, Any]]:
+    """Each point's dict in turn, so that a JSON report can write one and drop it."""
+    order = comparison.source_ids
+    rank = {sid: i for i, sid in enumerate(order)}
+    for point in comparison.points:
+        yield _point_dict(comparison, point, order, rank, silent)
+
+
+def _point_dict(
+    comparison: Comparison, point: Point, order: list[str], rank: dict[str, int],
+    silent: Callable[[str, str, str], Any] = _silent_dict,
+) -> dict[str, Any]:
     passages = comparison.passages
     cells = point.cells()
     return {
@@ -94,8 +117,33 @@ def _point_dict(comparison: Comparison, point: Point, order: list[str]) -> dict[
             }
             for sid in order
         },
-        "pairs": [_pair_dict(lab) for lab in point.all_pairs(order)],
+        "pairs": list(_pair_dicts(point, rank, silent)),
     }
+
+
+def _pair_dicts(point: Point, rank: dict[str, int], silent: Callable[[str, str, str], Any]) -> Iterator[Any]:
+    """``_pair_dict`` of each of ``point.all_pairs(order)``, in its order.
+
+    Walks the pairs directly: ``all_pairs`` builds and sorts a set of keys and
+    makes a ``PairLabel`` for every silent pair (hundreds of thousands of them
+    in a large event), only for this function to turn each into a small dict.
+    A pair with one silent side comes from ``silent(a, b, the silent one)``.
+    """
+    members = sorted(point.passages, key=rank.__getitem__)
+    speaks = [bool(point.passages[sid]) for sid in members]
+    speaking = [i for i, s in enumerate(speaks) if s]
+    labelled = point.pairs
+    n = len(members)
+    for i, a in enumerate(members):
+        # Pairs with a before b; pairs where neither speaks are left out.
+        partners = range(i + 1, n) if speaks[i] else speaking[bisect.bisect_right(speaking, i):]
+        for j in partners:
+            b = members[j]
+            lab = labelled.get((a, b)) or labelled.get((b, a))
+            if lab is None and speaks[i] != speaks[j]:
+                yield silent(a, b, b if speaks[i] else a)
+            else:
+                yield _pair_dict(lab if lab is not None else point.pair(a, b))  # type: ignore[arg-type]
 
 
 def _pair_dict(lab: PairLabel) -> dict[str, Any]:
@@ -112,13 +160,58 @@ def _pair_dict(lab: PairLabel) -> dict[str, Any]:
     }
 
 
-def _evidence_dict(ev) -> dict[str, Any]:
-    data = asdict(ev)
-    data["best_pair"] = list(ev.best_pair) if ev.best_pair else None
-    data["discrepancies"] = list(data["discrepancies"])
-    data["silent"] = list(ev.silent)
-    data["checks_skipped"] = list(ev.checks_skipped)
+def _evidence_dict(ev: Evidence) -> dict[str, Any]:
+    """``dataclasses.asdict(ev)`` with the tuples as lists, built without asdict's deep copies."""
+    data = {}
+    for name in _field_names(type(ev)):
+        value = getattr(ev, name)
+        special = _EVIDENCE_FIELDS.get(name)
+        if special is not None:
+            data[name] = special(value)
+        else:
+            data[name] = value if type(value) in _ATOMS else _asdict_value(value)
     return data
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+#: Evidence fields written otherwise than asdict would (lists rather than tuples).
+_EVIDENCE_FIELDS: dict[str, Any] = {
+    "best_pair": lambda pair: list(pair) if pair else None,
+    "discrepancies": lambda found: [_plain_dataclass(d) for d in found],
+    "silent": list,
+    "checks_skipped": list,
+}
+
+
+def _plain_dataclass(obj: Any) -> dict[str, Any]:
+    """What ``dataclasses.asdict`` gives for a flat dataclass, fast.
+
+    Strings and numbers are taken as they are (asdict's deep copy of them is a
+    no-op); anything else still goes through asdict's own conversion.
+    """
+    out = {}
+    for name in _field_names(type(obj)):
+        value = getattr(obj, name)
+        out[name] = value if type(value) in _ATOMS else _asdict_value(value)
+    return out
+
+
+def _asdict_value(value: Any) -> Any:
+    """One field value as ``dataclasses.asdict`` converts it (containers copied, dataclasses as dicts)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        return type(value)(_asdict_value(v) for v in value)
+    if isinstance(value, dict):
+        return type(value)((_asdict_value(k), _asdict_value(v)) for k, v in value.items())
+    return copy.deepcopy(value)
 
 
 def naming_variants(comparison: Comparison) -> list[dict[str, Any]]:
@@ -174,16 +267,184 @@ def render_chunks(comparison: Comparison, fmt: str) -> Iterator[str]:
     """The report in pieces, so that a large one is written without being held whole."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    data = to_dict(comparison)
     if fmt == "json":
-        # iterencode streams: json.dumps of a 100-source event built a
-        # 200-million-character string on top of the data (+1.8 GB).
-        yield from json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(data)
-        yield "\n"
+        yield from _json_chunks(comparison)
         return
+    data = to_dict(comparison)
     context = _context(comparison, data)
     template = _environment().get_template("report.html.j2" if fmt == "html" else "report.md.j2")
     yield from template.generate(**context)
+
+
+def _json_chunks(comparison: Comparison) -> Iterator[str]:
+    """``json.dumps(to_dict(comparison), ensure_ascii=False, indent=1)`` and a newline, one point at a time.
+
+    The points are made, encoded and dropped one by one, so the report of a
+    100-source event (200 million characters, most of it silent pairs) is never
+    held whole, neither as data nor as text.
+    """
+    head = _head(comparison)
+    sep = "{\n "
+    for key, value in head.items():
+        yield f"{sep}{_encode_str(key)}: "
+        sep = ",\n "
+        if key != "points":
+            yield json_text(value, 1)
+        elif not comparison.points:
+            yield "[]"
+        else:
+            between = "[\n  "
+            for point in _point_dicts(comparison, _SilentPair):
+                yield between + json_text(point, 2)
+                between = ",\n  "
+            yield "\n ]"
+    yield "\n}\n"
+
+
+# --- JSON text -------------------------------------------------------------
+#
+# json.JSONEncoder with an indent cannot use its C accelerator in Python < 3.13:
+# it falls back to nested Python generators, one yield per token through every
+# level, which took 40 s for the report of a 100 x 100 event. These functions
+# write the same text (indent 1, ensure_ascii=False, the default separators and
+# float formatting) by appending to a list, with the strings escaped by the
+# same C function json uses. tests/test_report_json.py holds them to json.dumps.
+
+_NEWLINES = ["\n" + " " * level for level in range(200)]
+_SPECIAL_FLOATS = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+class _SilentPair:
+    """A pair with one silent side, for the JSON writer: ``_silent_dict``'s text
+    without the dicts (four pairs in five of a large event are such pairs)."""
+
+    __slots__ = ("a", "b", "silent")
+
+    def __init__(self, a: str, b: str, silent: str) -> None:
+        self.a, self.b, self.silent = a, b, silent
+
+    def json(self, level: int) -> str:
+        """``json_text(_silent_dict(a, b, silent), level)``."""
+        n1, n2, n3 = _newline(level + 1), _newline(level + 2), _newline(level + 3)
+        return (
+            f'{{{n1}"a": {_encode_str(self.a)},{n1}"b": {_encode_str(self.b)},{n1}"label": "silent",'
+            f'{n1}"divergence": [],{n1}"evidence": {{{n2}"silent": [{n3}{_encode_str(self.silent)}{n2}]{n1}}}'
+            f"{_newline(level)}}}"
+        )
+
+
+def json_text(value: Any, level: int = 0) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=1)``, as if nested ``level`` deep."""
+    out: list[str] = []
+    _encode(value, level, out)
+    return "".join(out)
+
+
+def _newline(level: int) -> str:
+    try:
+        return _NEWLINES[level]
+    except IndexError:
+        return "\n" + " " * level
+
+
+def _float_text(value: float) -> str:
+    text = float.__repr__(value)
+    return _SPECIAL_FLOATS.get(text, text)
+
+
+def _scalar_text(value: Any) -> str | None:
+    """The JSON of a string, number, bool or None (json's own order of tests); ``None`` for anything else."""
+    if isinstance(value, str):
+        return _encode_str(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _float_text(value)
+    return None
+
+
+def _encode(value: Any, level: int, out: list[str]) -> None:
+    t = type(value)
+    if t is str:
+        out.append(_encode_str(value))
+    elif t is dict:
+        _encode_dict(value, level, out)
+    elif t is list or t is tuple:
+        _encode_list(value, level, out)
+    elif t is _SilentPair:
+        out.append(value.json(level))
+    else:
+        text = _scalar_text(value)
+        if text is not None:
+            out.append(text)
+        elif isinstance(value, (list, tuple)):
+            _encode_list(value, level, out)
+        elif isinstance(value, dict):
+            _encode_dict(value, level, out)
+        else:
+            raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+def _encode_list(values: list[Any] | tuple[Any, ...], level: int, out: list[str]) -> None:
+    if not values:
+        out.append("[]")
+        return
+    inner = _newline(level + 1)
+    sep, between = "[" + inner, "," + inner
+    for value in values:
+        t = type(value)
+        if t is str:
+            out.append(sep + _encode_str(value))
+        elif t is float:
+            out.append(sep + _float_text(value))
+        elif t is int:
+            out.append(sep + int.__repr__(value))
+        else:
+            out.append(sep)
+            _encode(value, level + 1, out)
+        sep = between
+    out.append(_newline(level) + "]")
+
+
+def _encode_dict(values: dict[Any, Any], level: int, out: list[str]) -> None:
+    if not values:
+        out.append("{}")
+        return
+    inner = _newline(level + 1)
+    sep, between = "{" + inner, "," + inner
+    for key, value in values.items():
+        if type(key) is not str:
+            key = _key_text(key)
+        t = type(value)
+        if t is str:
+            out.append(f"{sep}{_encode_str(key)}: {_encode_str(value)}")
+        elif t is float:
+            out.append(f"{sep}{_encode_str(key)}: {_float_text(value)}")
+        elif t is int:
+            out.append(f"{sep}{_encode_str(key)}: {int.__repr__(value)}")
+        elif value is None:
+            out.append(f"{sep}{_encode_str(key)}: null")
+        else:
+            out.append(f"{sep}{_encode_str(key)}: ")
+            _encode(value, level + 1, out)
+        sep = between
+    out.append(_newline(level) + "}")
+
+
+def _key_text(key: Any) -> str:
+    """A dict key as json turns it into a string (floats, ints, bools and None are allowed)."""
+    if isinstance(key, str):
+        return key
+    text = _scalar_text(key)
+    if text is None:
+        raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+    return text
 
 
 def _context(comparison: Comparison, data: dict[str, Any]) -> dict[str, Any]:

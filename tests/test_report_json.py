@@ -1,0 +1,143 @@
+"""The JSON report's own writer must give exactly what json.dumps gave, and
+to_dict exactly what dataclasses.asdict gave."""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+from dataclasses import asdict, replace
+
+import pytest
+
+from compare import report
+from compare.judging import RuleJudge
+from compare.model import Comparison, Evidence, PairLabel, Point
+from compare.pipeline import compare_prepared
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+class Colour(enum.IntEnum):
+    RED = 1
+
+
+class Name(str):
+    pass
+
+
+class Ratio(float):
+    pass
+
+
+VALUES = [
+    None, True, False, 0, -7, 10**30, Colour.RED, 0.1, -0.0, 1e300, 1e-7, 3.0, Ratio(0.25),
+    math.nan, math.inf, -math.inf, "", "plain", Name("sub"), "quote \" backslash \\ tab \t nl \n \x00 \u2028",
+    "Ա Ք ə ё 🌊", [], {}, (), [[]], [{}], {"a": []}, (1, "two", 3.0), [None, True, [1, [2, [3]]]],
+    {"k": {"nested": {"deeper": [1, {"x": None}]}}, "empty": {}, "list": []},
+    {1: "int key", 2.5: "float key", True: "bool key", None: "none key", Name("s"): "str subclass key"},
+    {"cells": {"s1": {"status": "silent", "passages": []}}, "pairs": [{"a": "s1", "evidence": {"silent": ["s1"]}}]},
+    "deep",  # replaced below by a list nested forty levels deep
+]
+DEEP: list = ["forty levels"]
+for _ in range(40):
+    DEEP = [DEEP]
+VALUES[-1] = DEEP
+
+
+@pytest.mark.parametrize("value", VALUES, ids=range(len(VALUES)))
+def test_json_text_is_json_dumps(value):
+    assert report.json_text(value) == dumps(value)
+
+
+def test_json_text_at_a_nesting_level_fits_inside_its_parent():
+    value = {"a": [1, {"b": "c"}], "d": {}}
+    inner = report.json_text(value, 2)
+    assert dumps({"x": {"y": value}}) == '{\n "x": {\n  "y": ' + inner + "\n }\n}"
+
+
+@pytest.mark.parametrize("value", [object(), {"k": {1, 2}}, [b"bytes"]])
+def test_json_text_refuses_what_json_refuses(value):
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        report.json_text(value)
+
+
+def test_json_text_refuses_keys_json_refuses():
+    with pytest.raises(TypeError, match="keys must be"):
+        report.json_text({(1, 2): "tuple key"})
+
+
+# --- the report ----------------------------------------------------------------
+
+
+def old_to_dict(comparison: Comparison) -> dict:
+    """to_dict as it was: Point.all_pairs and dataclasses.asdict (the oracle)."""
+    order = comparison.source_ids
+    event = comparison.event
+
+    def pair_dict(lab: PairLabel) -> dict:
+        if lab.label == "silent" and lab.evidence.silent:
+            return {"a": lab.a, "b": lab.b, "label": "silent", "divergence": [],
+                    "evidence": {"silent": list(lab.evidence.silent)}}
+        ev = asdict(lab.evidence)
+        ev["best_pair"] = list(lab.evidence.best_pair) if lab.evidence.best_pair else None
+        ev["discrepancies"] = list(ev["discrepancies"])
+        ev["silent"] = list(lab.evidence.silent)
+        ev["checks_skipped"] = list(lab.evidence.checks_skipped)
+        return {"a": lab.a, "b": lab.b, "label": lab.label, "divergence": list(lab.divergence_kinds), "evidence": ev}
+
+    def point_dict(point: Point) -> dict:
+        cells = point.cells()
+        ps = comparison.passages
+        return {
+            "id": point.id, "summary": point.summary, "contestedness": round(point.contestedness, 4),
+            "cells": {sid: {"status": cells[sid], "passages": [
+                {"id": pid, "start": ps[pid].start, "end": ps[pid].end, "text": ps[pid].text, "language": ps[pid].language}
+                for pid in point.passages[sid]]} for sid in order},
+            "pairs": [pair_dict(lab) for lab in point.all_pairs(order)],
+        }
+
+    return {
+        "schema": report.SCHEMA,
+        "tool": {"name": "narrative-compare", "version": comparison.version},
+        "model": comparison.model, "judge": comparison.judge, "settings": comparison.settings,
+        "event": {"title": event.title, "date": event.date, "summary": event.summary, "path": event.path},
+        "sources": [{k: getattr(s, k) for k in ("id", "party", "title", "speaker", "date", "url", "language",
+                                                 "provenance", "path", "format", "text")} for s in comparison.sources],
+        "points": [point_dict(p) for p in comparison.points],
+        "framing": {sid: [asdict(t) for t in terms] for sid, terms in comparison.framing.items()},
+        "names": report.naming_variants(comparison),
+        "counts": comparison.label_counts(),
+        "timings": {k: round(v, 4) for k, v in comparison.timings.items()},
+    }
+
+
+def check_same(comparison: Comparison) -> None:
+    expected = old_to_dict(comparison)
+    assert report.to_dict(comparison) == expected
+    assert report.render(comparison, "json") == dumps(expected) + "\n"
+
+
+@pytest.mark.parametrize("judge", ["rules", "default"])
+def test_teaching_report_is_unchanged(teaching_prepared, judge):
+    check_same(compare_prepared(teaching_prepared, judge=RuleJudge() if judge == "rules" else None))
+
+
+def test_lachin_report_is_unchanged(lachin_prepared):
+    check_same(compare_prepared(lachin_prepared, judge=RuleJudge()))
+
+
+def test_odd_labels_are_written_as_before(teaching_prepared):
+    """A judge's silent label on a speaking pair, a label on a pair with one silent
+    side, probabilities, and an event without points."""
+    comparison = compare_prepared(teaching_prepared, judge=RuleJudge())
+    point = next(p for p in comparison.points if len(p.speakers) >= 2 and p.silent_sources)
+    (a, b), lab = next(iter(point.pairs.items()))
+    point.pairs[(a, b)] = replace(lab, label="silent", evidence=replace(
+        lab.evidence, probabilities={"agree": 0.1, "diverge": 0.2, "related": 0.3, "unrelated": 0.4}))
+    quiet = point.silent_sources[0]
+    point.pairs[(quiet, a)] = PairLabel(quiet, a, "related", Evidence(similarity=0.5, rationale="a judge's own"))
+    check_same(comparison)
+    check_same(replace(comparison, points=[]))
