@@ -35,13 +35,14 @@ _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 
 
-def load_event(paths: Iterable[str | Path]) -> Event:
-    """Load an event from one folder or from a list of source files.
+def load_event(paths: str | Path | Iterable[str | Path]) -> Event:
+    """Load an event from one folder (a path) or from a list of source files.
 
     Sources come back sorted by party (case-insensitively), so that nothing
     downstream depends on the order in which the user listed them.
     """
-    paths = [Path(p) for p in paths]
+    # One path is one folder or file, not a string to iterate letter by letter.
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     if not paths:
         raise InputError(None, "no input given: name an event folder or two or more source files")
     for path in paths:

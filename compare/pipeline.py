@@ -149,7 +149,7 @@ def compare_prepared(
 
 
 def compare_event(
-    paths: Iterable[str | Path] | Event,
+    paths: str | Path | Iterable[str | Path] | Event,
     *,
     model: str | None = None,
     cache_dir: str | Path | None = None,

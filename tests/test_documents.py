@@ -266,3 +266,11 @@ def test_crlf_front_matter_and_byte_order_mark(write_files):
     assert blue.party == "Blue"
     assert blue.date == "2026-03-14"
     assert blue.text == "The van stopped at the line.\r\n"
+
+
+def test_one_path_given_as_a_string_or_a_path_is_one_event_folder(write_files):
+    folder = write_files({"a.md": "---\nparty: A\n---\nThe bridge reopened on Monday after repairs.\n",
+                          "b.md": "---\nparty: B\n---\nThe bridge stayed closed on Monday for repairs.\n"})
+    expected = [s.party for s in load_event([folder]).sources]
+    assert [s.party for s in load_event(folder).sources] == expected == ["A", "B"]
+    assert [s.party for s in load_event(str(folder)).sources] == expected
