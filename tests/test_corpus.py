@@ -68,3 +68,18 @@ def test_engine_matches_the_teaching_answer_key(teaching_prepared):
     # Each kind of known answer is found at least once.
     right = Counter(c.answer.kind for c in checked if c.correct)
     assert set(right) >= {"agreement", "contradiction", "quantity", "date", "naming", "silence"}
+
+
+def test_the_default_judge_shows_the_central_clash_of_the_lachin_event(lachin_prepared):
+    """The seed says neither the government nor the activists have blocked the road; others say it is blocked."""
+    comparison = compare_prepared(lachin_prepared)
+    seed = next(s.id for s in comparison.sources if s.party == "Azerbaijan MFA")
+    denial = next(p for p in comparison.points
+                  if any("neither the Government of Azerbaijan" in comparison.passages[i].text
+                         for i in p.passages.get(seed, ())))
+    with_seed = [lab for (a, b), lab in denial.pairs.items() if seed in (a, b)]
+    assert len(with_seed) >= 2, "at least two other sources speak on the denial's point"
+    for clash in with_seed:
+        assert clash.label == "diverge", clash
+        assert any(d.kind == "polarity" for d in clash.evidence.discrepancies)
+        assert clash.evidence.probabilities is not None  # the trained judge's, shown beside the checks

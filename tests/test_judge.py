@@ -203,3 +203,30 @@ def test_a_threshold_change_reuses_the_verdicts_of_points_that_did_not_change(la
         [{k: (v.label, v.evidence) for k, v in p.pairs.items()} for p in fresh.points]
     assert [{k: (v.label, v.evidence) for k, v in p.pairs.items()} for p in again.points] == \
         [{k: (v.label, v.evidence) for k, v in p.pairs.items()} for p in first.points]
+
+
+def test_between_two_accounts_a_denial_diverges_even_at_middling_similarity(write_files, cache_dir, embedder):
+    """The checks guard between accounts: the rule judge's own similarity floors (see the model card)."""
+    from compare.pipeline import compare_event
+    from compare.trained_judge import ACCOUNTS_GUARD, GUARD_SIMILARITY
+
+    folder = write_files({
+        "ministry.md": "---\nparty: Ministry\n---\nProtesters gathered near the checkpoint on Monday morning. "
+                       "The activists have not blocked the road to Goris at any point. "
+                       "Food lorries passed the checkpoint during the afternoon.\n",
+        "observers.md": "---\nparty: Observers\n---\nProtesters gathered near the checkpoint on Monday morning. "
+                        "On Monday the Goris road was blocked by demonstrators who set up tents across it. "
+                        "No food lorry has passed the checkpoint since then.\n",
+    })
+    comparison = compare_event(folder, cache_dir=cache_dir, judge=TrainedJudge.shipped(), progress=False)
+    point = next(p for p in comparison.points
+                 if any("have not blocked" in comparison.passages[i].text for ids in p.passages.values() for i in ids))
+    [label] = point.pairs.values()
+    assert ACCOUNTS_GUARD["polarity"] <= label.evidence.similarity < GUARD_SIMILARITY
+    assert label.label == "diverge"
+    assert "checks guard" in label.evidence.rationale and "polarity" in label.evidence.rationale
+    # the same two sentences alone (one passage each) are not two accounts: the 0.75 floor applies
+    [alone] = sentence_pair_signals([Example(comparison.passages[label.evidence.best_pair[0]].text,
+                                             comparison.passages[label.evidence.best_pair[1]].text, "", key="k")],
+                                    embedder, progress=False)
+    assert TrainedJudge.guard(alone) == ()
