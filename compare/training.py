@@ -15,6 +15,9 @@ sick       ``TRAIN`` (TRIAL is the dev split)      entailment -> agree, contradi
 snli       ``dev``, train part (80 % of premises)  entailment -> agree, contradiction ->
                                                    diverge, neutral -> related
 stsb       ``train``                               score >= 4 -> agree, <= 1 -> unrelated
+accounts   the train parts of sick, snli, stsb,     as those sets, plus a ``diverge`` twin of
+           dealt into pairs of 5-9 sentence         each agree pair (one side negated,
+           "accounts" (opt-in; synthetic)           re-counted or re-dated)
 =========  =====================================  ==========================================
 
 FNC-1 pairs go through the engine exactly as at evaluation time (headline and
@@ -58,9 +61,13 @@ from .evaluation import (
 )
 from .features import DEFAULT_GROUPS, GROUPS, pair_features
 
+#: The sets the shipped judge is trained on (the default of ``--datasets``).
 TRAIN_DATASETS = ("fnc1", "sick", "snli", "stsb")
+#: Every set ``--datasets`` accepts: ``accounts`` is synthetic (see :func:`account_documents`);
+#: the model card says what adding it gains and costs.
+ALL_DATASETS = (*TRAIN_DATASETS, "accounts")
 #: Relative total weight of each dataset in training (each sums to this).
-DATASET_WEIGHT = {"fnc1": 2.0, "sick": 1.5, "snli": 1.0, "stsb": 0.5}
+DATASET_WEIGHT = {"fnc1": 2.0, "sick": 1.5, "snli": 1.0, "stsb": 0.5, "accounts": 1.5}
 FNC_CLASS = {"agree": "agree", "disagree": "diverge", "discuss": "related", "unrelated": "unrelated"}
 NLI_CLASS = {"entailment": "agree", "contradiction": "diverge", "neutral": "related"}
 
@@ -133,22 +140,108 @@ def collect(
         examples = examples[:limit]
         rows = fnc_signals(examples, bodies, embedder, progress=progress, each=each)
         return np.stack(rows), [FNC_CLASS[e.label] for e in examples]
+    if dataset == "accounts":
+        groups_of_pairs = account_documents(Path(data_dir), part, limit=limit)
+        rows, labels = [], []
+        for signals, classes in account_signals(groups_of_pairs, embedder, progress=progress):
+            rows += [each(s) for s in signals]
+            labels += classes
+        return np.stack(rows), labels
+    if dataset not in SENTENCE_SETS:
+        raise InputError(None, f"unknown training dataset {dataset!r}")
+    examples, labels = sentence_pairs(dataset, Path(data_dir), part)
+    examples, labels = examples[:limit], labels[:limit]
+    signals = sentence_pair_signals(examples, embedder, progress=progress)
+    return np.stack([each(s) for s in signals]), labels
+
+
+SENTENCE_SETS = ("sick", "snli", "stsb")
+
+
+def sentence_pairs(dataset: str, data_dir: Path, part: str) -> tuple[list, list[str]]:
+    """(examples, judge classes) of a sentence-pair set's training (``part='train'``) or dev part."""
+    data = data_dir / dataset
     if dataset == "sick":
-        examples = read_sick(data, "TRIAL" if part == "dev" else "TRAIN")[:limit]
+        examples = read_sick(data, "TRIAL" if part == "dev" else "TRAIN")
         labels = [
             NLI_CLASS[e.label] if e.label != "neutral" or (e.score or 0) >= 3.0 else "unrelated" for e in examples
         ]
     elif dataset == "snli":
-        examples = carve(read_snli(data, "dev"), part)[:limit]
+        examples = carve(read_snli(data, "dev"), part)
         labels = [NLI_CLASS[e.label] for e in examples]
-    elif dataset == "stsb":
-        examples = read_stsb(data, "dev" if part == "dev" else "train")
-        examples = [e for e in examples if e.score is not None and (e.score >= 4.0 or e.score <= 1.0)][:limit]
-        labels = ["agree" if e.score >= 4.0 else "unrelated" for e in examples]
     else:
-        raise InputError(None, f"unknown training dataset {dataset!r}")
-    signals = sentence_pair_signals(examples, embedder, progress=progress)
-    return np.stack([each(s) for s in signals]), labels
+        examples = read_stsb(data, "dev" if part == "dev" else "train")
+        examples = [e for e in examples if e.score is not None and (e.score >= 4.0 or e.score <= 1.0)]
+        labels = ["agree" if e.score >= 4.0 else "unrelated" for e in examples]
+    return examples, labels
+
+
+#: How many sentences each side of a synthetic account has (inclusive range).
+ACCOUNT_LENGTH = (5, 9)
+
+
+def account_documents(data_dir: Path, part: str, *, seed: int = 0,
+                      limit: int | None = None) -> list[list[tuple[str, str, str]]]:
+    """Synthetic pairs of accounts: groups of ``(sentence, sentence, class)`` that become two documents.
+
+    The sentence pairs of SICK, SNLI and STS-B (the same parts as their own
+    sets), plus, for every ``agree`` pair, a ``diverge`` pair in which one side
+    is negated, re-counted or re-dated (:mod:`compare.perturbations`). The pairs
+    are shuffled and dealt into groups of 5 to 9; each group is shown to the
+    judge as two multi-passage documents, one sentence of each pair in each, so
+    that the judge learns what a paraphrase, a denial or a changed number looks
+    like between two accounts, not only between a headline and an article.
+    """
+    import random
+
+    from .perturbations import contradicting_versions
+
+    rng = random.Random(seed)
+    pairs: list[tuple[str, str, str]] = []
+    for dataset in SENTENCE_SETS:
+        examples, labels = sentence_pairs(dataset, data_dir, part)
+        for e, label in zip(examples, labels):
+            pairs.append((e.a, e.b, label))
+            if label == "agree":
+                versions = contradicting_versions(e.b, rng)
+                if versions:
+                    pairs.append((e.a, rng.choice(versions)[1], "diverge"))
+    rng.shuffle(pairs)
+    pairs = pairs[:limit]
+    groups: list[list[tuple[str, str, str]]] = []
+    while pairs:
+        size = rng.randint(*ACCOUNT_LENGTH)
+        group, pairs = pairs[:size], pairs[size:]
+        # which account holds which sentence of a pair is a coin toss
+        groups.append([(a, b, y) if rng.random() < 0.5 else (b, a, y) for a, b, y in group])
+    return groups
+
+
+def account_signals(groups: list[list[tuple[str, str, str]]], embedder, *, progress=None):
+    """For each group: the judge's signals of its pairs (one point per pair) and their classes."""
+    from .judging import label_points
+    from .model import Passage, Point
+
+    texts = list(dict.fromkeys(t for g in groups for a, b, _ in g for t in (a, b)))
+    vecs = dict(zip(texts, embedder.embed(texts, progress=progress)))
+    recorder = RecordingJudge()
+    for g, group in enumerate(groups):
+        passages: dict[str, Passage] = {}
+        vectors: dict[str, np.ndarray] = {}
+        points = []
+        offset = {"x": 0, "y": 0}
+        for i, pair in enumerate(group):
+            ids = {}
+            for side, text in zip(("x", "y"), pair[:2]):
+                pid = f"{side}:{i}"
+                passages[pid] = Passage(pid, side, i, offset[side], offset[side] + len(text), text)
+                vectors[pid] = vecs[text]
+                offset[side] += len(text) + 1
+                ids[side] = (pid,)
+            points.append(Point(id=f"g{g}p{i}", summary="", passages=ids))
+        recorder.seen.clear()
+        label_points(points, passages, vectors, recorder, {})
+        yield list(recorder.seen), [y for _, _, y in group]
 
 
 def make_estimator(kind: str = "stack", seed: int = 0, calibrate: bool = True, params: dict | None = None):
@@ -383,7 +476,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    help="the folder holding fnc1/, sick/, snli/ and stsb/ (e.g. ../shared/data)")
     p.add_argument("--out", "-o", required=True, metavar="FILE", help="where to write the model (.joblib)")
     p.add_argument("--datasets", default=",".join(TRAIN_DATASETS), metavar="LIST",
-                   help=f"comma-separated training sets (default {','.join(TRAIN_DATASETS)})")
+                   help=f"comma-separated training sets from {','.join(ALL_DATASETS)} "
+                        f"(default {','.join(TRAIN_DATASETS)})")
     p.add_argument("--estimator", choices=("stack", "hgb", "lr"), default="stack",
                    help="model family: stack (logistic regression feeding boosted trees; default), hgb, lr")
     p.add_argument("--groups", default=",".join(DEFAULT_GROUPS), metavar="LIST",
@@ -404,7 +498,7 @@ def run_train(args: argparse.Namespace) -> int:
     from .trained_judge import NLIModel, TrainedJudge
 
     datasets = tuple(d.strip() for d in args.datasets.split(",") if d.strip())
-    unknown = set(datasets) - set(TRAIN_DATASETS)
+    unknown = set(datasets) - set(ALL_DATASETS)
     if unknown:
         raise InputError(None, f"--datasets: unknown {', '.join(sorted(unknown))}")
     groups = tuple(g.strip() for g in args.groups.split(",") if g.strip())
@@ -431,6 +525,37 @@ def run_train(args: argparse.Namespace) -> int:
             results.append(r)
             if not args.json:
                 print(format_result(r))
+        if "accounts" in datasets:
+            r = evaluate_accounts(Path(args.data), judge, embedder, limit=args.limit, progress=args.progress)
+            results.append(r)
+            if not args.json:
+                print(format_result(r))
         if args.json:
             print(json.dumps(results))
     return 0
+
+
+ACCOUNT_CLASSES = ("agree", "diverge", "related", "unrelated")
+
+
+def evaluate_accounts(data_dir: Path, judge, embedder, *, limit: int | None = None,
+                      progress: bool | None = None) -> dict[str, Any]:
+    """A judge's figures on the dev part of the synthetic accounts (engine labels; silent = unrelated)."""
+    from .evaluation import accuracy, confusion, macro_f1, per_class_f1
+
+    started = time.perf_counter()
+    gold: list[str] = []
+    pred: list[str] = []
+    for signals, classes in account_signals(account_documents(data_dir, "dev", limit=limit), embedder,
+                                            progress=progress):
+        gold += classes
+        many = getattr(judge, "judge_many", None)
+        verdicts = many(signals) if many is not None else [judge.judge(s) for s in signals]
+        pred += ["unrelated" if v.label == "silent" else v.label for v in verdicts]
+    return {
+        "dataset": "accounts", "split": "dev", "part": "synthetic", "judge": judge.name, "pairs": len(gold),
+        "accuracy": accuracy(gold, pred), "macro_f1": macro_f1(gold, pred, ACCOUNT_CLASSES),
+        "per_class_f1": per_class_f1(gold, pred, ACCOUNT_CLASSES),
+        "confusion": {"labels": list(ACCOUNT_CLASSES), "matrix": confusion(gold, pred, ACCOUNT_CLASSES)},
+        "seconds": time.perf_counter() - started,
+    }

@@ -28,13 +28,14 @@ def test_train_judge_on_a_small_slice(tmp_path, run_cli, cache_dir, embedder):
     from compare.trained_judge import CLASSES, TrainedJudge
 
     out = tmp_path / "judge.joblib"
-    code, _, err = run_cli("train-judge", "--data", SHARED_DATA, "--out", out, "--datasets", "fnc1,sick,snli,stsb",
+    code, _, err = run_cli("train-judge", "--data", SHARED_DATA, "--out", out, "--datasets", "fnc1,sick,snli,stsb,accounts",
                            "--limit", "16", "--estimator", "lr", "--seed", "3", "--cache-dir", cache_dir,
                            "--no-progress")
     assert code == 0, err
     assert out.is_file() and "fitted lr" in err
     judge = TrainedJudge(out)
     assert judge.bundle["seed"] == 3 and judge.bundle["trained_on"]["sick"] == 16
+    assert judge.bundle["trained_on"]["accounts"] == 16
     [signals] = sentence_pair_signals([Example("The road is open.", "The road is closed.", "", key="k")],
                                       embedder, progress=False)
     probs = judge.probabilities(signals)
@@ -74,3 +75,36 @@ def test_train_judge_hgb_slice(tmp_path, embedder):
     train_judge(SHARED_DATA, tmp_path / "hgb.joblib", datasets=("sick", "snli"), embedder=embedder, limit=150,
                 log=lambda m: None)
     assert TrainedJudge(tmp_path / "hgb.joblib").classes
+
+
+@needs_data
+def test_synthetic_accounts_pair_each_paraphrase_with_a_contradicting_version():
+    """The accounts set: groups of 5-9 sentence pairs; every agree pair gets a negated / re-counted / re-dated twin."""
+    from collections import Counter
+
+    from compare.training import ACCOUNT_LENGTH, account_documents
+
+    groups = account_documents(SHARED_DATA, "dev")
+    assert all(ACCOUNT_LENGTH[0] <= len(g) <= ACCOUNT_LENGTH[1] for g in groups[:-1])
+    counts = Counter(y for g in groups for _, _, y in g)
+    assert set(counts) == {"agree", "diverge", "related", "unrelated"}
+    assert counts["diverge"] > counts["agree"] // 2  # perturbed twins on top of the sets' own contradictions
+    assert account_documents(SHARED_DATA, "dev") == groups  # seeded
+    dev_sentences = {t for g in groups for a, b, _ in g for t in (a, b)}
+    train_sentences = {t for g in account_documents(SHARED_DATA, "train", limit=3000) for a, b, _ in g for t in (a, b)}
+    # SICK's TRIAL rows are the dev part; a few sentences recur across SICK's own splits, so allow a little overlap
+    assert len(dev_sentences & train_sentences) < 0.05 * len(dev_sentences)
+
+
+@needs_data
+def test_accounts_are_judged_as_two_documents(embedder):
+    from compare.training import account_documents, account_signals
+
+    groups = account_documents(SHARED_DATA, "dev", limit=12)
+    found = list(account_signals(groups, embedder, progress=False))
+    assert [len(s) for s, _ in found] == [len(g) for g in groups]
+    signals, classes = found[0]
+    first = signals[0]
+    # each side sees its whole account as context, not only the pair's sentence
+    assert len(first.left_context) == len(first.right_context) == len(groups[0]) > 1
+    assert classes == [y for _, _, y in groups[0]]
