@@ -167,7 +167,8 @@ def thresholds_sidebar(model: str, judge: str) -> tuple:
                                      help=THRESHOLD_HELP.get(f.name), disabled=f.name != "link" and not reads)
     side.button("Reset thresholds", on_click=_reset_thresholds)
     side.caption("Changing a threshold re-labels at once; nothing is embedded again."
-                 + ("" if reads else f" The {judge} judge decides labels itself: only the link threshold applies."))
+                 + ("" if reads else f" The {judge} judge decides labels itself: only the link threshold applies"
+                                     " (its checks guard between accounts uses the rule judge's default floors)."))
     if not reads:
         values = {k: v for k, v in values.items() if k == "link"}
     return tuple(sorted(values.items()))
