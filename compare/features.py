@@ -127,10 +127,11 @@ _SCALARS: dict[str, tuple[str, ...]] = {
 class _Side:
     """One side of a pair: its best passage, its point passages and its whole document."""
 
-    __slots__ = ("best", "vector", "point", "context", "context_vectors", "words")
+    __slots__ = ("best", "vector", "point", "context", "context_vectors", "document", "words")
 
     def __init__(self, best: Passage, vector: np.ndarray, point: tuple[Passage, ...],
-                 context: tuple[Passage, ...], context_vectors: np.ndarray | None) -> None:
+                 context: tuple[Passage, ...], context_vectors: np.ndarray | None,
+                 facts: dict[str, Any]) -> None:
         self.best = best
         self.vector = vector
         self.point = point or (best,)
@@ -138,7 +139,63 @@ class _Side:
             self.context, self.context_vectors = context, context_vectors
         else:
             self.context, self.context_vectors = (best,), vector[None, :]
-        self.words = sum(_word_count(p.text) for p in self.context)
+        self.document = _document(self.context, self.context_vectors, facts)
+        self.words = self.document.words
+
+
+class _Document:
+    """What the features read from a whole document, computed once per document.
+
+    A document recurs in every pair its source is in (a hundred-passage source
+    in thousands of pairs of a large event), so its word counts, stems, bigrams,
+    cue counts and centroid are summed once here instead of once per pair.
+    """
+
+    __slots__ = ("words", "stems", "bigrams", "negators", "refute", "hedge", "support", "centroid", "rows",
+                 "best_against")
+
+    def __init__(self, context: tuple[Passage, ...], vectors: np.ndarray, facts: dict[str, Any]) -> None:
+        self.words = sum(_word_count(p.text) for p in context)
+        summaries = [_summary(_facts(p, facts)) for p in context]
+        self.stems = {w for x in summaries for w in x[0]}
+        self.bigrams = {b for x in summaries for b in _bigrams(x[0])}
+        self.negators = sum(x[1] for x in summaries)
+        self.refute = sum(x[2] for x in summaries)
+        self.hedge = sum(x[3] for x in summaries)
+        self.support = sum(x[4] for x in summaries)
+        self.centroid = vectors.mean(axis=0)
+        self.rows = {p.id: i for i, p in enumerate(context)}
+        #: the highest cosine between any passage of this document and any of another, by the other's id()
+        self.best_against: dict[int, tuple[Any, float]] = {}
+
+    def against(self, vectors: np.ndarray, other: _Document, other_vectors: np.ndarray) -> tuple[float, float]:
+        """(cosine of the two centroids, highest cosine of any passage here with any there)."""
+        hit = self.best_against.get(id(other))
+        if hit is None or hit[0] is not other:
+            a, b = self.centroid, other.centroid
+            denom = float(np.linalg.norm(a) * np.linalg.norm(b)) or 1.0
+            found = (float(a @ b) / denom, float((vectors @ other_vectors.T).max()))
+            hit = self.best_against[id(other)] = (other, found)
+        return hit[1]
+
+
+#: Document summaries by id() of the context tuple the engine shares across pairs
+#: (the tuple and its vectors are kept in the entry, so an id is never reused while cached).
+_DOCUMENTS: dict[int, tuple[tuple[Passage, ...], np.ndarray, _Document]] = {}
+_DOCUMENTS_LIMIT = 4096
+
+
+def _document(context: tuple[Passage, ...], vectors: np.ndarray, facts: dict[str, Any]) -> _Document:
+    if len(context) == 1:  # a sentence pair: nothing to share, so nothing to remember
+        return _Document(context, vectors, facts)
+    hit = _DOCUMENTS.get(id(context))
+    if hit is not None and hit[0] is context and hit[1] is vectors:
+        return hit[2]
+    if len(_DOCUMENTS) >= _DOCUMENTS_LIMIT:
+        _DOCUMENTS.clear()
+    found = _Document(context, vectors, facts)
+    _DOCUMENTS[id(context)] = (context, vectors, found)
+    return found
 
 
 def _word_count(text: str) -> int:
@@ -196,10 +253,11 @@ def _share(part: set, whole: set) -> float:
 
 def orient(signals: PairSignals) -> tuple[_Side, _Side]:
     """(claim side, other side): the side with fewer words in its document is the claim."""
+    facts = signals.facts if signals.facts is not None else {}
     left = _Side(signals.left, signals.left_vector, tuple(signals.left_passages),
-                 tuple(signals.left_context), signals.left_context_vectors)
+                 tuple(signals.left_context), signals.left_context_vectors, facts)
     right = _Side(signals.right, signals.right_vector, tuple(signals.right_passages),
-                  tuple(signals.right_context), signals.right_context_vectors)
+                  tuple(signals.right_context), signals.right_context_vectors, facts)
     if (right.words, right.best.text) < (left.words, left.best.text):
         return right, left
     return left, right
@@ -213,7 +271,10 @@ def pair_features(
     """One row of features for a pair (see the module docstring for the groups)."""
     claim, other = orient(signals)
     facts = signals.facts if signals.facts is not None else {}
-    row: list[float] = []
+    doc = other.document
+    # Scalars are gathered in lists and the vector groups kept as arrays: turning
+    # 768 embedding columns into Python floats and back cost more than the rest.
+    parts: list[Any] = []
     fc = _facts(claim.best, facts)
     fo = _facts(other.best, facts)
 
@@ -222,77 +283,62 @@ def pair_features(
             continue
         if group == "similarity":
             sims = other.context_vectors @ claim.vector
-            top = np.sort(sims)[::-1]
-            point_sims = np.stack([v for v in _vectors(other, signals)]) @ claim.vector
-            claim_ctx = claim.context_vectors @ other.context_vectors.T
-            centroid_a = claim.context_vectors.mean(axis=0)
-            centroid_b = other.context_vectors.mean(axis=0)
-            denom = float(np.linalg.norm(centroid_a) * np.linalg.norm(centroid_b)) or 1.0
-            row += [
-                float(signals.similarity), float(point_sims.mean()), float(top[0]),
-                float(top[:3].mean()), float(sims.mean()), float(sims.std()),
-                float((sims >= 0.5).mean()), float(centroid_a @ centroid_b) / denom,
-                float(claim_ctx.max()),
-            ]
+            top = np.sort(sims)
+            point_sims = _point_vectors(other) @ claim.vector
+            between = claim.document.against(claim.context_vectors, doc, other.context_vectors)
+            parts.append([
+                float(signals.similarity), float(point_sims.mean()), float(top[-1]),
+                float(top[-3:][::-1].mean()), float(sims.mean()), float(sims.std()),
+                np.count_nonzero(sims >= 0.5) / len(sims), between[0], between[1],
+            ])
         elif group == "embedding":
             u, v = claim.vector.astype(np.float32), other.vector.astype(np.float32)
-            row += list(np.abs(u - v)) + list(u * v)
+            parts += [np.abs(u - v), u * v]
         elif group == "words":
-            row += list(_word_differences(fc, fo))
+            parts.append(_word_differences(fc, fo))
         elif group == "lexical":
             sc, so = _stems(fc), _stems(fo)
             set_c, set_o = set(sc), set(so)
             point_stems: list[str] = []
             for p in other.point:
                 point_stems += _stems(_facts(p, facts))
-            doc_stems: list[str] = []
-            doc_bigrams: set[tuple[str, str]] = set()
-            for p in other.context:
-                st = _stems(_facts(p, facts))
-                doc_stems += st
-                doc_bigrams |= _bigrams(st)
             claim_stems: list[str] = []
             for p in claim.point:
                 claim_stems += _stems(_facts(p, facts))
             cset = set(claim_stems) or set_c
-            row += [
-                _share(set_c, set_o), _share(cset, set(point_stems)), _share(cset, set(doc_stems)),
-                _share(_bigrams(claim_stems or sc), doc_bigrams),
+            parts.append([
+                _share(set_c, set_o), _share(cset, set(point_stems)), _share(cset, doc.stems),
+                _share(_bigrams(claim_stems or sc), doc.bigrams),
                 _share(_bigrams(claim_stems or sc), _bigrams(point_stems)),
                 len(set_c & set_o) / len(set_c | set_o) if set_c | set_o else 0.0,
                 float(len(set_c - set_o)), float(len(set_o - set_c)),
                 math.log1p(_word_count(claim.best.text)), math.log1p(_word_count(other.best.text)),
                 math.log1p(other.words), math.log1p(len(claim.context)), math.log1p(len(other.context)),
                 math.log1p(len(other.point)),
-            ]
+            ])
         elif group == "checks":
             kinds = [d.kind for d in signals.discrepancies]
-            row += [float(kinds.count(k)) for k in checks.CHECK_KINDS] + [float(bool(kinds))]
+            parts.append([float(kinds.count(k)) for k in checks.CHECK_KINDS] + [float(bool(kinds))])
         elif group == "negation":
             nc, no = _summary(fc)[1], _summary(fo)[1]
-            doc_neg = sum(_summary(_facts(p, facts))[1] for p in other.context)
-            row += [float(nc), float(no), float(abs(nc - no)), float((nc > 0) != (no > 0)),
-                    100.0 * doc_neg / max(other.words, 1)]
+            parts.append([float(nc), float(no), float(abs(nc - no)), float((nc > 0) != (no > 0)),
+                          100.0 * doc.negators / max(other.words, 1)])
         elif group == "cues":
-            doc_s = [_summary(_facts(p, facts)) for p in other.context]
             point_s = [_summary(_facts(p, facts)) for p in other.point]
-            refute_doc = sum(x[2] for x in doc_s)
-            hedge_doc = sum(x[3] for x in doc_s)
-            support_doc = sum(x[4] for x in doc_s)
             hedge_point = sum(x[3] for x in point_s)
             scale = 100.0 / max(other.words, 1)
-            row += [
-                refute_doc * scale, hedge_doc * scale, support_doc * scale,
+            parts.append([
+                doc.refute * scale, doc.hedge * scale, doc.support * scale,
                 float(sum(x[2] for x in point_s)), float(hedge_point),
                 float(_summary(fc)[2]), float(_summary(fc)[3]),
-                float("?" in claim.best.text), float(refute_doc > 0), float(hedge_point > 0),
-            ]
+                float("?" in claim.best.text), float(doc.refute > 0), float(hedge_point > 0),
+            ])
         elif group == "nli":
             if nli is None:
                 raise ValueError("the 'nli' feature group needs an NLI model (--nli-model)")
             probs = nli.probabilities(claim.best.text, other.best.text)
-            row += [probs["entailment"], probs["neutral"], probs["contradiction"]]
-    return np.asarray(row, dtype=np.float32)
+            parts.append([probs["entailment"], probs["neutral"], probs["contradiction"]])
+    return np.concatenate([np.asarray(x, dtype=np.float32) for x in parts]) if parts else np.zeros(0, np.float32)
 
 
 def _bucket(key: str) -> tuple[int, float]:
@@ -315,9 +361,10 @@ def _word_differences(fc: checks.PassageFacts, fo: checks.PassageFacts) -> np.nd
     return out
 
 
-def _vectors(side: _Side, signals: PairSignals):
+def _point_vectors(side: _Side) -> np.ndarray:
     """The vectors of a side's point passages, read from its document's matrix."""
-    index = {p.id: i for i, p in enumerate(side.context)}
-    for p in side.point:
-        i = index.get(p.id)
-        yield side.context_vectors[i] if i is not None else side.vector
+    index = side.document.rows
+    rows = [index.get(p.id) for p in side.point]
+    if None not in rows:
+        return side.context_vectors[rows]
+    return np.stack([side.context_vectors[i] if i is not None else side.vector for i in rows])

@@ -230,3 +230,34 @@ def test_between_two_accounts_a_denial_diverges_even_at_middling_similarity(writ
                                              comparison.passages[label.evidence.best_pair[1]].text, "", key="k")],
                                     embedder, progress=False)
     assert TrainedJudge.guard(alone) == ()
+
+
+def test_features_read_from_the_document_summaries_equal_those_of_fresh_documents(lachin_prepared):
+    """Each document is summarised once and shared by its pairs; the rows must not depend on that."""
+    from dataclasses import replace
+
+    from compare import features
+    from compare.judging import RuleJudge
+    from compare.pipeline import compare_prepared
+
+    seen = []
+
+    class Recording(RuleJudge):
+        def judge(self, signals):
+            seen.append(signals)
+            return super().judge(signals)
+
+    compare_prepared(replace(lachin_prepared, memo={}), judge=Recording(), framing=False)
+    assert len(seen) > 50
+    shared = np.stack([features.pair_features(s) for s in seen])
+    fresh_rows = []
+    for s in seen:
+        features._DOCUMENTS.clear()
+        fresh = replace(
+            s,
+            left_context=tuple(list(s.left_context)), right_context=tuple(list(s.right_context)),
+            left_context_vectors=s.left_context_vectors.copy(), right_context_vectors=s.right_context_vectors.copy(),
+            facts={},
+        )
+        fresh_rows.append(features.pair_features(fresh))
+    np.testing.assert_array_equal(shared, np.stack(fresh_rows))
