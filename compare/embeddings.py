@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from .cores import CoreWatch, fallback_threads
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: Names that select the packaged default model.
 DEFAULT_ALIASES = frozenset({DEFAULT_MODEL, "default", "sentence-transformers/all-MiniLM-L6-v2"})
@@ -34,22 +36,13 @@ BATCH_SIZE = 64
 
 
 def default_threads() -> int:
-    """Torch threads for encoding: every core this process may use but one, at least one.
+    """Torch threads for encoding when nothing is known about the load: every core but one, at least one.
 
-    Torch's default (all cores) splits each small operation of the model over
-    every core and waits for the slowest at the end of it. When another program
-    holds one of the cores, that wait is a scheduler time slice per operation.
-    On the shared 2-core machine this was measured on, with its other core
-    busy, one thread encoded 2.5 to 3.5 times faster than two (130 to 195
-    against 50 to 60 passages a second); on the same machine idle, two threads
-    were about 1.5 times faster (290 to 330 against 180 to 230). The vectors are
-    the same to the bit either way. Pass ``threads`` to the Embedder to choose.
+    While encoding, the Embedder measures the load instead and uses every core
+    that other programs leave free (see :mod:`compare.cores`, which gives the
+    figures behind both choices). The vectors are the same to the bit either way.
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, cores - 1)
+    return fallback_threads()
 
 
 @contextmanager
@@ -204,8 +197,10 @@ class Embedder:
         self.cache = EmbeddingCache(self.cache_dir) if use_cache else None
         self.device = device
         self.batch_size = batch_size
-        #: torch threads while encoding (see :func:`default_threads`)
-        self.threads = threads or default_threads()
+        #: torch threads while encoding; None: as many as other programs leave free, chosen per chunk
+        self.threads = threads
+        #: the number of threads each chunk of the last encoding ran with
+        self.threads_used: list[int] = []
         if self.is_multilingual and not prefix:
             from .multilingual import PREFIX
 
@@ -268,17 +263,24 @@ class Embedder:
         # then put the vectors back in the caller's order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        chunk = self.batch_size * 4
+        # A fifth of a second measuring the load first pays for itself only on a long run.
+        watch = CoreWatch(warm_up=0.2 if len(texts) > 2 * chunk else 0.0) if self.threads is None else None
+        self.threads_used = []
         with tqdm(total=len(texts), desc="Embedding passages", unit="passage",
-                  disable=not progress, file=sys.stderr) as bar, torch_threads(self.threads):
-            for i in range(0, len(order), self.batch_size * 4):
-                idx = order[i : i + self.batch_size * 4]
-                vecs = self.model.encode(
-                    [self.prefix + texts[j] for j in idx],
-                    batch_size=self.batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
+                  disable=not progress, file=sys.stderr) as bar:
+            for i in range(0, len(order), chunk):
+                idx = order[i : i + chunk]
+                threads = watch.threads() if watch is not None else self.threads
+                self.threads_used.append(threads)
+                with torch_threads(threads):
+                    vecs = self.model.encode(
+                        [self.prefix + texts[j] for j in idx],
+                        batch_size=self.batch_size,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=False,
+                    )
                 out[idx] = vecs
                 bar.update(len(idx))
         return out
