@@ -171,11 +171,14 @@ def label_points(
     for p in passages.values():
         documents.setdefault(p.source_id, []).append(p)
     context: dict[str, tuple[tuple[Passage, ...], np.ndarray]] = {}
+    #: each passage's row in its document's matrix
+    row_of: dict[str, int] = {}
 
     def document(source_id: str) -> tuple[tuple[Passage, ...], np.ndarray]:
         if source_id not in context:
             ps = tuple(sorted(documents[source_id], key=lambda p: p.index))
             context[source_id] = (ps, np.stack([vectors[p.id] for p in ps]))
+            row_of.update((p.id, i) for i, p in enumerate(ps))
         return context[source_id]
 
     def analysed(p: Passage) -> checks.PassageFacts:
@@ -185,7 +188,9 @@ def label_points(
         return found
 
     def signals_for(a: str, b: str, left: list[Passage], right: list[Passage]) -> tuple[PairSignals, tuple[str, ...]]:
-        sims = np.stack([vectors[p.id] for p in left]) @ np.stack([vectors[p.id] for p in right]).T
+        # Rows picked out of each document's matrix: the same vectors as stacking them, at a fraction of the cost.
+        left_doc, right_doc = document(a), document(b)
+        sims = left_doc[1][[row_of[p.id] for p in left]] @ right_doc[1][[row_of[p.id] for p in right]].T
         li, ri = np.unravel_index(int(np.argmax(sims)), sims.shape)
         best_l, best_r = left[li], right[ri]
         found: list[Discrepancy] = []
@@ -208,10 +213,10 @@ def label_points(
             checks_ran=ran,
             left_passages=tuple(left),
             right_passages=tuple(right),
-            left_context=document(a)[0],
-            right_context=document(b)[0],
-            left_context_vectors=document(a)[1],
-            right_context_vectors=document(b)[1],
+            left_context=left_doc[0],
+            right_context=right_doc[0],
+            left_context_vectors=left_doc[1],
+            right_context_vectors=right_doc[1],
             facts=facts,
         )
         return signals, tuple(dict.fromkeys(notes))

@@ -187,6 +187,8 @@ _EVIDENCE_FIELDS: dict[str, Any] = {
     "discrepancies": lambda found: [_plain_dataclass(d) for d in found],
     "silent": list,
     "checks_skipped": list,
+    # str -> float: a shallow copy is asdict's deep one
+    "probabilities": lambda probs: dict(probs) if probs is not None else None,
 }
 
 

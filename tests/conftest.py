@@ -43,6 +43,25 @@ def lachin_prepared(embedder):
     return prepare(load_event([LACHIN]), embedder, progress=False)
 
 
+@pytest.fixture(scope="session")
+def lachin_signals(lachin_prepared):
+    """The PairSignals of every judged pair of the Lachin event (recorded through the rule judge)."""
+    from dataclasses import replace
+
+    from compare.judging import RuleJudge
+    from compare.pipeline import compare_prepared
+
+    seen = []
+
+    class Recording(RuleJudge):
+        def judge(self, signals):
+            seen.append(signals)
+            return super().judge(signals)
+
+    compare_prepared(replace(lachin_prepared, memo={}), judge=Recording(), framing=False)
+    return seen
+
+
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]):
     """Run ``narrative-compare`` in this process: returns (exit code, stdout, stderr)."""
