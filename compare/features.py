@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 import zlib
 from collections.abc import Sequence
 from functools import lru_cache
@@ -180,22 +181,29 @@ class _Document:
         return hit[1]
 
 
-#: Document summaries by id() of the context tuple the engine shares across pairs
-#: (the tuple and its vectors are kept in the entry, so an id is never reused while cached).
-_DOCUMENTS: dict[int, tuple[tuple[Passage, ...], np.ndarray, _Document]] = {}
+#: Document summaries, by id() of the vectors matrix the engine shares across the
+#: pairs of one comparison. An entry lives as long as that matrix (a weak reference
+#: drops it when the matrix goes), so summaries never outlive their comparison.
+_DOCUMENTS: dict[int, tuple[weakref.ref, tuple[Passage, ...], _Document]] = {}
 _DOCUMENTS_LIMIT = 4096
 
 
 def _document(context: tuple[Passage, ...], vectors: np.ndarray, facts: dict[str, Any]) -> _Document:
     if len(context) == 1:  # a sentence pair: nothing to share, so nothing to remember
         return _Document(context, vectors, facts)
-    hit = _DOCUMENTS.get(id(context))
-    if hit is not None and hit[0] is context and hit[1] is vectors:
+    key = id(vectors)
+    hit = _DOCUMENTS.get(key)
+    if hit is not None and hit[0]() is vectors and hit[1] is context:
         return hit[2]
     if len(_DOCUMENTS) >= _DOCUMENTS_LIMIT:
         _DOCUMENTS.clear()
     found = _Document(context, vectors, facts)
-    _DOCUMENTS[id(context)] = (context, vectors, found)
+
+    def forget(ref: weakref.ref, key: int = key) -> None:
+        if _DOCUMENTS.get(key, (None,))[0] is ref:
+            del _DOCUMENTS[key]
+
+    _DOCUMENTS[key] = (weakref.ref(vectors, forget), context, found)
     return found
 
 

@@ -251,3 +251,20 @@ def test_features_read_from_the_document_summaries_equal_those_of_fresh_document
         )
         fresh_rows.append(features.pair_features(fresh))
     np.testing.assert_array_equal(shared, np.stack(fresh_rows))
+
+
+def test_a_document_summary_goes_when_its_comparison_goes(lachin_signals):
+    import gc
+    from dataclasses import replace
+
+    from compare import features
+
+    s = lachin_signals[0]
+    matrix = s.right_context_vectors.copy()
+    fresh = replace(s, right_context=tuple(list(s.right_context)), right_context_vectors=matrix)
+    features.pair_features(fresh)
+    key = id(matrix)
+    assert key in features._DOCUMENTS
+    del fresh, matrix
+    gc.collect()
+    assert key not in features._DOCUMENTS
