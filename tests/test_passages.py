@@ -94,7 +94,7 @@ def test_generated_texts_keep_exact_offsets(seed):
 
 
 def test_hypothesis_offsets():
-    hypothesis = pytest.importorskip("hypothesis")
+    import hypothesis
     st = hypothesis.strategies
 
     @hypothesis.settings(max_examples=150, deadline=None)
