@@ -264,8 +264,8 @@ class Embedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         chunk = self.batch_size * 4
-        # A fifth of a second measuring the load first pays for itself only on a long run.
-        watch = CoreWatch(warm_up=0.2 if len(texts) > 2 * chunk else 0.0) if self.threads is None else None
+        # A tenth of a second measuring the load first pays for itself only on a long run.
+        watch = CoreWatch(warm_up=0.1 if len(texts) > 2 * chunk else 0.0) if self.threads is None else None
         self.threads_used = []
         with tqdm(total=len(texts), desc="Embedding passages", unit="passage",
                   disable=not progress, file=sys.stderr) as bar:
