@@ -153,10 +153,11 @@ class _Document:
     cue counts and centroid are summed once here instead of once per pair.
     """
 
-    __slots__ = ("words", "stems", "bigrams", "negators", "refute", "hedge", "support", "centroid", "rows",
+    __slots__ = ("size", "words", "stems", "bigrams", "negators", "refute", "hedge", "support", "centroid", "rows",
                  "best_against")
 
     def __init__(self, context: tuple[Passage, ...], vectors: np.ndarray, facts: dict[str, Any]) -> None:
+        self.size = len(context)
         self.words = sum(_word_count(p.text) for p in context)
         summaries = [_summary(_facts(p, facts)) for p in context]
         self.stems = {w for x in summaries for w in x[0]}
@@ -167,8 +168,8 @@ class _Document:
         self.support = sum(x[4] for x in summaries)
         self.centroid = vectors.mean(axis=0)
         self.rows = {p.id: i for i, p in enumerate(context)}
-        #: the highest cosine between any passage of this document and any of another, by the other's id()
-        self.best_against: dict[int, tuple[Any, float]] = {}
+        #: :meth:`against` for the other documents this one has met, by their id()
+        self.best_against: dict[int, tuple[_Document, tuple[float, float]]] = {}
 
     def against(self, vectors: np.ndarray, other: _Document, other_vectors: np.ndarray) -> tuple[float, float]:
         """(cosine of the two centroids, highest cosine of any passage here with any there)."""
@@ -177,6 +178,8 @@ class _Document:
             a, b = self.centroid, other.centroid
             denom = float(np.linalg.norm(a) * np.linalg.norm(b)) or 1.0
             found = (float(a @ b) / denom, float((vectors @ other_vectors.T).max()))
+            if other.size == 1:  # one-passage documents are not shared (see _document): nothing to remember
+                return found
             hit = self.best_against[id(other)] = (other, found)
         return hit[1]
 
