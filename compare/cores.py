@@ -43,14 +43,14 @@ def _snapshot() -> tuple[float, float, float] | None:
         cpus = {f"cpu{i}" for i in os.sched_getaffinity(0)}
         with open("/proc/stat", encoding="ascii") as f:
             lines = [line.split() for line in f if line.startswith("cpu")]
-    except (AttributeError, OSError):
+        busy = 0
+        for fields in lines:
+            if fields[0] in cpus:
+                # user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait
+                ticks = [int(x) for x in fields[1:9]]
+                busy += sum(ticks) - ticks[3] - ticks[4]
+    except (AttributeError, OSError, ValueError, IndexError):  # not Linux, or a /proc/stat of another shape
         return None
-    busy = 0
-    for fields in lines:
-        if fields[0] in cpus:
-            # user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait
-            ticks = [int(x) for x in fields[1:9]]
-            busy += sum(ticks) - ticks[3] - ticks[4]
     own = os.times()
     return time.monotonic(), busy / os.sysconf("SC_CLK_TCK"), own.user + own.system
 
@@ -74,11 +74,14 @@ class CoreWatch:
 
     def others(self) -> float | None:
         """Cores' worth of CPU time other programs used since the last call (None if unknown)."""
-        now = _snapshot()
-        last, self._last = self._last, now
-        if now is None or last is None or now[0] - last[0] < 0.05:
+        now, last = _snapshot(), self._last
+        if now is None or last is None:
+            self._last = now
             return None
         wall = now[0] - last[0]
+        if wall < 0.05:  # too short to tell (a tick is 10 ms): measure on from the same start
+            return None
+        self._last = now
         return max(0.0, ((now[1] - last[1]) - (now[2] - last[2])) / wall)
 
     def threads(self) -> int:

@@ -67,3 +67,27 @@ def test_the_embedder_measures_the_load_chunk_by_chunk(tmp_path, embedder, monke
     fixed = Embedder(None, tmp_path / "cache-fixed", batch_size=64, threads=1)
     np.testing.assert_allclose(vectors, fixed.embed(texts, progress=False), atol=1e-6)
     assert fixed.threads_used == [1, 1, 1]
+
+
+def test_short_intervals_add_up_to_a_reading(monkeypatch):
+    # Calls 30 ms apart, the machine busy with this process only: none tells alone, but the
+    # watch keeps measuring from the first reading, so the second call sees 60 ms.
+    fake_machine(monkeypatch, 2, [(0.0, 0.0, 0.0), (0.03, 0.03, 0.03), (0.06, 0.06, 0.06)])
+    watch = CoreWatch()
+    assert watch.threads() == 1  # nothing known yet: the fallback keeps one core free
+    assert watch.threads() == 2  # 60 ms in which no other program ran
+
+
+def test_an_unreadable_proc_stat_means_no_reading(monkeypatch):
+    import builtins
+
+    real_open = builtins.open
+
+    def odd_open(path, *args, **kwargs):
+        if path == "/proc/stat":
+            raise PermissionError(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", odd_open)
+    assert cores._snapshot() is None
+    assert CoreWatch().threads() == cores.fallback_threads()
