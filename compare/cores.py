@@ -90,6 +90,7 @@ class CoreWatch:
         if others is None:
             count = self.chosen[-1] if self.chosen else fallback_threads()
         else:
-            count = max(1, min(usable_cores(), int(usable_cores() - others + self.FREE_BELOW)))
+            usable = usable_cores()
+            count = max(1, min(usable, int(usable - others + self.FREE_BELOW)))
         self.chosen.append(count)
         return count

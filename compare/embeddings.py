@@ -26,23 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from .cores import CoreWatch, fallback_threads
+from .cores import CoreWatch
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: Names that select the packaged default model.
 DEFAULT_ALIASES = frozenset({DEFAULT_MODEL, "default", "sentence-transformers/all-MiniLM-L6-v2"})
 CACHE_ENV = "NARRATIVE_COMPARE_CACHE"
 BATCH_SIZE = 64
-
-
-def default_threads() -> int:
-    """Torch threads for encoding when nothing is known about the load: every core but one, at least one.
-
-    While encoding, the Embedder measures the load instead and uses every core
-    that other programs leave free (see :mod:`compare.cores`, which gives the
-    figures behind both choices). The vectors are the same to the bit either way.
-    """
-    return fallback_threads()
 
 
 @contextmanager

@@ -129,7 +129,7 @@ _SCALARS: dict[str, tuple[str, ...]] = {
 class _Side:
     """One side of a pair: its best passage, its point passages and its whole document."""
 
-    __slots__ = ("best", "vector", "point", "context", "context_vectors", "document", "words")
+    __slots__ = ("best", "vector", "point", "context", "context_vectors", "document")
 
     def __init__(self, best: Passage, vector: np.ndarray, point: tuple[Passage, ...],
                  context: tuple[Passage, ...], context_vectors: np.ndarray | None,
@@ -142,7 +142,11 @@ class _Side:
         else:
             self.context, self.context_vectors = (best,), vector[None, :]
         self.document = _document(self.context, self.context_vectors, facts)
-        self.words = self.document.words
+
+    @property
+    def words(self) -> int:
+        """Words in the side's whole document."""
+        return self.document.words
 
 
 class _Document:

@@ -45,21 +45,15 @@ def lachin_prepared(embedder):
 
 @pytest.fixture(scope="session")
 def lachin_signals(lachin_prepared):
-    """The PairSignals of every judged pair of the Lachin event (recorded through the rule judge)."""
+    """The PairSignals of every judged pair of the Lachin event, as a judge is shown them."""
     from dataclasses import replace
 
-    from compare.judging import RuleJudge
+    from compare.evaluation import RecordingJudge
     from compare.pipeline import compare_prepared
 
-    seen = []
-
-    class Recording(RuleJudge):
-        def judge(self, signals):
-            seen.append(signals)
-            return super().judge(signals)
-
-    compare_prepared(replace(lachin_prepared, memo={}), judge=Recording(), framing=False)
-    return seen
+    recorder = RecordingJudge()
+    compare_prepared(replace(lachin_prepared, memo={}), judge=recorder, framing=False)
+    return recorder.seen
 
 
 @pytest.fixture

@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from compare.embeddings import Embedder, default_threads, torch_threads
+from compare.cores import fallback_threads
+from compare.embeddings import Embedder, torch_threads
 
 TEXTS = ["The road was closed.", "The corridor is open to traffic again.", "Nobody was hurt in the collision."]
 
 
-def test_default_threads_leaves_a_core_free():
+def test_without_a_load_reading_encoding_leaves_a_core_free():
     import os
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    assert default_threads() == max(1, cores - 1)
+    assert fallback_threads() == max(1, cores - 1)
 
 
 def test_torch_threads_puts_the_count_back_even_after_an_error():
