@@ -48,10 +48,16 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--evidence-threshold", type=float, metavar="X",
                    help=f"similarity above which a discrepancy counts (default {t.evidence}; {m.evidence} multilingual)")
     p.add_argument("--timings", action="store_true", help="print the time of each stage on stderr")
+    add_judge_arguments(p)
+
+
+def add_judge_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--judge", default="trained", metavar="NAME",
-                   help="trained (the shipped model, the default), rules, or a judge model file")
+                   help="trained (the shipped model, the default), trained+nli (the same with the built-in NLI "
+                        "model: better on contradictions, slower), rules, or a judge model file")
     p.add_argument("--nli-model", metavar="NAME_OR_PATH",
-                   help="a sentence-transformers CrossEncoder NLI model whose probabilities the judge uses")
+                   help="'builtin', or a sentence-transformers CrossEncoder NLI model (name or folder), whose "
+                        "probabilities the trained judge uses")
 
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
@@ -143,7 +149,7 @@ def _load_commands() -> None:
     """Import the modules whose sub-commands register themselves (optional ones may be absent)."""
     import importlib
 
-    for module in ("compare.training", "compare.evaluation"):
+    for module in ("compare.training", "compare.evaluation", "compare.nli"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as err:

@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from .cli import add_model_arguments, command
+from .cli import add_judge_arguments, add_model_arguments, command
 from .errors import InputError
 from .model import Event, Passage, Source
 
@@ -142,6 +142,8 @@ def read_sick(data: str | Path, split: str = "TEST") -> list[Example]:
                 seen[pid] = Example(
                     row["sentence_A"].strip(), row["sentence_B"].strip(), row["entailment_label"].strip().lower(),
                     key=f"sick:{pid}", score=float(row["relatedness_score"]),
+                    # The directional readings (A_entails_B, B_neutral_A, ...), where the file has them.
+                    extra={k: (row.get(k) or "").strip() for k in ("entailment_AB", "entailment_BA") if row.get(k)},
                 )
     if not seen:
         raise InputError(str(data), f"no SICK rows with SemEval_set {want}")
@@ -591,13 +593,6 @@ def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
                    help="processes for the per-pair work of FNC-1 (default: one per core, at most 4)")
     add_judge_arguments(p)
     add_model_arguments(p)
-
-
-def add_judge_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--judge", default="trained", metavar="NAME",
-                   help="trained (the shipped model; default), rules, or a judge model file")
-    p.add_argument("--nli-model", metavar="NAME_OR_PATH",
-                   help="a sentence-transformers CrossEncoder NLI model whose probabilities the judge uses")
 
 
 @command("evaluate", _evaluate_arguments)

@@ -16,13 +16,14 @@ The shipped model (``compare/judge/judge.joblib``, described in
 on embeddings of the packaged all-MiniLM-L6-v2; with another embedding model the
 engine falls back to :class:`~compare.judging.RuleJudge`.
 
-:class:`NLIModel` wraps a sentence-transformers ``CrossEncoder`` trained for
-natural-language inference and reads its label order from the model's config.
-A judge given one uses its probabilities either as features (when the judge was
-trained with ``--nli-model``) or directly: the trained judge keeps its own
-probability that the pair is unrelated and shares the rest out in the NLI
-model's proportions (entailment -> agree, contradiction -> diverge,
-neutral -> related).
+An NLI model (:class:`~compare.nli.NLIModel`: the built-in one, ``builtin``,
+or any sentence-transformers ``CrossEncoder`` trained for natural-language
+inference) reads each pair's two passages together. A judge given one uses its
+probabilities either as features (when the judge was trained with
+``--nli-model``) or beside its own: the two are averaged with equal weights
+(entailment -> agree, contradiction -> diverge, neutral -> related and
+unrelated in the judge's own proportion; :func:`mix_nli`).
+``--judge trained+nli`` is the shipped judge with the built-in NLI model.
 
 One rule sits on top of the model, the *checks guard*: when the engine's checks
 find a polarity, count, date or naming discrepancy between passages that are
@@ -58,6 +59,7 @@ import numpy as np
 
 from .features import DEFAULT_GROUPS, pair_features
 from .judging import Judgement, PairSignals
+from .nli import NLI_NAMES, NLIModel, label_order  # noqa: F401  (NLIModel and label_order lived here)
 
 CLASSES = ("agree", "diverge", "related", "unrelated")
 #: A date, count or polarity discrepancy between passages at least this alike
@@ -68,61 +70,13 @@ GUARD_KINDS = ("polarity", "quantity", "date", "naming")
 ACCOUNTS_GUARD = {"polarity": 0.5, "quantity": 0.5, "date": 0.5, "naming": 0.65}
 #: The judge class -> the engine label.
 ENGINE_LABEL = {"agree": "agree", "diverge": "diverge", "related": "related", "unrelated": "silent"}
+#: The NLI model's share when its probabilities join the judge's (see :func:`mix_nli`). Equal
+#: weights: on the dev parts they beat the NLI model alone and its use in place of the judge's
+#: agree / diverge / related (the model card has the figures).
+NLI_WEIGHT = 0.5
 #: Rows per prediction in :meth:`TrainedJudge.judge_many` (bounds the feature matrix's memory).
 BATCH = 1024
 SHIPPED_MODEL = Path(__file__).resolve().parent / "judge" / "judge.joblib"
-NLI_NAMES = ("entailment", "neutral", "contradiction")
-
-
-class NLIModel:
-    """A sentence-transformers ``CrossEncoder`` NLI model, with its labels read from its config."""
-
-    def __init__(self, name_or_path: str, device: str | None = None) -> None:
-        import os
-
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        from sentence_transformers import CrossEncoder
-
-        self.name = str(name_or_path)
-        try:
-            self.model = CrossEncoder(str(name_or_path), device=device or "cpu")
-        except Exception as err:  # a wrong name, a hub model while offline, a broken folder
-            from .cli import ModelLoadError
-
-            raise ModelLoadError(f"cannot load NLI model {name_or_path!r}: {err}") from err
-        config = getattr(self.model, "config", None)
-        id2label = getattr(config, "id2label", None) or {}
-        self.order = label_order(id2label)
-        self._cache: dict[tuple[str, str], dict[str, float]] = {}
-
-    def probabilities(self, a: str, b: str) -> dict[str, float]:
-        """Entailment / neutral / contradiction probabilities, both directions averaged."""
-        key = (a, b) if a <= b else (b, a)
-        if key not in self._cache:
-            if len(self._cache) > 50_000:
-                self._cache.clear()
-            scores = np.asarray(
-                self.model.predict([(a, b), (b, a)], apply_softmax=True, show_progress_bar=False),
-                dtype=np.float64,
-            ).mean(axis=0)
-            self._cache[key] = {name: float(scores[i]) for name, i in self.order.items()}
-        return self._cache[key]
-
-
-def label_order(id2label: dict[Any, str]) -> dict[str, int]:
-    """Map entailment / neutral / contradiction to the model's output columns."""
-    order: dict[str, int] = {}
-    for idx, raw in id2label.items():
-        name = str(raw).lower()
-        for target in NLI_NAMES:
-            if name.startswith(target[:6]):
-                order[target] = int(idx)
-    if set(order) != set(NLI_NAMES):
-        raise ValueError(
-            f"the NLI model's config names its labels {dict(id2label)!r}; expected entailment, "
-            "neutral and contradiction"
-        )
-    return order
 
 
 class TrainedJudge:
@@ -178,10 +132,8 @@ class TrainedJudge:
         for j, c in enumerate(self.classes):
             out[:, CLASSES.index(c)] = raw[:, j]
         if self.nli is not None and "nli" not in self.groups and signals is not None:
-            for i, s in enumerate(signals):
-                nli = self.nli.probabilities(s.left.text, s.right.text)
-                rest = 1.0 - out[i, 3]
-                out[i, :3] = rest * np.array([nli["entailment"], nli["contradiction"], nli["neutral"]])
+            pairs = self.nli.probabilities_many([(s.left.text, s.right.text) for s in signals])
+            out = np.stack([mix_nli(own, nli) for own, nli in zip(out, pairs)]) if pairs else out
         return out
 
     def probabilities(self, signals: PairSignals) -> dict[str, float]:
@@ -237,6 +189,20 @@ class TrainedJudge:
         )
 
 
+def mix_nli(own: np.ndarray, nli: dict[str, float], weight: float = NLI_WEIGHT) -> np.ndarray:
+    """The judge's probabilities (:data:`CLASSES` order) averaged with an NLI model's.
+
+    Entailment counts for agree and contradiction for diverge; the NLI model has
+    no "unrelated", so its neutral is shared between related and unrelated in the
+    judge's own proportion.
+    """
+    neutral = own[2] + own[3]
+    related = own[2] / neutral if neutral > 0 else 0.5
+    theirs = np.array([nli["entailment"], nli["contradiction"], nli["neutral"] * related,
+                       nli["neutral"] * (1.0 - related)])
+    return (1.0 - weight) * own + weight * theirs
+
+
 def is_between_accounts(signals: PairSignals) -> bool:
     """Whether both sides of the pair come from sources of more than one passage."""
     return len(signals.left_context) > 1 and len(signals.right_context) > 1
@@ -282,12 +248,25 @@ def default_judge(thresholds=None, embedding_model: str | None = None, nli: NLIM
     return RuleJudge(thresholds)
 
 
+#: The ``--judge`` name of the shipped judge with the built-in NLI model (``--nli-model builtin``).
+WITH_NLI = "trained+nli"
+
+
+@lru_cache(maxsize=4)
+def nli_model(name: str) -> NLIModel:
+    """One loaded NLI model per name, shared by every judge (and app rerun) that asks for it."""
+    return NLIModel(name)
+
+
 def make_judge(kind: str, thresholds=None, embedding_model: str | None = None, nli: str | None = None):
-    """The judge a ``--judge`` option names: ``trained`` (default), ``rules``, or a model file."""
+    """The judge a ``--judge`` option names: ``trained`` (default), ``trained+nli``, ``rules``, or a model file."""
     from .judging import RuleJudge
 
     if kind == "rules":
         return RuleJudge(thresholds)
+    if kind == WITH_NLI:
+        kind, nli = "trained", nli or "builtin"
+    nli = nli_model(nli) if nli else None  # type: ignore[assignment]
     if kind in ("trained", "default"):
         if not shipped_available():
             return RuleJudge(thresholds)

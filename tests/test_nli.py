@@ -1,0 +1,140 @@
+"""The built-in NLI model: it ships, it reads pairs sensibly, it is symmetric, and its command trains it."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+
+from compare.nli import BUILTIN, BUILTIN_WEIGHTS, NLI_NAMES, NLIModel, load_builtin
+from conftest import SHARED_DATA, TEACHING
+
+needs_data = pytest.mark.skipif(not (SHARED_DATA / "sick").is_dir(), reason="../shared/data is not here")
+
+
+@pytest.fixture(scope="module")
+def builtin() -> NLIModel:
+    return NLIModel(BUILTIN)
+
+
+def test_the_builtin_model_ships_small():
+    assert BUILTIN_WEIGHTS.is_file()
+    assert BUILTIN_WEIGHTS.stat().st_size < 4_000_000  # "a few MB at most"
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    ("A man is playing a guitar.", "A man is not playing a guitar.", "contradiction"),
+    ("The convoy reached the town.", "The convoy did not reach the town.", "contradiction"),
+    ("Three soldiers were killed.", "No soldiers were killed.", "contradiction"),
+    ("A man is playing a guitar.", "A person is playing an instrument.", "entailment"),
+    ("A woman is slicing an onion.", "A woman is cutting an onion.", "entailment"),
+    ("A man is playing a guitar.", "A man is playing a guitar for his daughter.", "neutral"),
+])
+def test_the_builtin_model_reads_the_pair_together(builtin, a, b, expected):
+    probs = builtin.probabilities(a, b)
+    assert set(probs) == set(NLI_NAMES) and sum(probs.values()) == pytest.approx(1.0, abs=1e-6)
+    assert max(probs, key=probs.get) == expected, probs
+
+
+@pytest.mark.xfail(strict=True, reason="known limit (model card): one-word antonyms read as paraphrases")
+def test_a_one_word_antonym_is_a_contradiction(builtin):
+    probs = builtin.probabilities("The road is open to traffic.", "The road is closed to traffic.")
+    assert max(probs, key=probs.get) == "contradiction", probs
+
+
+def test_the_order_of_the_sources_does_not_matter(builtin):
+    a, b = "Police said three people were injured.", "Nobody was hurt, the ministry said."
+    assert builtin.probabilities(a, b) == builtin.probabilities(b, a)
+    many = builtin.probabilities_many([(a, b), (b, a), (a, a)])
+    assert many[0] == many[1] and many[2]["entailment"] > 0.5
+
+
+def test_a_worker_process_reloads_the_model_by_name(builtin):
+    again = pickle.loads(pickle.dumps(builtin))
+    assert again.name == builtin.name and again is not builtin
+    a, b = "The bridge reopened on Monday.", "The bridge is still closed."
+    assert again.probabilities(a, b) == pytest.approx(builtin.probabilities(a, b))
+
+
+def test_a_missing_weights_file_is_reported(tmp_path):
+    from compare.cli import ModelLoadError
+
+    with pytest.raises(ModelLoadError, match="train-nli"):
+        load_builtin(tmp_path / "nli.safetensors")
+
+
+def test_report_with_the_trained_nli_judge(run_cli, cache_dir, tmp_path):
+    out = tmp_path / "r.json"
+    code, _, err = run_cli("report", TEACHING, "--judge", "trained+nli", "--cache-dir", cache_dir, "--out", out,
+                           "--no-progress")
+    assert code == 0, err
+    report = json.loads(out.read_text())
+    assert report["judge"].endswith("+nli:builtin-minilm-nli")
+    judged = [p for point in report["points"] for p in point["pairs"] if p["evidence"].get("judge")]
+    assert judged and all("+nli:builtin-minilm-nli" in p["evidence"]["rationale"] for p in judged)
+
+
+def test_the_app_offers_the_nli_judge():
+    from compare.explore import judge_choices
+
+    assert judge_choices() == ["trained", "trained+nli", "rules"]
+
+
+def test_train_nli_names_a_missing_folder(run_cli, tmp_path):
+    code, _, err = run_cli("train-nli", "--data", tmp_path, "--out", tmp_path / "m.safetensors")
+    assert code == 2 and "sick" in err and "no such folder" in err
+    assert not (tmp_path / "m.safetensors").exists()
+
+
+@needs_data
+def test_train_nli_on_a_small_slice(run_cli, tmp_path):
+    out = tmp_path / "nli.safetensors"
+    code, stdout, err = run_cli("train-nli", "--data", SHARED_DATA, "--out", out, "--limit", "12", "--epochs", "1",
+                                "--rank", "2", "--seed", "5", "--dev", "--no-progress")
+    assert code == 0, err
+    assert "24 training pairs" in err
+    figures = json.loads(stdout)
+    assert set(figures) == {"sick_trial", "snli_dev"} and 0.0 <= figures["sick_trial"] <= 1.0
+    tokenizer, model = load_builtin(out)
+    assert model.config.id2label == dict(enumerate(NLI_NAMES))
+
+
+def test_negation_goes_after_the_first_auxiliary():
+    from compare.nli import negated
+
+    assert negated("Two women are embracing .") == "Two women are not embracing ."
+    assert negated("The crossing has reopened.") == "The crossing has not reopened."
+    assert negated("No one was seriously injured.") is None  # already negative
+    assert negated("Some people are performing .") is None  # "some ... not" is no denial
+    assert negated("The convoy reached the town.") is None  # no auxiliary to negate
+
+
+def test_an_opposite_word_keeps_its_case_and_punctuation():
+    from compare.nli import swapped
+
+    assert swapped("The road is open.") == "The road is closed."
+    assert swapped("Closed roads are rare") == "Open roads are rare"
+    assert swapped("The road is blocked.") is None
+
+
+def test_contrast_pairs_negate_entailments_and_keep_negated_paraphrases_entailed():
+    import random
+
+    from compare.evaluation import Example
+    from compare.nli import NLI_NAMES, contrast_pairs
+
+    both = {"entailment_AB": "A_entails_B", "entailment_BA": "B_entails_A"}
+    examples = [
+        Example("A man is riding a horse", "A person is riding a horse", "entailment", key="1", extra=both),
+        Example("A girl is in a park", "The girl is outside", "entailment", key="2"),
+        Example("A dog is running", "A cat is sleeping", "contradiction", key="3"),
+        Example("A boy is eating", "A boy is eating lunch", "neutral", key="4"),
+    ]
+    pairs = contrast_pairs(examples, random.Random(0), share=1.0)
+    readable = {(a, b, NLI_NAMES[y]) for a, b, y in pairs}
+    assert ("A man is not riding a horse", "A person is not riding a horse", "entailment") in readable
+    assert ("A girl is in a park", "The girl is inside", "contradiction") in readable
+    assert ("A man is riding a horse", "A person is not riding a horse", "contradiction") in readable
+    assert all(a not in ("A dog is running", "A boy is eating") for a, _, _ in pairs)  # only from entailments
+    assert len(contrast_pairs(examples, random.Random(0), share=0.5)) <= 2
