@@ -245,9 +245,14 @@ def default_thresholds(model: str) -> Thresholds:
 
 
 def judge_choices() -> list[str]:
-    """The judges this engine offers: ``trained`` where it ships one, and ``rules``."""
+    """The judges this engine offers: ``trained`` where it ships one (and ``trained+nli`` with the
+    built-in NLI model), and ``rules``."""
     trained = _optional("trained_judge")
-    return ["trained", "rules"] if trained is not None and hasattr(trained, "make_judge") else ["rules"]
+    if trained is None or not hasattr(trained, "make_judge") or not trained.shipped_available():
+        return ["rules"]
+    from .nli import builtin_available
+
+    return ["trained", *([trained.WITH_NLI] if builtin_available() else []), "rules"]
 
 
 def make_judge(kind: str, thresholds: Thresholds, model: str) -> Any:

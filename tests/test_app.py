@@ -247,6 +247,14 @@ def test_exports_produce_files_of_the_right_type(teaching_app, monkeypatch) -> N
             assert mime == "text/markdown" and text.startswith("#")
 
 
+def test_the_judge_with_the_builtin_nli_model_can_be_chosen() -> None:
+    at = run(new_app(judge="trained+nli", event="teaching-junction"))
+    assert at.selectbox(key="judge").options == ["trained", "trained+nli", "rules"]
+    caption = " ".join(c.value for c in at.caption).replace("\\", "")  # the caption escapes Markdown
+    assert "+nli:builtin-minilm-nli" in caption
+    assert "<b>diverge</b>" in page_html(at) and not at.error
+
+
 def test_teaching_steps_advance_to_the_end() -> None:
     at = run(new_app(mode="teach"))
     assert at.radio(key="mode").value == "Teach"
