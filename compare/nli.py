@@ -15,9 +15,11 @@ wraps either
   package, so nothing is downloaded. ``compare/judge/MODEL_CARD.md`` describes
   its data, figures and limits.
 
-A cross-encoder reads both passages together, so it sees what embeddings of
-each passage alone cannot: that "the road is open" and "the road is blocked"
-say opposite things. It costs a transformer pass per pair (both orders), about
+A cross-encoder reads both passages together, so it can weigh a word of one
+against the words of the other ("reached the town" against "did not reach the
+town"), which embeddings of each passage alone blur. It learned only what SICK
+and SNLI teach: one-word antonyms ("open" / "closed") still often read as
+paraphrases (the model card lists its limits). It costs a transformer pass per pair (both orders), about
 100 pairs a second on two CPU cores: a report on a few sources takes seconds
 more, a hundred sources many minutes, which is why it is an option and not the
 default (see the README).
@@ -216,107 +218,15 @@ def _low_rank(linear, rank: int, alpha: float):
     return LowRankLinear()
 
 
-#: Words after which "not" negates an English clause ("is" -> "is not").
-AUXILIARIES = frozenset("is are was were has have had will can could would should must".split())
-#: Words that already negate a sentence: such sentences are not negated again.
-NEGATIONS = frozenset("not no nobody none never nothing neither nor n't cannot".split())
-#: First words that make "not" a partial denial, not a denial.
-QUANTIFIERS = frozenset("some many several few most various".split())
-#: Opposites for contrast pairs. Deliberately short and literal: words whose swap reverses the
-#: claim in any context (not colours, genders or directions, which SNLI treats inconsistently).
-OPPOSITES = (
-    ("open", "closed"), ("opened", "closed"), ("empty", "full"), ("wet", "dry"), ("asleep", "awake"),
-    ("inside", "outside"), ("indoors", "outdoors"), ("young", "old"), ("alive", "dead"),
-    ("present", "absent"), ("allowed", "banned"), ("accepted", "rejected"), ("won", "lost"),
-    ("winning", "losing"), ("increased", "decreased"), ("rose", "fell"), ("started", "stopped"),
-    ("starting", "stopping"), ("true", "false"), ("clean", "dirty"),
-    ("hot", "cold"), ("safe", "dangerous"), ("peaceful", "violent"), ("agreed", "refused"),
-    ("confirmed", "denied"), ("arrived", "departed"), ("entering", "leaving"), ("lit", "dark"),
-    ("standing", "sitting"), ("crying", "laughing"), ("sleeping", "running"), ("day", "night"),
-)
-
-
-def negated(sentence: str) -> str | None:
-    """The sentence with "not" after its first auxiliary, or None when it has none or is already negative."""
-    words = sentence.split()
-    if any(w.lower().strip(".,") in NEGATIONS or w.lower().endswith("n't") for w in words):
-        return None
-    # "Some people are not performing" does not deny "Some people are performing".
-    if words and words[0].lower() in QUANTIFIERS:
-        return None
-    for i, w in enumerate(words[:-1]):
-        if w.lower() in AUXILIARIES:
-            return " ".join(words[: i + 1] + ["not"] + words[i + 1:])
-    return None
-
-
-def swapped(sentence: str) -> str | None:
-    """The sentence with its first word from :data:`OPPOSITES` replaced by the opposite, or None."""
-    opposite: dict[str, str] = {}
-    for a, b in OPPOSITES:
-        opposite.setdefault(a, b)
-        opposite.setdefault(b, a)
-    words = sentence.split()
-    for i, w in enumerate(words):
-        core = w.lower().strip(".,")
-        if core in opposite:
-            new = opposite[core]
-            new = new.capitalize() if w[:1].isupper() else new
-            return " ".join(words[:i] + [w.lower().replace(core, new) if w[:1].islower() else new + w[len(core):]]
-                            + words[i + 1:])
-    return None
-
-
-def contrast_pairs(examples: list, rng: random.Random, share: float = 0.25) -> list[tuple[str, str, int]]:
-    """Pairs made from the training pairs that teach what SICK and SNLI rarely show.
-
-    * an entailed sentence negated ("are not embracing") or with a word turned into its
-      opposite contradicts its premise;
-    * two sentences that entail each other (SICK's ``A_entails_B`` and ``B_entails_A``),
-      both negated, still entail each other: in SICK a "no" or "not" nearly always marks a
-      contradiction, so without these the model reads "No one was seriously injured" against
-      "Nobody was badly hurt" as one.
-
-    At most ``share`` times as many pairs as ``examples``, drawn with ``rng``.
-    """
-    label = {n: i for i, n in enumerate(NLI_NAMES)}
-    contra, entail = label["contradiction"], label["entailment"]
-    negative, opposite, both = [], [], []
-    for e in examples:
-        if e.label != "entailment":
-            continue
-        if (n := negated(e.b)) is not None:
-            negative.append((e.a, n, contra))
-        if (s := swapped(e.b)) is not None and swapped(e.a) is None:
-            opposite.append((e.a, s, contra))
-        if e.extra.get("entailment_AB") == "A_entails_B" and e.extra.get("entailment_BA") == "B_entails_A":
-            na, nb = negated(e.a), negated(e.b)
-            if na is not None and nb is not None:
-                both.append((na, nb, entail))
-    budget = int(share * len(examples))
-    # Opposites and negated paraphrases are the scarce kinds: all of them fit, negations fill the rest.
-    out = opposite[: budget // 3] + both[: budget // 3]
-    rng.shuffle(negative)
-    out += negative[: max(0, budget - len(out))]
-    return out
-
-
-def training_pairs(data_dir: str | Path, part: str, limit: int | None = None, contrast: bool = False,
-                   seed: int = 0) -> list[tuple[str, str, int]]:
-    """(premise, hypothesis, label index) from SICK (TRAIN, or TRIAL for ``dev``) and the SNLI dev carve.
-
-    With ``contrast``, :func:`contrast_pairs` made from them are added.
-    """
+def training_pairs(data_dir: str | Path, part: str, limit: int | None = None) -> list[tuple[str, str, int]]:
+    """(premise, hypothesis, label index) from SICK (TRAIN, or TRIAL for ``dev``) and the SNLI dev carve."""
     from .evaluation import carve, read_sick, read_snli
 
     data_dir = Path(data_dir)
     label = {n: i for i, n in enumerate(NLI_NAMES)}
     sick = read_sick(data_dir / "sick", "TRIAL" if part == "dev" else "TRAIN")[:limit]
     snli = carve(read_snli(data_dir / "snli", "dev"), part)[:limit]
-    out = [(e.a, e.b, label[e.label]) for e in sick + snli]
-    if contrast:
-        out += contrast_pairs(sick + snli, random.Random(seed))
-    return out
+    return [(e.a, e.b, label[e.label]) for e in sick + snli]
 
 
 def train_nli(
@@ -329,7 +239,6 @@ def train_nli(
     batch: int = 32,
     seed: int = 0,
     limit: int | None = None,
-    contrast: bool = False,
     progress: bool | None = None,
 ) -> dict[str, Any]:
     """Teach the packaged encoder NLI and write the update to ``out`` (safetensors); returns its metadata.
@@ -345,7 +254,7 @@ def train_nli(
     started = time.perf_counter()
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    pairs = training_pairs(data_dir, "train", limit, contrast=contrast, seed=seed)
+    pairs = training_pairs(data_dir, "train", limit)
     items = pairs + [(b, a, y) for a, b, y in pairs]
     tokenizer, model = _base_classifier()
     for p in model.parameters():
@@ -393,7 +302,7 @@ def train_nli(
     meta = {
         "format": "1", "base_model": "all-MiniLM-L6-v2", "lora_rank": str(rank), "lora_alpha": str(alpha),
         "labels": ",".join(NLI_NAMES), "epochs": str(epochs), "learning_rate": str(learning_rate),
-        "batch": str(batch), "seed": str(seed), "training_pairs": str(len(pairs)), "contrast_pairs": str(contrast).lower(),
+        "batch": str(batch), "seed": str(seed), "training_pairs": str(len(pairs)),
         "seconds": f"{time.perf_counter() - started:.0f}",
     }
     out = Path(out)
@@ -414,8 +323,6 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--learning-rate", type=float, default=5e-4, help="peak learning rate (default 5e-4)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--limit", type=int, metavar="N", help="at most N pairs per dataset (a quick run)")
-    p.add_argument("--contrast-pairs", action=argparse.BooleanOptionalAction, default=False,
-                   help="add negated and opposite-word pairs made from the training pairs (default: no)")
     p.add_argument("--dev", action="store_true", help="then evaluate the new model on the dev parts")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: only when stderr is a terminal)")
@@ -431,7 +338,7 @@ def run_train_nli(args: argparse.Namespace) -> int:
     if args.epochs < 1 or args.rank < 1:
         raise InputError(None, "--epochs and --rank must be at least 1")
     meta = train_nli(data, args.out, epochs=args.epochs, rank=args.rank, learning_rate=args.learning_rate,
-                     seed=args.seed, limit=args.limit, contrast=args.contrast_pairs, progress=args.progress)
+                     seed=args.seed, limit=args.limit, progress=args.progress)
     print(f"wrote {args.out}: {meta['training_pairs']} training pairs, {meta['seconds']} s", file=sys.stderr)
     if args.dev:
         print(json.dumps(dev_accuracy(data, args.out, limit=args.limit)))
