@@ -19,10 +19,10 @@ A cross-encoder reads both passages together, so it can weigh a word of one
 against the words of the other ("reached the town" against "did not reach the
 town"), which embeddings of each passage alone blur. It learned only what SICK
 and SNLI teach: one-word antonyms ("open" / "closed") still often read as
-paraphrases (the model card lists its limits). It costs a transformer pass per pair (both orders), about
-100 pairs a second on two CPU cores: a report on a few sources takes seconds
-more, a hundred sources many minutes, which is why it is an option and not the
-default (see the README).
+paraphrases (the model card lists its limits). It costs a transformer pass per
+pair (both orders), about 100 pairs a second on two CPU cores: a report on a few
+sources takes seconds more, a hundred sources many minutes, which is why it is
+an option and not the default (see the README).
 """
 
 from __future__ import annotations
