@@ -142,8 +142,6 @@ def read_sick(data: str | Path, split: str = "TEST") -> list[Example]:
                 seen[pid] = Example(
                     row["sentence_A"].strip(), row["sentence_B"].strip(), row["entailment_label"].strip().lower(),
                     key=f"sick:{pid}", score=float(row["relatedness_score"]),
-                    # The directional readings (A_entails_B, B_neutral_A, ...), where the file has them.
-                    extra={k: (row.get(k) or "").strip() for k in ("entailment_AB", "entailment_BA") if row.get(k)},
                 )
     if not seen:
         raise InputError(str(data), f"no SICK rows with SemEval_set {want}")
