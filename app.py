@@ -137,8 +137,9 @@ def sidebar() -> dict:
     choice["model"] = model
     judges = explore.judge_choices()
     choice["judge"] = side.selectbox("Judge", judges, key="judge",
-                                     help="trained: the shipped learned judge; trained+nli: the same with the built-in "
-                                          "NLI model reading each pair together (more accurate on contradictions, "
+                                     help="trained: the shipped learned judge (two one-sentence sources are also "
+                                          "read by the built-in NLI model); trained+nli: the same with the built-in "
+                                          "NLI model reading every pair together (more accurate on contradictions, "
                                           "a few seconds more per hundred pairs); rules: the documented rule set "
                                           "(the agree and evidence thresholds apply to it).")
     return choice

@@ -53,11 +53,12 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_judge_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--judge", default="trained", metavar="NAME",
-                   help="trained (the shipped model, the default), trained+nli (the same with the built-in NLI "
-                        "model: better on contradictions, slower), rules, or a judge model file")
+                   help="trained (the shipped model, the default; it reads two one-sentence sources with the "
+                        "built-in NLI model too), trained+nli (the built-in NLI model on every pair: better on "
+                        "contradictions, slower), rules, or a judge model file")
     p.add_argument("--nli-model", metavar="NAME_OR_PATH",
                    help="'builtin', or a sentence-transformers CrossEncoder NLI model (name or folder), whose "
-                        "probabilities the trained judge uses")
+                        "probabilities the trained judge uses on every pair")
 
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:

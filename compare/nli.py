@@ -21,8 +21,9 @@ town"), which embeddings of each passage alone blur. It learned only what SICK
 and SNLI teach: one-word antonyms ("open" / "closed") still often read as
 paraphrases (the model card lists its limits). It costs a transformer pass per
 pair (both orders), about 100 pairs a second on two CPU cores: a report on a few
-sources takes seconds more, a hundred sources many minutes, which is why it is
-an option and not the default (see the README).
+sources takes seconds more, a hundred sources many minutes. So the default judge
+uses it only for two single-passage sources (two sentences compared on their
+own); ``--judge trained+nli`` uses it on every pair (see the README).
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ from .cli import command
 from .errors import InputError
 
 NLI_NAMES = ("entailment", "neutral", "contradiction")
-#: The ``--nli-model`` name of the built-in model.
+#: The ``--nli-model`` name of the built-in model, and the name it goes by in reports.
 BUILTIN = "builtin"
+BUILTIN_NAME = "builtin-minilm-nli"
 BUILTIN_WEIGHTS = Path(__file__).resolve().parent / "judge" / "nli.safetensors"
 #: The encoder weight matrices that get a low-rank update (suffixes of module names).
 LORA_TARGETS = ("attention.self.query", "attention.self.key", "attention.self.value",
@@ -63,7 +65,7 @@ class NLIModel:
         self.device = device
         self._cache: dict[tuple[str, str], dict[str, float]] = {}
         if self.name == BUILTIN:
-            self.name = "builtin-minilm-nli"
+            self.name = BUILTIN_NAME
             self.tokenizer, self.classifier = load_builtin()
             self.model = None
             self.order = {name: i for i, name in enumerate(NLI_NAMES)}
@@ -124,6 +126,11 @@ def label_order(id2label: dict[Any, str]) -> dict[str, int]:
             "neutral and contradiction"
         )
     return order
+
+
+def display_name(source: str | Path) -> str:
+    """The name an NLI model goes by in reports, before it is loaded."""
+    return BUILTIN_NAME if str(source) == BUILTIN else str(source)
 
 
 def builtin_available() -> bool:

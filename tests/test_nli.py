@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 
+import numpy as np
 import pytest
 
 from compare.nli import BUILTIN, BUILTIN_WEIGHTS, NLI_NAMES, NLIModel, load_builtin
@@ -98,3 +99,34 @@ def test_train_nli_on_a_small_slice(run_cli, tmp_path):
     assert set(figures) == {"sick_trial", "snli_dev"} and 0.0 <= figures["sick_trial"] <= 1.0
     tokenizer, model = load_builtin(out)
     assert model.config.id2label == dict(enumerate(NLI_NAMES))
+
+
+def test_the_default_judge_reads_two_single_sentences_with_the_nli_model(embedder):
+    from compare.evaluation import Example, sentence_pair_signals
+    from compare.trained_judge import TrainedJudge, default_judge, mix_nli
+
+    judge = default_judge()
+    assert judge.name.endswith("+nli:builtin-minilm-nli(sentence pairs)")
+    pair = Example("A man is playing a guitar.", "A person is playing an instrument.", "entailment", "k")
+    [signals] = sentence_pair_signals([pair], embedder)
+    assert judge.reads_with_nli(signals)
+    alone = TrainedJudge.shipped().probabilities(signals)
+    nli = judge.nli.probabilities(pair.a, pair.b)
+    expected = mix_nli(np.array([alone[c] for c in ("agree", "diverge", "related", "unrelated")]), nli)
+    assert [judge.probabilities(signals)[c] for c in ("agree", "diverge", "related", "unrelated")] == \
+        pytest.approx(expected)
+    verdict = judge.judge(signals)
+    assert verdict.label == "agree" and "NLI model's probabilities are averaged in" in verdict.rationale
+
+
+def test_between_accounts_the_default_judge_does_not_load_the_nli_model(teaching_prepared):
+    from dataclasses import replace
+
+    from compare.pipeline import compare_prepared
+    from compare.trained_judge import sentence_judge
+
+    judge = sentence_judge()
+    comparison = compare_prepared(replace(teaching_prepared, memo={}), judge=judge, framing=False)
+    rationales = [pair.evidence.rationale for point in comparison.points for pair in point.pairs.values()]
+    assert rationales and not any("NLI model" in r for r in rationales)
+    assert judge._nli == BUILTIN  # still a name: never loaded
