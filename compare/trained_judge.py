@@ -325,14 +325,10 @@ def make_judge(kind: str, thresholds=None, embedding_model: str | None = None, n
     if kind == "rules":
         return RuleJudge(thresholds)
     if kind == WITH_NLI:
-        kind, nli = "trained", nli or "builtin"
+        kind, nli = "trained", nli or BUILTIN
     nli = nli_model(nli) if nli else None  # type: ignore[assignment]
     if kind in ("trained", "default"):
-        if not shipped_available():
-            return RuleJudge(thresholds)
-        if embedding_model is not None and embedding_model != _shipped_bundle().get("embedding_model"):
-            return RuleJudge(thresholds)
-        return TrainedJudge(_shipped_bundle(), nli) if nli is not None else sentence_judge()
+        return default_judge(thresholds, embedding_model, nli)
     if not Path(kind).is_file():
         from .errors import InputError
 
