@@ -235,6 +235,49 @@ def test_between_two_accounts_a_denial_diverges_even_at_middling_similarity(writ
     assert TrainedJudge.guard(alone) == ()
 
 
+def _only_label(write_files, cache_dir, files: dict[str, str], folder: str):
+    from compare.pipeline import compare_event
+
+    comparison = compare_event(write_files(files, folder), cache_dir=cache_dir, judge=TrainedJudge.shipped(),
+                               progress=False)
+    [label] = [lab for point in comparison.points for lab in point.pairs.values()]
+    return label
+
+
+ARTICLE = ("---\nparty: Newspaper\n---\nA gas cylinder exploded at the central market on Monday morning. "
+           "{middle} The mayor promised an inquiry into the safety of the stalls.\n")
+
+
+def test_a_claim_against_an_article_diverges_on_another_count(write_files, cache_dir):
+    label = _only_label(write_files, cache_dir, {
+        "post.md": "---\nparty: Post\n---\nThree people were killed in the blast at the market on Monday.\n",
+        "article.md": ARTICLE.format(middle="Five people were killed in the blast at the market on Monday. "
+                                            "Firefighters put out the fire within an hour."),
+    }, "count")
+    assert label.label == "diverge"
+    assert any(d.kind == "quantity" for d in label.evidence.discrepancies)
+
+
+def test_a_denial_the_article_reports_too_is_left_to_the_model(write_files, cache_dir):
+    """A negation in the article's nearest passage is mostly the article quoting what it refutes.
+
+    For a one-passage claim against a document the checks guard decides a polarity
+    discrepancy only from similarity 0.9 (``CLAIM_GUARD``); below it the model, trained
+    on headlines against articles, weighs it.
+    """
+    from compare.trained_judge import CLAIM_GUARD
+
+    label = _only_label(write_files, cache_dir, {
+        "agency.md": "---\nparty: Agency\n---\nThe explosion at the market was not caused by a bomb, police say.\n",
+        "article.md": ARTICLE.format(middle="Witnesses at first said that a bomb had caused the explosion at the "
+                                            "market. Police later said that a gas cylinder, not a bomb, had exploded."),
+    }, "denial")
+    assert "checks found: polarity" in label.evidence.rationale
+    assert label.evidence.similarity < CLAIM_GUARD["polarity"]
+    assert "checks guard" not in label.evidence.rationale
+    assert label.label == "agree"
+
+
 def test_features_read_from_the_document_summaries_equal_those_of_fresh_documents(lachin_signals):
     """Each document is summarised once and shared by its pairs; the rows must not depend on that."""
     from dataclasses import replace
