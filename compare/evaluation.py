@@ -4,14 +4,17 @@ Each reader takes a folder and a split name and reads the files under their
 original names and layout, so the same command runs on a split this project
 never saw (the held-back test sets):
 
-=========  ==============================================  ================================
-dataset    files                                           splits (default first)
-=========  ==============================================  ================================
-fnc1       ``{split}_stances.csv`` + ``{split}_bodies.csv``  ``competition_test``, ``train``
-sick       ``SICK*.txt`` rows whose ``SemEval_set`` is it   ``TEST``, ``TRAIN``, ``TRIAL``
-snli       ``s1.{split}``, ``s2.{split}``, ``labels.{split}``  ``test``, ``dev``, ``train``
-stsb       ``sts-{split}.csv``                              ``test``, ``dev``, ``train``
-=========  ==============================================  ================================
+=========  ==================================================  ================================
+dataset    files                                               splits (default first)
+=========  ==================================================  ================================
+fnc1       ``{split}_stances.csv`` + ``{split}_bodies.csv``      ``competition_test``, ``train``
+sick       ``SICK*.txt`` rows whose ``SemEval_set`` is it, or    ``TEST``, ``TRAIN``, ``TRIAL``
+           the SemEval-2014 file named for it
+           (``SICK_test_annotated.txt``)
+snli       ``s1.{split}``, ``s2.{split}``, ``labels.{split}``,   ``test``, ``dev``, ``train``
+           or ``snli_1.0_{split}.jsonl``
+stsb       ``sts-{split}.csv``                                  ``test``, ``dev``, ``train``
+=========  ==================================================  ================================
 
 ``--part dev`` / ``--part train`` select this project's carve of a split (20 %
 of the keys, by a hash of the FNC-1 body id, the SNLI premise, the SICK pair id
@@ -126,7 +129,13 @@ def read_fnc1(data: str | Path, split: str = "competition_test") -> tuple[list[E
 
 
 def read_sick(data: str | Path, split: str = "TEST") -> list[Example]:
-    """SICK pairs of one ``SemEval_set`` (TRAIN, TRIAL or TEST; ``dev`` means TRIAL)."""
+    """SICK pairs of one split (TRAIN, TRIAL or TEST; ``dev`` means TRIAL).
+
+    Reads ``SICK.txt`` and its parts (rows whose ``SemEval_set`` is the split)
+    and the SemEval-2014 files (``SICK_train.txt``, ``SICK_trial.txt``,
+    ``SICK_test_annotated.txt``: no ``SemEval_set`` column, the split is in the
+    file name, the label in ``entailment_judgment``).
+    """
     data = Path(data)
     want = {"DEV": "TRIAL"}.get(split.upper(), split.upper())
     files = [data] if data.is_file() else sorted(data.glob("SICK*.txt"))
@@ -135,22 +144,51 @@ def read_sick(data: str | Path, split: str = "TEST") -> list[Example]:
     seen: dict[str, Example] = {}
     for path in files:
         with open(path, newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-                if (row.get("SemEval_set") or "").strip().upper() != want:
+            reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+            columns = set(reader.fieldnames or ())
+            label = next((c for c in ("entailment_label", "entailment_judgment") if c in columns), None)
+            missing = sorted({"pair_ID", "sentence_A", "sentence_B", "relatedness_score"} - columns)
+            if label is None:
+                missing.append("entailment_label")
+            if missing:
+                raise InputError(str(path), f"not a SICK file: no {', '.join(missing)} column "
+                                            "(expected SICK.txt's tab-separated columns)")
+            if "SemEval_set" not in columns:
+                named = [s for s in ("TRAIN", "TRIAL", "TEST") if s.lower() in path.name.lower()]
+                if named != [want]:
+                    continue  # another split's SemEval file, or a name that says none
+            for row in reader:
+                if "SemEval_set" in columns and (row["SemEval_set"] or "").strip().upper() != want:
                     continue
-                pid = row["pair_ID"].strip()
-                seen[pid] = Example(
-                    row["sentence_A"].strip(), row["sentence_B"].strip(), row["entailment_label"].strip().lower(),
-                    key=f"sick:{pid}", score=float(row["relatedness_score"]),
-                )
+                pid, a, b, gold = ((row.get(k) or "").strip() for k in ("pair_ID", "sentence_A", "sentence_B", label))
+                try:
+                    score = float(row.get("relatedness_score") or "")
+                except ValueError:
+                    score = None
+                if not (pid and a and b and gold) or score is None:
+                    raise InputError(str(path), f"line {reader.line_num}: a SICK row needs a pair_ID, both "
+                                                f"sentences, a label and a relatedness score")
+                seen[pid] = Example(a, b, gold.lower(), key=f"sick:{pid}", score=score)
     if not seen:
-        raise InputError(str(data), f"no SICK rows with SemEval_set {want}")
+        raise InputError(str(data), f"no SICK rows of the {want} split (SemEval_set column, or a SemEval-2014 "
+                                    f"file named for it)")
+    bad = sorted({e.label for e in seen.values()} - set(NLI_LABELS))
+    if bad:
+        raise InputError(str(data), f"unknown SICK labels {bad} (expected ENTAILMENT, NEUTRAL, CONTRADICTION)")
     return list(seen.values())
 
 
 def read_snli(data: str | Path, split: str = "test") -> list[Example]:
-    """SNLI in the line-aligned layout: ``s1.{split}``, ``s2.{split}``, ``labels.{split}``."""
+    """SNLI in the line-aligned layout (``s1.{split}``, ``s2.{split}``, ``labels.{split}``), or the
+    release's ``snli_1.0_{split}.jsonl`` when that is what the folder holds.
+
+    Pairs without a gold label (``-``: the annotators did not agree) are left out, as SNLI's
+    published figures do.
+    """
     data = Path(data)
+    release = data / f"snli_1.0_{split}.jsonl"
+    if not (data / f"s1.{split}").is_file() and release.is_file():
+        return _read_snli_release(release)
     lines = []
     for name in ("s1", "s2", "labels"):
         with open(_need(data / f"{name}.{split}"), encoding="utf-8") as f:
@@ -159,6 +197,22 @@ def read_snli(data: str | Path, split: str = "test") -> list[Example]:
     if not len(s1) == len(s2) == len(labels):
         raise InputError(str(data), f"s1/s2/labels.{split} have {len(s1)}/{len(s2)}/{len(labels)} lines")
     return [Example(a, b, y.lower(), key=f"snli:{a}") for a, b, y in zip(s1, s2, labels) if y in NLI_LABELS]
+
+
+def _read_snli_release(path: Path) -> list[Example]:
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                a, b, gold = row["sentence1"].strip(), row["sentence2"].strip(), row["gold_label"]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise InputError(str(path), f"line {number}: not an SNLI record (sentence1, sentence2, gold_label)")
+            if gold in NLI_LABELS:
+                out.append(Example(a, b, gold, key=f"snli:{a}"))
+    return out
 
 
 def read_stsb(data: str | Path, split: str = "test") -> list[Example]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from compare.errors import InputError
 from compare.evaluation import (
     FNC_LABELS,
     accuracy,
@@ -130,6 +131,42 @@ def test_readers_find_test_splits_by_their_original_names(tiny_sets: Path):
     assert snli[0].a == "A man plays a guitar ." and snli[1].label == "contradiction"
     sts = read_stsb(tiny_sets / "stsb", "test")
     assert [e.score for e in sts] == [5.0, 3.0, 0.2] and sts[2].b == "A cat sleeps on a sofa."
+
+
+def test_the_semeval_2014_sick_files_and_the_snli_release_read_too(tmp_path: Path):
+    """The other original layouts: SICK's SemEval-2014 files (the split in the name) and snli_1.0_*.jsonl."""
+    (tmp_path / "SICK_test_annotated.txt").write_text(
+        "pair_ID\tsentence_A\tsentence_B\trelatedness_score\tentailment_judgment\r\n"
+        "6\tA man is playing a guitar\tA man is not playing a guitar\t3.7\tCONTRADICTION\r\n"
+        "7\tA cat sleeps\tA cat is sleeping\t4.9\tENTAILMENT\r\n", encoding="utf-8")
+    (tmp_path / "SICK_trial.txt").write_text(
+        "pair_ID\tsentence_A\tsentence_B\trelatedness_score\tentailment_judgment\r\n"
+        "8\tA dog runs\tA woman cooks\t1.2\tNEUTRAL\r\n", encoding="utf-8")
+    assert [(e.key, e.label, e.score) for e in read_sick(tmp_path, "TEST")] == \
+        [("sick:6", "contradiction", 3.7), ("sick:7", "entailment", 4.9)]
+    assert [e.label for e in read_sick(tmp_path, "dev")] == ["neutral"]
+    with pytest.raises(InputError, match="TRAIN split"):
+        read_sick(tmp_path, "TRAIN")
+    records = [{"gold_label": "entailment", "sentence1": "A man plays a guitar.", "sentence2": "A man plays music."},
+               {"gold_label": "-", "sentence1": "A man plays a guitar.", "sentence2": "A man sings."},
+               {"gold_label": "contradiction", "sentence1": "A dog runs.", "sentence2": "A dog sleeps."}]
+    (tmp_path / "snli_1.0_test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert [(e.a, e.label) for e in read_snli(tmp_path, "test")] == \
+        [("A man plays a guitar.", "entailment"), ("A dog runs.", "contradiction")]
+
+
+def test_files_that_are_not_sick_or_snli_are_named_in_the_error(tmp_path: Path):
+    (tmp_path / "SICK.txt").write_text("id\tfirst\tsecond\n1\ta\tb\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"SICK\.txt.*not a SICK file: no pair_ID, relatedness_score"):
+        read_sick(tmp_path, "TEST")
+    (tmp_path / "SICK.txt").write_text(
+        "pair_ID\tsentence_A\tsentence_B\tentailment_label\trelatedness_score\tSemEval_set\n"
+        "1\tA cat sleeps\tA cat is sleeping\tENTAILMENT\tvery\tTEST\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 2: a SICK row needs"):
+        read_sick(tmp_path, "TEST")
+    (tmp_path / "snli_1.0_dev.jsonl").write_text('{"sentence1": "A dog runs."}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="snli_1.0_dev.jsonl.*line 1: not an SNLI record"):
+        read_snli(tmp_path, "dev")
 
 
 def test_a_missing_split_is_an_input_error(tiny_sets: Path, run_cli):
