@@ -496,25 +496,31 @@ class RecordingJudge:
         return Judgement("related", 0.0, 0.0, "recorded")
 
 
-def judge_probabilities(judge, signals: list, batch: int = 2048) -> np.ndarray | None:
+def judge_probabilities(judge, signals: list, batch: int = 512, *, progress: bool | None = False) -> np.ndarray | None:
     """A trained judge's class probabilities (rows in ``CLASSES`` order), or ``None`` for other judges."""
+    from tqdm.auto import tqdm
+
     if not (hasattr(judge, "predict_proba") and hasattr(judge, "features")):
         return None
     parts = []
-    for lo in range(0, len(signals), batch):
-        chunk = signals[lo: lo + batch]
-        parts.append(judge.predict_proba(np.stack([judge.features(s) for s in chunk]), chunk))
+    # Batches of a few hundred: the NLI model's passes (two per pair of sentences) are the slow part.
+    with tqdm(total=len(signals), desc="Judging pairs", unit="pair", disable=not _progress(progress),
+              file=sys.stderr) as bar:
+        for lo in range(0, len(signals), batch):
+            chunk = signals[lo: lo + batch]
+            parts.append(judge.predict_proba(np.stack([judge.features(s) for s in chunk]), chunk))
+            bar.update(len(chunk))
     return np.concatenate(parts) if parts else np.zeros((0, 4))
 
 
-def nli_predictions(judge, signals: list) -> list[str]:
+def nli_predictions(judge, signals: list, *, progress: bool | None = False) -> list[str]:
     """Entailment / neutral / contradiction for each pair.
 
     A trained judge's related and unrelated probabilities are added up for
     neutral, and its checks guard applies as in the engine; any other judge's
     label is mapped with :data:`NLI_FROM_JUDGE`.
     """
-    probs = judge_probabilities(judge, signals)
+    probs = judge_probabilities(judge, signals, progress=progress)
     if probs is None:
         return [NLI_FROM_JUDGE[judge.judge(s).label] for s in signals]
     three = np.stack([probs[:, 0], probs[:, 1], probs[:, 2] + probs[:, 3]], axis=1)
@@ -576,7 +582,7 @@ def evaluate(
         examples = carve(examples, part)[:limit]
         judge = judge or default_judge(thresholds, embedder.name)
         signals = sentence_pair_signals(examples, embedder, progress=progress)
-        pred = nli_predictions(judge, signals)
+        pred = nli_predictions(judge, signals, progress=progress)
         gold = [e.label for e in examples]
         f1 = per_class_f1(gold, pred, NLI_LABELS)
         result.update(

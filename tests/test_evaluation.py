@@ -191,6 +191,12 @@ def test_evaluate_prints_figures_on_held_out_style_files(tiny_sets: Path, run_cl
         assert {"accuracy", "macro_f1", "contradiction_f1"} <= result.keys()
 
 
+@pytest.mark.parametrize("dataset", ["sick", "snli"])
+def test_judging_sentence_pairs_shows_progress(tiny_sets: Path, run_cli, cache_dir, dataset):
+    code, _, err = run_cli("evaluate", dataset, "--data", tiny_sets / dataset, "--cache-dir", cache_dir, "--progress")
+    assert code == 0 and "Judging pairs" in err and "3/3" in err
+
+
 def test_pair_label_reads_the_engine_comparison(tiny_sets: Path, embedder):
     from compare.evaluation import claims_against_documents
 
