@@ -278,6 +278,33 @@ def test_a_denial_the_article_reports_too_is_left_to_the_model(write_files, cach
     assert label.label == "agree"
 
 
+def test_the_guard_floors_follow_the_shape_of_the_pair(write_files, cache_dir):
+    """A claim against a document: counts and dates from 0.75, polarity and naming from 0.9."""
+    from dataclasses import replace
+
+    from compare.evaluation import RecordingJudge
+    from compare.pipeline import compare_event
+    from compare.trained_judge import CLAIM_GUARD, SENTENCES_GUARD, guard_floors
+
+    recorder = RecordingJudge()
+    compare_event(write_files({
+        "post.md": "---\nparty: Post\n---\nThe explosion at the market was not caused by a bomb, and three "
+                   "people were killed.\n",
+        "article.md": ARTICLE.format(middle="Police said that a bomb caused the explosion, and five people "
+                                            "were killed."),
+    }, "floors"), cache_dir=cache_dir, judge=recorder, progress=False)
+    [signals] = [s for s in recorder.seen if s.discrepancies]
+    assert {d.kind for d in signals.discrepancies} >= {"polarity", "quantity"}
+    assert guard_floors(signals) == CLAIM_GUARD
+    assert TrainedJudge.guard(replace(signals, similarity=0.74)) == ()
+    assert TrainedJudge.guard(replace(signals, similarity=0.8)) == ("quantity",)
+    assert set(TrainedJudge.guard(replace(signals, similarity=0.9))) == {"polarity", "quantity"}
+    # the same two passages as two one-sentence sources: every kind from 0.75
+    alone = replace(signals, left_context=signals.left_context[:1], right_context=signals.right_context[:1])
+    assert guard_floors(alone) == SENTENCES_GUARD
+    assert set(TrainedJudge.guard(replace(alone, similarity=0.8))) == {"polarity", "quantity"}
+
+
 def test_features_read_from_the_document_summaries_equal_those_of_fresh_documents(lachin_signals):
     """Each document is summarised once and shared by its pairs; the rows must not depend on that."""
     from dataclasses import replace
