@@ -104,6 +104,66 @@ def carve(examples: list[Example], part: str) -> list[Example]:
     return [e for e in examples if in_dev(e.key) == want]
 
 
+#: How a split is carved: ``key`` (each set's own key: FNC-1 body id, SNLI premise, ...) or,
+#: for FNC-1 only, ``story`` (see :func:`carve_stories`).
+CARVES = ("key", "story")
+
+
+def fnc1_stories(examples: Sequence[Example]) -> dict[str, str]:
+    """The story of every FNC-1 headline (``h:TEXT``) and body (``b:ID``).
+
+    A story is a connected set of headlines and bodies linked by a related
+    stance (agree, disagree or discuss): one claim and the articles about it.
+    Its key is its lowest body id, so it does not change with file order.
+    """
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for e in examples:
+        head, body = root("h:" + e.a), root("b:" + e.b)
+        if e.label != "unrelated" and head != body:
+            parent[head] = body
+    members: dict[str, list[str]] = {}
+    for node in list(parent):
+        members.setdefault(root(node), []).append(node)
+    story: dict[str, str] = {}
+    for nodes in members.values():
+        bodies = sorted((n[2:] for n in nodes if n.startswith("b:")), key=lambda b: (len(b), b))
+        key = f"story:{bodies[0]}" if bodies else f"story:{nodes[0]}"
+        story.update(dict.fromkeys(nodes, key))
+    return story
+
+
+def carve_stories(examples: list[Example], part: str) -> list[Example]:
+    """FNC-1 carved by story, so that the dev part is about claims training never saw.
+
+    The body-id carve keeps every dev headline in training too (with other
+    bodies); the competition test split has new claims and new articles. Here
+    the dev part is every pair whose headline's story is in the dev 20 % of
+    stories, and the train part every pair whose headline and body are both
+    in the other 80 % (the unrelated pairs that cross the two are left out).
+    """
+    if part == "all":
+        return examples
+    story = fnc1_stories(examples)
+    if part == "dev":
+        return [e for e in examples if in_dev(story["h:" + e.a])]
+    return [e for e in examples if not in_dev(story["h:" + e.a]) and not in_dev(story["b:" + e.b])]
+
+
+def carve_fnc1(examples: list[Example], part: str, by: str = "key") -> list[Example]:
+    """FNC-1's carve: by body id (``by='key'``, the default) or by story (:func:`carve_stories`)."""
+    if by not in CARVES:
+        raise InputError(None, f"unknown carve {by!r} (expected one of {', '.join(CARVES)})")
+    return carve_stories(examples, part) if by == "story" else carve(examples, part)
+
+
 def _need(path: Path) -> Path:
     if not path.is_file():
         raise InputError(str(path), "no such file (is --data the dataset's folder, and --split a split it has?)")
@@ -540,6 +600,7 @@ def evaluate(
     split: str | None = None,
     *,
     part: str = "all",
+    carve_by: str = "key",
     limit: int | None = None,
     embedder=None,
     judge=None,
@@ -547,17 +608,24 @@ def evaluate(
     workers: int | None = None,
     progress: bool | None = None,
 ) -> dict[str, Any]:
-    """Evaluate on one dataset split and return the figures (see the module docstring)."""
+    """Evaluate on one dataset split and return the figures (see the module docstring).
+
+    ``carve_by='story'`` carves FNC-1 by story instead of by body (:func:`carve_stories`).
+    """
     from .embeddings import Embedder
     from .trained_judge import default_judge
 
     started = time.perf_counter()
     split = split or DEFAULT_SPLIT[dataset]
     embedder = embedder or Embedder()
+    if carve_by != "key" and dataset != "fnc1":
+        raise InputError(None, f"the {carve_by} carve is for fnc1 only")
     result: dict[str, Any] = {"dataset": dataset, "split": split, "part": part}
+    if carve_by != "key" and part != "all":
+        result["carve"] = carve_by
     if dataset == "fnc1":
         examples, bodies = read_fnc1(data, split)
-        examples = carve(examples, part)[:limit]
+        examples = carve_fnc1(examples, part, carve_by)[:limit]
         judge = judge or default_judge(thresholds, embedder.name)
         if thresholds is None:
             from .judging import Thresholds
@@ -610,7 +678,8 @@ def evaluate(
 
 def format_result(r: dict[str, Any]) -> str:
     """The figures as plain text."""
-    lines = [f"{r['dataset']} {r['split']}" + (f" ({r['part']} part)" if r.get("part", "all") != "all" else "")
+    part = f" ({r['part']} part" + (f", by {r['carve']}" if r.get("carve") else "") + ")"
+    lines = [f"{r['dataset']} {r['split']}" + (part if r.get("part", "all") != "all" else "")
              + f": {r['pairs']} pairs in {r['seconds']:.1f} s" + (f", judge {r['judge']}" if r.get("judge") else "")]
     if "fnc_score" in r:
         lines.append(f"  FNC-1 weighted score  {r['fnc_score']:6.2f} % of the maximum")
@@ -643,6 +712,9 @@ def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
                         "snli test|dev, stsb test|dev|train (default: the test split)")
     p.add_argument("--part", choices=("all", "dev", "train"), default="all",
                    help="this project's carve of the split (dev = 20%% of keys by hash; default all)")
+    p.add_argument("--carve", choices=CARVES, default="key",
+                   help="fnc1 only: carve by body id (key, the default) or by story, so that the dev "
+                        "part's claims and articles are all unseen in training, as in the competition test")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N pairs (a quick slice)")
     p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     p.add_argument("--link-threshold", type=float, metavar="X",
@@ -672,8 +744,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if not 0.0 <= args.link_threshold <= 1.0:
             raise InputError(None, f"--link-threshold must be between 0 and 1, not {args.link_threshold}")
         thresholds = Thresholds(link=args.link_threshold)
-    result = evaluate(args.dataset, args.data, args.split, part=args.part, limit=args.limit, thresholds=thresholds,
-                      embedder=embedder, judge=judge, workers=args.workers, progress=args.progress)
+    if args.carve != "key" and args.dataset != "fnc1":
+        raise InputError(None, f"--carve {args.carve} is for fnc1 only")
+    result = evaluate(args.dataset, args.data, args.split, part=args.part, carve_by=args.carve, limit=args.limit,
+                      thresholds=thresholds, embedder=embedder, judge=judge, workers=args.workers, progress=args.progress)
     if args.json:
         print(json.dumps(result, indent=None, sort_keys=False))
     else:

@@ -11,8 +11,11 @@ import pytest
 from compare.errors import InputError
 from compare.evaluation import (
     FNC_LABELS,
+    Example,
     accuracy,
+    carve_fnc1,
     confusion,
+    fnc1_stories,
     fnc_score,
     in_dev,
     macro_f1,
@@ -65,6 +68,48 @@ def test_dev_carve_is_stable_and_about_a_fifth():
     share = sum(in_dev(k) for k in keys) / len(keys)
     assert 0.17 < share < 0.23
     assert [in_dev(k) for k in keys[:50]] == [in_dev(k) for k in keys[:50]]
+
+
+def _stance(headline: str, body: str, label: str) -> Example:
+    return Example(headline, body, label, key=f"body:{body}")
+
+
+def test_fnc1_stories_join_headlines_and_bodies_linked_by_a_related_stance():
+    stances = [
+        _stance("Bridge reopens", "12", "agree"),
+        _stance("Bridge reopens", "3", "discuss"),
+        _stance("Bridge still closed", "3", "disagree"),
+        _stance("Bakery opens downtown", "40", "agree"),
+        _stance("Bakery opens downtown", "12", "unrelated"),  # unrelated pairs join nothing
+    ]
+    story = fnc1_stories(stances)
+    bridge = {story[n] for n in ("h:Bridge reopens", "h:Bridge still closed", "b:12", "b:3")}
+    assert bridge == {"story:3"}  # keyed by the lowest body id, whatever the row order
+    assert story["h:Bakery opens downtown"] == story["b:40"] == "story:40"
+    assert fnc1_stories(list(reversed(stances))) == story
+
+
+def test_the_story_carve_keeps_dev_claims_and_articles_out_of_training():
+    # Sixty stories of two headlines and two bodies each, every headline also paired,
+    # unrelated, with a body of the next story.
+    stances = []
+    for k in range(60):
+        bodies = (str(2 * k), str(2 * k + 1))
+        for h in (f"claim {k} a", f"claim {k} b"):
+            stances += [_stance(h, bodies[0], "agree"), _stance(h, bodies[1], "discuss"),
+                        _stance(h, str((2 * k + 2) % 120), "unrelated")]
+    dev, train = carve_fnc1(stances, "dev", "story"), carve_fnc1(stances, "train", "story")
+    assert dev and train
+    assert not {e.a for e in dev} & {e.a for e in train}
+    related_dev_bodies = {e.b for e in dev if e.label != "unrelated"}
+    assert related_dev_bodies and not related_dev_bodies & {e.b for e in train}
+    # An unrelated pair that crosses the carve is in neither part.
+    assert len(dev) + len(train) < len(stances)
+    # The body carve, by contrast, sends one claim's pairs to both parts.
+    by_body = carve_fnc1(stances, "dev", "key"), carve_fnc1(stances, "train", "key")
+    assert {e.a for e in by_body[0]} & {e.a for e in by_body[1]}
+    with pytest.raises(InputError, match="unknown carve"):
+        carve_fnc1(stances, "dev", "headline")
 
 
 # --- readers, on files in the original names and layouts ----------------------------
@@ -189,6 +234,14 @@ def test_evaluate_prints_figures_on_held_out_style_files(tiny_sets: Path, run_cl
         assert result["spearman"] > 0.4
     else:
         assert {"accuracy", "macro_f1", "contradiction_f1"} <= result.keys()
+
+
+def test_the_story_carve_is_named_in_the_figures_and_is_for_fnc1_only(tiny_sets: Path, run_cli, cache_dir):
+    code, out, _ = run_cli("evaluate", "fnc1", "--data", tiny_sets / "fnc1", "--part", "train", "--carve", "story",
+                           "--cache-dir", cache_dir, "--no-progress")
+    assert code == 0 and "(train part, by story)" in out
+    code, _, err = run_cli("evaluate", "sick", "--data", tiny_sets / "sick", "--carve", "story")
+    assert code == 2 and "for fnc1 only" in err
 
 
 @pytest.mark.parametrize("dataset", ["sick", "snli"])
