@@ -22,6 +22,25 @@ def test_sample_weights_balance_datasets_and_classes():
     assert w[3] == pytest.approx(3 * w[0])  # the rare class of x counts as much as the common one
 
 
+def test_cross_validation_holds_out_whole_stories():
+    from compare.training import _fit, fold_splits, make_estimator
+
+    rng = np.random.default_rng(0)
+    # Twelve "stories" whose rows share a story-specific offset: what a model can
+    # memorise about one story says nothing about the next.
+    stories = np.repeat([f"story:{k}" for k in range(12)], 20)
+    y = np.tile(["agree", "related"], 120)
+    X = rng.normal(size=(240, 5)) + np.repeat(rng.normal(size=(12, 5)), 20, axis=0)
+    for train, test in fold_splits(3, X, y, stories):
+        assert not set(stories[train]) & set(stories[test])
+    # Too few groups for three folds (a tiny slice): folds by row instead.
+    assert len(fold_splits(3, X[:40], y[:40], stories[:40])) == 3
+    model = make_estimator("stack", seed=0, calibrate=True, params={"columns": [0, 1]})
+    _fit(model, X, y, np.ones(len(y)), stories)
+    assert model.predict_proba(X).shape == (240, 2)
+    assert not isinstance(model.cv, list)  # the fold indices are not kept in the model
+
+
 @needs_data
 def test_train_judge_on_a_small_slice(tmp_path, run_cli, cache_dir, embedder):
     from compare.evaluation import Example, sentence_pair_signals
@@ -46,7 +65,8 @@ def test_train_judge_on_a_small_slice(tmp_path, run_cli, cache_dir, embedder):
 def test_training_is_reproducible(embedder):
     from compare.training import collect, make_estimator
 
-    X, y = collect("sick", SHARED_DATA, "train", embedder, limit=40, progress=False)
+    X, y, folds = collect("sick", SHARED_DATA, "train", embedder, limit=40, progress=False)
+    assert len(folds) == len(y) == 40
     a = make_estimator("lr", seed=1).fit(X, y).predict_proba(X)
     b = make_estimator("lr", seed=1).fit(X, y).predict_proba(X)
     assert np.allclose(a, b)
