@@ -62,6 +62,20 @@ def test_train_judge_on_a_small_slice(tmp_path, run_cli, cache_dir, embedder):
 
 
 @needs_data
+def test_train_judge_by_story_with_group_folds(tmp_path, run_cli, cache_dir):
+    from compare.trained_judge import TrainedJudge
+
+    out = tmp_path / "judge.joblib"
+    code, _, err = run_cli("train-judge", "--data", SHARED_DATA, "--out", out, "--datasets", "fnc1,sick",
+                           "--limit", "150", "--carve", "story", "--folds", "group", "--cache-dir", cache_dir,
+                           "--no-progress")
+    assert code == 0, err
+    bundle = TrainedJudge(out).bundle
+    assert bundle["fnc1_carve"] == "story" and bundle["folds"] == "group"
+    assert bundle["calibrated"] and not isinstance(bundle["estimator"].cv, list)  # no fold indices kept
+
+
+@needs_data
 def test_training_is_reproducible(embedder):
     from compare.training import collect, make_estimator
 
