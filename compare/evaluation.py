@@ -594,6 +594,13 @@ def nli_predictions(judge, signals: list, *, progress: bool | None = False) -> l
 # --- the command ----------------------------------------------------------------
 
 
+def _some(examples: list[Example], data: str | Path, split: str, part: str) -> list[Example]:
+    if not examples:
+        where = f"the {part} part of split {split}" if part != "all" else f"split {split}"
+        raise InputError(str(data), f"{where} has no pairs to evaluate")
+    return examples
+
+
 def evaluate(
     dataset: str,
     data: str | Path,
@@ -625,7 +632,7 @@ def evaluate(
         result["carve"] = carve_by
     if dataset == "fnc1":
         examples, bodies = read_fnc1(data, split)
-        examples = carve_fnc1(examples, part, carve_by)[:limit]
+        examples = _some(carve_fnc1(examples, part, carve_by)[:limit], data, split, part)
         judge = judge or default_judge(thresholds, embedder.name)
         if thresholds is None:
             from .judging import Thresholds
@@ -647,7 +654,7 @@ def evaluate(
         result["link_threshold"] = thresholds.link
     elif dataset in ("sick", "snli"):
         examples = (read_sick if dataset == "sick" else read_snli)(data, split)
-        examples = carve(examples, part)[:limit]
+        examples = _some(carve(examples, part)[:limit], data, split, part)
         judge = judge or default_judge(thresholds, embedder.name)
         signals = sentence_pair_signals(examples, embedder, progress=progress)
         pred = nli_predictions(judge, signals, progress=progress)
@@ -662,7 +669,7 @@ def evaluate(
         )
         result["judge"] = judge.name
     elif dataset == "stsb":
-        examples = carve(read_stsb(data, split), part)[:limit]
+        examples = _some(carve(read_stsb(data, split), part)[:limit], data, split, part)
         texts = list(dict.fromkeys([e.a for e in examples] + [e.b for e in examples]))
         vecs = dict(zip(texts, embedder.embed(texts, progress=_progress(progress))))
         sims = [float(vecs[e.a] @ vecs[e.b]) for e in examples]
@@ -746,6 +753,13 @@ def run_evaluate(args: argparse.Namespace) -> int:
         thresholds = Thresholds(link=args.link_threshold)
     if args.carve != "key" and args.dataset != "fnc1":
         raise InputError(None, f"--carve {args.carve} is for fnc1 only")
+    trained_by = getattr(judge, "bundle", {}).get("fnc1_carve", "key")
+    if args.dataset == "fnc1" and args.part == "dev" and "fnc1" in getattr(judge, "bundle", {}).get("trained_on", {}) \
+            and trained_by != args.carve:
+        # Each carve's train part holds pairs of the other's dev part: the figures would be flattered.
+        print(f"warning: this judge was trained on the {trained_by} carve's train part, which overlaps the "
+              f"{args.carve} carve's dev part; train one with train-judge --carve {args.carve} to measure it",
+              file=sys.stderr)
     result = evaluate(args.dataset, args.data, args.split, part=args.part, carve_by=args.carve, limit=args.limit,
                       thresholds=thresholds, embedder=embedder, judge=judge, workers=args.workers, progress=args.progress)
     if args.json:

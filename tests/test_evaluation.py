@@ -237,11 +237,36 @@ def test_evaluate_prints_figures_on_held_out_style_files(tiny_sets: Path, run_cl
 
 
 def test_the_story_carve_is_named_in_the_figures_and_is_for_fnc1_only(tiny_sets: Path, run_cli, cache_dir):
-    code, out, _ = run_cli("evaluate", "fnc1", "--data", tiny_sets / "fnc1", "--part", "train", "--carve", "story",
-                           "--cache-dir", cache_dir, "--no-progress")
-    assert code == 0 and "(train part, by story)" in out
+    # Body 7's story is keyed story:7; renumber it so that its story falls in the dev part.
+    dev_id = next(i for i in range(100, 1000) if in_dev(f"story:{i}"))
+    fnc = tiny_sets / "fnc1"
+    for name in ("competition_test_bodies.csv", "competition_test_stances.csv"):
+        path = fnc / name
+        path.write_text(path.read_text(encoding="utf-8").replace("7,", f"{dev_id},"), encoding="utf-8")
+    code, out, err = run_cli("evaluate", "fnc1", "--data", fnc, "--part", "dev", "--carve", "story",
+                             "--cache-dir", cache_dir, "--no-progress")
+    assert code == 0 and "(dev part, by story)" in out
+    assert "3 pairs" in out  # both stances on the bridge, and its headline against the bakery's body
+    # The shipped judge was trained on the body carve: its figures on the story carve's dev part are flattered.
+    assert "overlaps the story carve's dev part" in err
     code, _, err = run_cli("evaluate", "sick", "--data", tiny_sets / "sick", "--carve", "story")
     assert code == 2 and "for fnc1 only" in err
+
+
+def test_an_empty_part_is_an_input_error(tiny_sets: Path, run_cli, cache_dir):
+    code, out, err = run_cli("evaluate", "stsb", "--data", tiny_sets / "stsb", "--part", "dev", "--limit", "0")
+    assert code == 2 and "--limit" in err
+    # No story of this split falls in the dev part.
+    fnc = tiny_sets / "fnc1"
+    train_ids = [i for i in range(100, 1000) if not in_dev(f"story:{i}")][:2]
+    for name in ("competition_test_bodies.csv", "competition_test_stances.csv"):
+        path = fnc / name
+        text = path.read_text(encoding="utf-8").replace("7,", f"{train_ids[0]},").replace("9,", f"{train_ids[1]},")
+        path.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("evaluate", "fnc1", "--data", fnc, "--part", "dev", "--carve", "story",
+                             "--cache-dir", cache_dir)
+    assert code == 2 and "the dev part of split competition_test has no pairs to evaluate" in err
+    assert "fnc1" in err and not out
 
 
 @pytest.mark.parametrize("dataset", ["sick", "snli"])
