@@ -341,3 +341,42 @@ def test_a_document_summary_goes_when_its_comparison_goes(lachin_signals):
     del fresh, matrix
     gc.collect()
     assert key not in features._DOCUMENTS
+
+
+#: One sentence and its paraphrase by another source, with something else beside it.
+PARAPHRASES = [
+    ("The bridge over the river was closed by the police on Monday morning.",
+     "On Monday morning, police shut the bridge across the river."),
+    ("Three people were injured in the explosion at the chemical plant.",
+     "The blast at the chemical factory left three people hurt."),
+    ("The minister resigned on Friday after the scandal.", "After the scandal, the minister stepped down on Friday."),
+    ("Rescue teams reached the village late on Tuesday.", "Late on Tuesday, rescuers arrived in the village."),
+    ("The government announced new sanctions against the company.",
+     "New sanctions on the company were announced by the government."),
+    ("The talks between the two delegations ended without an agreement.",
+     "The two delegations' talks broke up with no deal."),
+]
+ASIDES = ["Our bakery sells fresh bread every day of the week.", "The weather was mild for the season."]
+
+
+def test_a_paraphrase_in_a_short_account_agrees(embedder):
+    """A one-sentence source against a short account that says the same thing: `agree`.
+
+    This shape (one passage against a few) reads with the model trained mostly on
+    headlines against articles, where `agree` and `discuss` are close calls. Every
+    retrain measured for the model card put these pairs near that boundary (0 to 7
+    of these 12 agreed); the shipped model must keep them where they belong.
+    """
+    from compare.documents import build_event, source_from_text
+    from compare.pipeline import compare_prepared, prepare
+
+    labels = []
+    for asides in (ASIDES[:1], ASIDES):
+        for sentence, paraphrase in PARAPHRASES:
+            sources = [source_from_text("\n\n".join([sentence, *asides]) + "\n", default_party="Ministry"),
+                       source_from_text(paraphrase + "\n", default_party="Agency")]
+            comparison = compare_prepared(prepare(build_event(sources), embedder, progress=False))
+            pairs = [p.pair("ministry", "agency") for p in comparison.points if p.pair("ministry", "agency")]
+            labels.append((paraphrase, pairs[0].label if pairs else "none"))
+    misses = [x for x in labels if x[1] != "agree"]
+    assert len(misses) <= 1, misses
