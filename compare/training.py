@@ -20,6 +20,11 @@ accounts   the train parts of sick, snli, stsb,     as those sets, plus a ``dive
            "accounts" (opt-in; synthetic)           re-counted or re-dated)
 =========  =====================================  ==========================================
 
+``--carve story`` carves FNC-1 by story instead of by body (see
+:func:`compare.evaluation.carve_stories`), and ``--folds group`` makes the
+model's own cross-validation hold out whole stories; neither is the shipped
+recipe (the model card says what each gains and costs).
+
 FNC-1 pairs go through the engine exactly as at evaluation time (headline and
 body as two sources, aligned, then judged): the judge learns from the signals it
 will be shown. A headline that alignment links to no passage of the body is
