@@ -751,10 +751,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if not 0.0 <= args.link_threshold <= 1.0:
             raise InputError(None, f"--link-threshold must be between 0 and 1, not {args.link_threshold}")
         thresholds = Thresholds(link=args.link_threshold)
-    if args.carve != "key" and args.dataset != "fnc1":
-        raise InputError(None, f"--carve {args.carve} is for fnc1 only")
-    trained_by = getattr(judge, "bundle", {}).get("fnc1_carve", "key")
-    if args.dataset == "fnc1" and args.part == "dev" and "fnc1" in getattr(judge, "bundle", {}).get("trained_on", {}) \
+    bundle = getattr(judge, "bundle", {})  # a trained judge's: what it was trained on
+    trained_by = bundle.get("fnc1_carve", "key")
+    if args.dataset == "fnc1" and args.part == "dev" and "fnc1" in bundle.get("trained_on", {}) \
             and trained_by != args.carve:
         # Each carve's train part holds pairs of the other's dev part: the figures would be flattered.
         print(f"warning: this judge was trained on the {trained_by} carve's train part, which overlaps the "
