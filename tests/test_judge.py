@@ -364,8 +364,8 @@ def test_a_paraphrase_in_a_short_account_agrees(embedder):
 
     This shape (one passage against a few) reads with the model trained mostly on
     headlines against articles, where `agree` and `discuss` are close calls. Every
-    retrain measured for the model card put these pairs near that boundary (0 to 7
-    of these 12 agreed); the shipped model must keep them where they belong.
+    retrain measured for the model card put such pairs near that boundary (0 to 7
+    of its 12 probes agreed); the shipped model must keep them where they belong.
     """
     from compare.documents import build_event, source_from_text
     from compare.pipeline import compare_prepared, prepare
