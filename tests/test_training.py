@@ -142,3 +142,22 @@ def test_accounts_are_judged_as_two_documents(embedder):
     # each side sees its whole account as context, not only the pair's sentence
     assert len(first.left_context) == len(first.right_context) == len(groups[0]) > 1
     assert classes == [y for _, _, y in groups[0]]
+
+
+@needs_data
+def test_briefs_put_one_sentence_against_a_short_document_of_its_partner():
+    from compare.training import brief_documents, sentence_pairs
+
+    examples, documents = brief_documents(SHARED_DATA, "train", limit=50)
+    assert len(examples) == 50 and {e.b for e in examples} == set(documents)
+    partners = {}
+    for dataset in ("sick", "snli", "stsb"):
+        pairs, labels = sentence_pairs(dataset, SHARED_DATA, "train")
+        for e, label in zip(pairs, labels):
+            partners.setdefault((e.a, label), set()).add(e.b)
+            partners.setdefault((e.b, label), set()).add(e.a)
+    for e in examples:
+        passages = documents[e.b].split("\n\n")
+        assert 2 <= len(passages) <= 3
+        assert partners[(e.a, e.label)] & set(passages)  # the claim's partner is in its document
+    assert brief_documents(SHARED_DATA, "train", limit=50) == (examples, documents)  # seeded
