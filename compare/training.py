@@ -552,17 +552,20 @@ def _fit(model, X, y, weights, folds=None, seed: int = 0) -> None:
     base = model.estimator if calibrated else model
     if folds is not None and isinstance(base, StackedModel):
         params["groups"] = folds
+    regroup = folds is not None and calibrated
     splitter = getattr(model, "cv", None)
-    if folds is not None and calibrated:
+    if regroup:
         # The calibration maps are fitted on held-out predictions: held out by group,
         # they show how sure the model should be about a story it has not seen.
         model.cv = fold_splits(3, X, y, folds, seed)
-    # One OpenMP thread: on a machine shared with other work, the trees' spinning
-    # threads slow the fit down tenfold; alone, one thread costs little.
-    with threadpool_limits(limits=1, user_api="openmp"):
-        model.fit(X, y, **params)
-    if folds is not None and calibrated:
-        model.cv = splitter  # the fold indices were for fitting only: not worth shipping
+    try:
+        # One OpenMP thread: on a machine shared with other work, the trees' spinning
+        # threads slow the fit down tenfold; alone, one thread costs little.
+        with threadpool_limits(limits=1, user_api="openmp"):
+            model.fit(X, y, **params)
+    finally:
+        if regroup:
+            model.cv = splitter  # the fold indices were for fitting only (and even a failed fit keeps none)
 
 
 def save_bundle(bundle: dict[str, Any], out: str | Path) -> None:
