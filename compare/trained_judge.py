@@ -214,11 +214,13 @@ class TrainedJudge:
         if self.nli_scope == "sentences" and self.reads_with_nli(signals):
             why += "; one passage on each side, so the NLI model's probabilities are averaged in"
         guarded = self.guard(signals)
-        if guarded and best != "diverge":
-            best = "diverge"
+        if guarded:
             floor = min(guard_floors(signals)[k] for k in guarded)
-            why += (f"; diverge by the checks guard: a {', '.join(guarded)} discrepancy between passages "
-                    f"of similarity >= {floor}")
+            found_by = f"a {', '.join(guarded)} discrepancy between passages of similarity >= {floor}"
+            # Said either way, so that the reader sees both grounds when the model and the guard agree.
+            why += (f"; the checks guard agrees: {found_by}" if best == "diverge"
+                    else f"; diverge by the checks guard: {found_by}")
+            best = "diverge"
         elif best == "unrelated":
             why += "; the passages look alike but do not address the same claim, so each is silent on the other's"
         return Judgement(

@@ -46,8 +46,8 @@ def test_shipped_judge_labels_a_small_pair_set_sensibly(judge, signals):
     got = {k: judge.judge(s) for k, s in signals.items()}
     # "open" / "closed": the model alone leans to agree; the checks guard decides (see the model card)
     assert got["contradiction"].label == "diverge"
-    assert "checks guard" in got["contradiction"].rationale
-    assert got["negation"].label == "diverge" and "checks guard" not in got["negation"].rationale
+    assert "diverge by the checks guard" in got["contradiction"].rationale
+    assert got["negation"].label == "diverge" and "diverge by the checks guard" not in got["negation"].rationale
     assert got["paraphrase"].label == "agree"
     assert got["unrelated"].label == "silent"  # the judge's "unrelated"
     for verdict in got.values():
@@ -56,6 +56,17 @@ def test_shipped_judge_labels_a_small_pair_set_sensibly(judge, signals):
         assert verdict.rationale.startswith(judge.name)
     assert got["paraphrase"].agreement > got["contradiction"].agreement
     assert got["negation"].contradiction > 0.5 > got["paraphrase"].contradiction
+
+
+def test_the_rationale_says_whether_the_guard_decided_or_agrees(judge, signals):
+    s = signals["contradiction"]  # "open" / "closed": the checks find polarity, alike enough to fire
+    assert judge.guard(s) == ("polarity",)
+    decided = judge._decide(s, {"agree": 0.6, "diverge": 0.1, "related": 0.2, "unrelated": 0.1})
+    agreed = judge._decide(s, {"agree": 0.1, "diverge": 0.6, "related": 0.2, "unrelated": 0.1})
+    assert decided.label == agreed.label == "diverge"
+    assert "diverge by the checks guard: a polarity discrepancy" in decided.rationale
+    assert "the checks guard agrees: a polarity discrepancy" in agreed.rationale
+    assert "diverge by the checks guard" not in agreed.rationale
 
 
 def test_judge_is_symmetric(judge, signals):
@@ -227,6 +238,7 @@ def test_between_two_accounts_a_denial_diverges_even_at_middling_similarity(writ
     [label] = point.pairs.values()
     assert ACCOUNTS_GUARD["polarity"] <= label.evidence.similarity < GUARD_SIMILARITY
     assert label.label == "diverge"
+    # the guard fired: it decided, or it agrees with the model (the rationale says which)
     assert "checks guard" in label.evidence.rationale and "polarity" in label.evidence.rationale
     # the same two sentences alone (one passage each) are not two accounts: the 0.75 floor applies
     [alone] = sentence_pair_signals([Example(comparison.passages[label.evidence.best_pair[0]].text,
@@ -258,6 +270,34 @@ def test_a_claim_against_an_article_diverges_on_another_count(write_files, cache
     assert any(d.kind == "quantity" for d in label.evidence.discrepancies)
 
 
+#: (a claim that denies a rumour, an article that reports the rumour and its denial)
+DENIALS = [
+    ("The singer did not die in a car crash, her agent says.",
+     "Reports spread online on Sunday that the singer had been killed in a car crash. Her agent said on Monday "
+     "that she is alive and well and that no crash took place. The singer is due to begin a tour in the spring."),
+    ("The factory was not closed by the inspectors, the company says.",
+     "Several local sites claimed that health inspectors had shut down the factory last week. The company said "
+     "the plant was never closed and that production went on as usual. Inspectors visited the site for a "
+     "routine check."),
+    ("The mayor has not resigned, his office says.",
+     "A rumour that the mayor had stepped down circulated on social media on Tuesday. His office said the mayor "
+     "has not resigned and remains in his post. The council meets again on Thursday."),
+    ("No shark was seen at the beach, the coastguard says.",
+     "Photos shared on Friday appeared to show a shark close to swimmers at the town beach. The coastguard said "
+     "that no shark had been seen and that the photos were taken elsewhere years ago. The beach stayed open all "
+     "weekend."),
+    ("The bank did not freeze its customers' accounts, officials say.",
+     "Messages on messaging apps warned that the bank had frozen thousands of accounts. Officials said that no "
+     "accounts had been frozen and that the messages were false. The bank's branches opened as normal on Monday."),
+    ("The bridge did not collapse, engineers say.",
+     "A video that claimed to show the bridge collapsing was watched millions of times. Engineers who inspected "
+     "the bridge said it did not collapse and is safe to use. The video was shot in another country."),
+    ("The school was not evacuated because of a gas leak, the head teacher says.",
+     "Parents were told by a text message that the school had been evacuated after a gas leak. The head teacher "
+     "said there was no leak and the school was not evacuated. Lessons went on as planned."),
+]
+
+
 def test_a_denial_the_article_reports_too_is_left_to_the_model(write_files, cache_dir):
     """A negation in the article's nearest passage is mostly the article quoting what it refutes.
 
@@ -275,7 +315,27 @@ def test_a_denial_the_article_reports_too_is_left_to_the_model(write_files, cach
     assert "checks found: polarity" in label.evidence.rationale
     assert label.evidence.similarity < CLAIM_GUARD["polarity"]
     assert "checks guard" not in label.evidence.rationale
-    assert label.label == "agree"
+    assert label.label != "diverge"
+
+
+def test_a_denial_of_a_rumour_agrees_with_the_article_that_refutes_it(embedder):
+    """A claim that denies a rumour, against an article that reports the rumour and then its denial.
+
+    The FNC-1 `agree` / `discuss` boundary again. Measured for the model card on these
+    seven and the market explosion above: the shipped judge agrees on 5 of the 8, the
+    previous one on 6. A model that agrees on fewer than 4 of these 7 fails.
+    """
+    from compare.documents import build_event, source_from_text
+    from compare.pipeline import compare_prepared, prepare
+
+    labels = []
+    for claim, article in DENIALS:
+        sources = [source_from_text(claim + "\n", default_party="Agency"),
+                   source_from_text(article + "\n", default_party="Newspaper")]
+        comparison = compare_prepared(prepare(build_event(sources), embedder, progress=False))
+        pairs = [lab for point in comparison.points for lab in point.pairs.values()]
+        labels.append((claim, pairs[0].label if pairs else "none"))
+    assert sum(label == "agree" for _, label in labels) >= 4, labels
 
 
 def test_the_guard_floors_follow_the_shape_of_the_pair(write_files, cache_dir):
