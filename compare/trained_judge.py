@@ -311,8 +311,8 @@ def sentence_judge(bundle: dict[str, Any] | None = None) -> TrainedJudge:
     """The default: the shipped judge, with the built-in NLI model for pairs of two single passages.
 
     Two sentences compared on their own are what NLI models are made for: on the
-    dev parts the built-in model lifts SICK from 0.828 to 0.853 and SNLI from
-    0.607 to 0.793 at one transformer pass per pair. Between accounts (and for a
+    dev parts the built-in model lifts SICK from 0.800 to 0.851 and SNLI from
+    0.608 to 0.795 at one transformer pass per pair. Between accounts (and for a
     headline against an article) it costs labels and minutes instead (the model
     card has the figures), so there the judge reads without it.
     """

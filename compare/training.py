@@ -20,14 +20,15 @@ accounts   the train parts of sick, snli, stsb,     as those sets, plus a ``dive
            "accounts" (opt-in; synthetic)           re-counted or re-dated)
 briefs     6,000 pairs of those train parts, one    as those sets
            sentence against a short document of
-           it and 1-2 sentences of another set
-           (opt-in; synthetic)
+           its partner and 1-2 sentences of another
+           set (synthetic; in the shipped recipe)
 =========  =====================================  ==========================================
 
 ``--carve story`` carves FNC-1 by story instead of by body (see
-:func:`compare.evaluation.carve_stories`), and ``--folds group`` makes the
-model's own cross-validation hold out whole stories; neither is the shipped
-recipe (the model card says what each gains and costs).
+:func:`compare.evaluation.carve_stories`), to measure a recipe on claims it has
+never seen. The model's own cross-validation holds out whole groups (an FNC-1
+story, a SNLI premise; ``--folds group``, the default) rather than rows
+(``--folds row``, the previous recipe); the model card says what each gains and costs.
 
 FNC-1 pairs go through the engine exactly as at evaluation time (headline and
 body as two sources, aligned, then judged): the judge learns from the signals it
@@ -73,11 +74,14 @@ from .evaluation import (
 )
 from .features import DEFAULT_GROUPS, GROUPS, pair_features
 
-#: The sets the shipped judge is trained on (the default of ``--datasets``).
-TRAIN_DATASETS = ("fnc1", "sick", "snli", "stsb")
-#: Every set ``--datasets`` accepts: ``accounts`` is synthetic (see :func:`account_documents`);
+#: The public sets (``../shared/data``); the others are made from their train parts.
+PUBLIC_DATASETS = ("fnc1", "sick", "snli", "stsb")
+#: The sets the shipped judge is trained on (the default of ``--datasets``): the public
+#: sets and the synthetic ``briefs`` (see :func:`brief_documents`).
+TRAIN_DATASETS = (*PUBLIC_DATASETS, "briefs")
+#: Every set ``--datasets`` accepts: ``accounts`` is synthetic too (see :func:`account_documents`);
 #: the model card says what adding it gains and costs.
-ALL_DATASETS = (*TRAIN_DATASETS, "accounts", "briefs")
+ALL_DATASETS = (*PUBLIC_DATASETS, "accounts", "briefs")
 #: Relative total weight of each dataset in training (each sums to this).
 DATASET_WEIGHT = {"fnc1": 2.0, "sick": 1.5, "snli": 1.0, "stsb": 0.5, "accounts": 1.5, "briefs": 0.5}
 FNC_CLASS = {"agree": "agree", "disagree": "diverge", "discuss": "related", "unrelated": "unrelated"}
@@ -414,7 +418,7 @@ class StackedModel(ClassifierMixin, BaseEstimator):
         its words, so a linear model scored on folds that mix stories looks far
         better than it is on a new story, and the trees learn to trust it too
         much (on the story carve's dev part: 80.1 % by row folds, 81.9 % by story;
-        the model card says why the shipped model still uses row folds).
+        the model card has the figures).
         """
         X = np.asarray(X, dtype=np.float32)
         y = np.asarray(y)
@@ -477,7 +481,7 @@ def train_judge(
     seed: int = 0,
     limit: int | None = None,
     carve_by: str = "key",
-    folds: str = "row",
+    folds: str = "group",
     calibrate: bool = True,
     nli: Any = None,
     params: dict | None = None,
@@ -595,9 +599,9 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--carve", choices=CARVES, default="key",
                    help="how FNC-1 is carved into train and dev parts: by body id (key, the default) or by "
                         "story (dev claims and articles unseen in training; see evaluate --carve)")
-    p.add_argument("--folds", choices=FOLDS, default="row",
-                   help="how the stack and the calibration cross-validate: by row (the default, as the "
-                        "shipped model) or by group (an FNC-1 story, a SNLI premise; see the model card)")
+    p.add_argument("--folds", choices=FOLDS, default="group",
+                   help="how the stack and the calibration cross-validate: by group (an FNC-1 story, a SNLI "
+                        "premise: the default, as the shipped model) or by row (see the model card)")
     p.add_argument("--no-calibrate", action="store_true", help="skip the probability calibration")
     p.add_argument("--nli-model", metavar="NAME_OR_PATH", help="add a CrossEncoder NLI model's probabilities as features")
     p.add_argument("--dev", action="store_true", help="then evaluate the new judge on the dev parts")

@@ -66,13 +66,28 @@ def test_train_judge_by_story_with_group_folds(tmp_path, run_cli, cache_dir):
     from compare.trained_judge import TrainedJudge
 
     out = tmp_path / "judge.joblib"
+    # folds by group are the default
     code, _, err = run_cli("train-judge", "--data", SHARED_DATA, "--out", out, "--datasets", "fnc1,sick",
-                           "--limit", "150", "--carve", "story", "--folds", "group", "--cache-dir", cache_dir,
-                           "--no-progress")
+                           "--limit", "150", "--carve", "story", "--cache-dir", cache_dir, "--no-progress")
     assert code == 0, err
     bundle = TrainedJudge(out).bundle
     assert bundle["fnc1_carve"] == "story" and bundle["folds"] == "group"
     assert bundle["calibrated"] and not isinstance(bundle["estimator"].cv, list)  # no fold indices kept
+
+
+def test_the_shipped_judge_is_what_train_judge_makes_by_default():
+    """The model card's reproduce command is train-judge's defaults: the shipped bundle records them."""
+    from compare.trained_judge import TrainedJudge
+    from compare.training import TRAIN_DATASETS, _train_arguments
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    _train_arguments(parser)
+    defaults = parser.parse_args(["--data", "d", "--out", "o"])
+    bundle = TrainedJudge.shipped().bundle
+    assert tuple(bundle["trained_on"]) == TRAIN_DATASETS == tuple(defaults.datasets.split(","))
+    assert bundle["folds"] == defaults.folds == "group"
+    assert bundle["fnc1_carve"] == defaults.carve == "key" and bundle["seed"] == defaults.seed
 
 
 @needs_data
