@@ -140,7 +140,7 @@ def fnc1_stories(examples: Sequence[Example]) -> dict[str, str]:
     return story
 
 
-def carve_stories(examples: list[Example], part: str) -> list[Example]:
+def carve_stories(examples: list[Example], part: str, stories: dict[str, str] | None = None) -> list[Example]:
     """FNC-1 carved by story, so that the dev part is about claims training never saw.
 
     The body-id carve keeps every dev headline in training too (with other
@@ -148,20 +148,22 @@ def carve_stories(examples: list[Example], part: str) -> list[Example]:
     the dev part is every pair whose headline's story is in the dev 20 % of
     stories, and the train part every pair whose headline and body are both
     in the other 80 % (the unrelated pairs that cross the two are left out).
+    ``stories`` is :func:`fnc1_stories` of ``examples``, for a caller that has it already.
     """
     if part == "all":
         return examples
-    story = fnc1_stories(examples)
+    story = stories if stories is not None else fnc1_stories(examples)
     if part == "dev":
         return [e for e in examples if in_dev(story["h:" + e.a])]
     return [e for e in examples if not in_dev(story["h:" + e.a]) and not in_dev(story["b:" + e.b])]
 
 
-def carve_fnc1(examples: list[Example], part: str, by: str = "key") -> list[Example]:
+def carve_fnc1(examples: list[Example], part: str, by: str = "key",
+               stories: dict[str, str] | None = None) -> list[Example]:
     """FNC-1's carve: by body id (``by='key'``, the default) or by story (:func:`carve_stories`)."""
     if by not in CARVES:
         raise InputError(None, f"unknown carve {by!r} (expected one of {', '.join(CARVES)})")
-    return carve_stories(examples, part) if by == "story" else carve(examples, part)
+    return carve_stories(examples, part, stories) if by == "story" else carve(examples, part)
 
 
 def _need(path: Path) -> Path:

@@ -159,8 +159,8 @@ def collect(
     each = lambda s: pair_features(s, groups, nli)  # noqa: E731
     if dataset == "fnc1":
         examples, bodies = read_fnc1(data, "train")
-        story = fnc1_stories(examples)
-        examples = carve_fnc1(examples, part, carve_by)
+        story = fnc1_stories(examples)  # the fold groups, and the story carve's map
+        examples = carve_fnc1(examples, part, carve_by, story)
         if part == "train":
             # Three in four pairs are unrelated, most of them plainly so: train on a share.
             examples = [e for e in examples if e.label != "unrelated" or _keep(e, FNC_UNRELATED_SHARE)]
