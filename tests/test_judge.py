@@ -318,6 +318,17 @@ def test_a_denial_the_article_reports_too_is_left_to_the_model(write_files, cach
     assert label.label != "diverge"
 
 
+def _label_between(embedder, texts: dict[str, str]) -> str:
+    """The default engine's label between two sources given as {party: text} (``none`` if not aligned)."""
+    from compare.documents import build_event, source_from_text
+    from compare.pipeline import compare_prepared, prepare
+
+    sources = [source_from_text(text + "\n", default_party=party) for party, text in texts.items()]
+    comparison = compare_prepared(prepare(build_event(sources), embedder, progress=False))
+    pairs = [lab for point in comparison.points for lab in point.pairs.values()]
+    return pairs[0].label if pairs else "none"
+
+
 def test_a_denial_of_a_rumour_agrees_with_the_article_that_refutes_it(embedder):
     """A claim that denies a rumour, against an article that reports the rumour and then its denial.
 
@@ -325,16 +336,8 @@ def test_a_denial_of_a_rumour_agrees_with_the_article_that_refutes_it(embedder):
     seven and the market explosion above: the shipped judge agrees on 5 of the 8, the
     previous one on 6. A model that agrees on fewer than 4 of these 7 fails.
     """
-    from compare.documents import build_event, source_from_text
-    from compare.pipeline import compare_prepared, prepare
-
-    labels = []
-    for claim, article in DENIALS:
-        sources = [source_from_text(claim + "\n", default_party="Agency"),
-                   source_from_text(article + "\n", default_party="Newspaper")]
-        comparison = compare_prepared(prepare(build_event(sources), embedder, progress=False))
-        pairs = [lab for point in comparison.points for lab in point.pairs.values()]
-        labels.append((claim, pairs[0].label if pairs else "none"))
+    labels = [(claim, _label_between(embedder, {"Agency": claim, "Newspaper": article}))
+              for claim, article in DENIALS]
     assert sum(label == "agree" for _, label in labels) >= 4, labels
 
 
@@ -427,16 +430,8 @@ def test_a_paraphrase_in_a_short_account_agrees(embedder):
     retrain measured for the model card put such pairs near that boundary (0 to 7
     of its 12 probes agreed); the shipped model must keep them where they belong.
     """
-    from compare.documents import build_event, source_from_text
-    from compare.pipeline import compare_prepared, prepare
-
-    labels = []
-    for asides in (ASIDES[:1], ASIDES):
-        for sentence, paraphrase in PARAPHRASES:
-            sources = [source_from_text("\n\n".join([sentence, *asides]) + "\n", default_party="Ministry"),
-                       source_from_text(paraphrase + "\n", default_party="Agency")]
-            comparison = compare_prepared(prepare(build_event(sources), embedder, progress=False))
-            pairs = [p.pair("ministry", "agency") for p in comparison.points if p.pair("ministry", "agency")]
-            labels.append((paraphrase, pairs[0].label if pairs else "none"))
+    labels = [(paraphrase, _label_between(embedder, {"Ministry": "\n\n".join([sentence, *asides]),
+                                                      "Agency": paraphrase}))
+              for asides in (ASIDES[:1], ASIDES) for sentence, paraphrase in PARAPHRASES]
     misses = [x for x in labels if x[1] != "agree"]
     assert len(misses) <= 1, misses
