@@ -138,7 +138,8 @@ def sidebar() -> dict:
     judges = explore.judge_choices()
     choice["judge"] = side.selectbox("Judge", judges, key="judge",
                                      help="trained: the shipped learned judge (two one-sentence sources are also "
-                                          "read by the built-in NLI model); trained+nli: the same with the built-in "
+                                          "read by the built-in NLI model, a one-sentence claim against a "
+                                          "document by the built-in stance model); trained+nli: the same with the built-in "
                                           "NLI model reading every pair together (more accurate on contradictions, "
                                           "a few seconds more per hundred pairs); rules: the documented rule set "
                                           "(the agree and evidence thresholds apply to it).")

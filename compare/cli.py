@@ -54,11 +54,16 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
 def add_judge_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--judge", default="trained", metavar="NAME",
                    help="trained (the shipped model, the default; it reads two one-sentence sources with the "
-                        "built-in NLI model too), trained+nli (the built-in NLI model on every pair: better on "
+                        "built-in NLI model too, and a one-sentence claim against a document with the built-in "
+                        "stance model), trained+nli (the built-in NLI model on every pair: better on "
                         "contradictions, slower), rules, or a judge model file")
     p.add_argument("--nli-model", metavar="NAME_OR_PATH",
                    help="'builtin', or a sentence-transformers CrossEncoder NLI model (name or folder), whose "
                         "probabilities the trained judge uses on every pair")
+    p.add_argument("--stance-model", metavar="NAME_OR_PATH",
+                   help="how the trained judge reads a one-sentence claim against a document: 'builtin' (the "
+                        "built-in stance model; the default for trained and trained+nli), 'none' (the default "
+                        "for a judge model file), or a file made by train-stance")
 
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
@@ -100,7 +105,7 @@ def run_report(args: argparse.Namespace) -> int:
     thresholds = Thresholds(**{k: getattr(base, k) if v is None else v for k, v in given.items()})
     from .trained_judge import make_judge
 
-    judge = make_judge(args.judge, thresholds, embedder.name, args.nli_model)
+    judge = make_judge(args.judge, thresholds, embedder.name, args.nli_model, args.stance_model)
     comparison = compare_prepared(prepared, thresholds, judge)
     started = time.perf_counter()
     content = write_report(comparison, fmt, args.out)
@@ -150,7 +155,7 @@ def _load_commands() -> None:
     """Import the modules whose sub-commands register themselves (optional ones may be absent)."""
     import importlib
 
-    for module in ("compare.training", "compare.evaluation", "compare.nli"):
+    for module in ("compare.training", "compare.evaluation", "compare.nli", "compare.stance"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as err:

@@ -738,6 +738,7 @@ def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
 def run_evaluate(args: argparse.Namespace) -> int:
     """Evaluate the engine on FNC-1, SICK, SNLI or STS-B."""
     from .embeddings import Embedder
+    from .stance import training_part as stance_training_part
     from .trained_judge import make_judge
 
     if args.limit is not None and args.limit < 1:
@@ -745,7 +746,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     embedder = Embedder(args.model, args.cache_dir, use_cache=not args.no_cache)
     judge = None
     if args.dataset != "stsb":
-        judge = make_judge(args.judge, embedding_model=embedder.name, nli=args.nli_model)
+        judge = make_judge(args.judge, embedding_model=embedder.name, nli=args.nli_model, stance=args.stance_model)
     thresholds = None
     if args.link_threshold is not None:
         from .judging import Thresholds
@@ -761,6 +762,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
         print(f"warning: this judge was trained on the {trained_by} carve's train part, which overlaps the "
               f"{args.carve} carve's dev part; train one with train-judge --carve {args.carve} to measure it",
               file=sys.stderr)
+    stance_file = getattr(judge, "stance_path", None)
+    stance_part = stance_training_part(stance_file) if stance_file else None
+    if args.dataset == "fnc1" and args.part == "dev" and stance_part and stance_part != f"{args.carve}-train":
+        print(f"warning: this judge's stance model was trained on FNC-1 train's {stance_part} part, which "
+              f"overlaps the {args.carve} carve's dev part: the figures are flattered", file=sys.stderr)
     result = evaluate(args.dataset, args.data, args.split, part=args.part, carve_by=args.carve, limit=args.limit,
                       thresholds=thresholds, embedder=embedder, judge=judge, workers=args.workers, progress=args.progress)
     if args.json:

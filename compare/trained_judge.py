@@ -30,6 +30,14 @@ their own, the shape NLI models are made for); between accounts and for a
 headline against an article it reads without it, where the NLI model costs
 labels and time (the model card has the figures for both).
 
+A one-passage claim against a document (a headline against an article) is
+read by the built-in stance model too (:class:`~compare.stance.StanceModel`,
+given as ``stance``; the default judge has it): a cross-encoder over the claim
+and the document's passages nearest it, taught FNC-1's agree / disagree /
+discuss. Its probabilities reshape how the judge splits its related mass
+(:func:`~compare.stance.mix_stance`), where that mass outweighs unrelated; the
+rationale quotes its reading.
+
 One rule sits on top of the model, the *checks guard*: when the engine's checks
 find a polarity, count, date or naming discrepancy between passages that are
 alike enough, the pair is labelled ``diverge`` even if the model's most likely
@@ -71,8 +79,13 @@ import numpy as np
 
 from .features import DEFAULT_GROUPS, pair_features
 from .judging import Judgement, PairSignals
+from .model import Passage
 from .nli import NLI_NAMES, NLIModel, label_order  # noqa: F401  (NLIModel and label_order lived here)
 from .nli import BUILTIN, builtin_available, display_name
+from .stance import BUILTIN_NAME as STANCE_BUILTIN_NAME
+from .stance import BUILTIN_WEIGHTS as STANCE_WEIGHTS
+from .stance import STANCE_NAMES, STANCE_WEIGHT, StanceModel, mix_stance, stance_context
+from .stance import builtin_available as stance_available
 
 CLASSES = ("agree", "diverge", "related", "unrelated")
 #: A date, count or polarity discrepancy between passages at least this alike
@@ -103,7 +116,7 @@ class TrainedJudge:
     """A trained model behind the :class:`~compare.judging.Judge` protocol."""
 
     def __init__(self, bundle: dict[str, Any] | str | Path | None = None, nli: NLIModel | str | None = None,
-                 *, nli_scope: str = "all") -> None:
+                 *, nli_scope: str = "all", stance: StanceModel | str | Path | None = None) -> None:
         if bundle is None or isinstance(bundle, (str, Path)):
             bundle = load_bundle(bundle or SHIPPED_MODEL)
         if nli_scope not in NLI_SCOPES:
@@ -130,15 +143,21 @@ class TrainedJudge:
         self.nli_scope = nli_scope
         if "nli" in self.groups and (nli is None or nli_scope != "all"):
             raise ValueError("this judge was trained with NLI features: give it the NLI model (--nli-model)")
+        # Like the NLI model's name, the stance model's path is loaded when a claim against a document needs it.
+        self._stance: StanceModel | str | Path | None = stance
         base = bundle.get("name", "trained")
         if nli is None:
             self.name = base
         else:
             shown = Path(nli.name if isinstance(nli, NLIModel) else display_name(nli)).name
             self.name = base + f"+nli:{shown}" + ("" if nli_scope == "all" else "(sentence pairs)")
-        # The verdict depends on the model (and NLI model) only, not on thresholds;
+        if stance is not None:
+            shown = stance_display_name(stance) if isinstance(stance, (str, Path)) else stance.name
+            self.name += f"+stance:{shown}"
+        # The verdict depends on the model (and NLI and stance models) only, not on thresholds;
         # the memo in label_points keeps the estimator alive, so its id is not reused.
-        self.cache_key = (self.name, id(self.estimator), id(nli), nli_scope)
+        self.cache_key = (self.name, id(self.estimator), id(nli), nli_scope,
+                          str(stance) if isinstance(stance, (str, Path)) else id(stance))
 
     @property
     def nli(self) -> NLIModel | None:
@@ -146,6 +165,20 @@ class TrainedJudge:
         if isinstance(self._nli, str):
             self._nli = nli_model(self._nli)
         return self._nli
+
+    @property
+    def stance(self) -> StanceModel | None:
+        """The stance model, loaded on first use."""
+        if isinstance(self._stance, (str, Path)):
+            self._stance = stance_model(str(self._stance))
+        return self._stance
+
+    @property
+    def stance_path(self) -> Path | None:
+        """The stance model's file (None without one)."""
+        if isinstance(self._stance, (str, Path)):
+            return Path(self._stance)
+        return getattr(self._stance, "path", None)
 
     def reads_with_nli(self, signals: PairSignals) -> bool:
         """Whether the NLI model's probabilities join the model's for this pair."""
@@ -167,6 +200,10 @@ class TrainedJudge:
 
     def predict_proba(self, rows: np.ndarray, signals: list[PairSignals] | None = None) -> np.ndarray:
         """Class probabilities in :data:`CLASSES` order for feature rows."""
+        return self._predict(rows, signals)[0]
+
+    def _predict(self, rows: np.ndarray, signals: list[PairSignals] | None) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        """:meth:`predict_proba`, and the stance model's probabilities by row where they were mixed in."""
         # One thread: a pair at a time gains nothing from OpenMP, and on a busy
         # machine its spinning threads slow everything down.
         with _one_thread():
@@ -179,7 +216,21 @@ class TrainedJudge:
             pairs = self.nli.probabilities_many([(signals[i].left.text, signals[i].right.text) for i in rows])
             for i, nli in zip(rows, pairs):
                 out[i] = mix_nli(out[i], nli)
-        return out
+        stances: dict[int, np.ndarray] = {}
+        if self._stance is None:
+            return out, stances
+        # The stance pass is spent only where the related mass outweighs unrelated: elsewhere
+        # unrelated stays the most likely class whatever the mix, which keeps that mass.
+        claims = {i: found for i, found in enumerate(map(claim_against_document, signals or ()))
+                  if found is not None and out[i, :3].sum() > out[i, 3]}
+        if claims:
+            model = self.stance
+            inputs = [(claim.text, stance_context(vector, [p.text for p in passages], vectors, model.context_passages))
+                      for claim, vector, passages, vectors in claims.values()]
+            for i, row in zip(claims, model.probabilities_many(inputs)):
+                stances[i] = row
+                out[i] = mix_stance(out[i], row)
+        return out, stances
 
     def probabilities(self, signals: PairSignals) -> dict[str, float]:
         p = self.predict_proba(self.features(signals)[None, :], [signals])[0]
@@ -200,11 +251,12 @@ class TrainedJudge:
         out: list[Judgement] = []
         for lo in range(0, len(signals), batch):
             chunk = signals[lo: lo + batch]
-            probs = self.predict_proba(np.stack([self.features(s) for s in chunk]), chunk)
-            out += [self._decide(s, {c: float(p[i]) for i, c in enumerate(CLASSES)}) for s, p in zip(chunk, probs)]
+            probs, stances = self._predict(np.stack([self.features(s) for s in chunk]), chunk)
+            out += [self._decide(s, {c: float(p[i]) for i, c in enumerate(CLASSES)}, stances.get(k))
+                    for k, (s, p) in enumerate(zip(chunk, probs))]
         return out
 
-    def _decide(self, signals: PairSignals, probs: dict[str, float]) -> Judgement:
+    def _decide(self, signals: PairSignals, probs: dict[str, float], stance: np.ndarray | None = None) -> Judgement:
         best = max(CLASSES, key=lambda c: (probs[c], -CLASSES.index(c)))
         shown = ", ".join(f"{c} {probs[c]:.2f}" for c in CLASSES)
         found = ", ".join(dict.fromkeys(d.kind for d in signals.discrepancies))
@@ -213,6 +265,10 @@ class TrainedJudge:
             why += f"; checks found: {found}"
         if self.nli_scope == "sentences" and self.reads_with_nli(signals):
             why += "; one passage on each side, so the NLI model's probabilities are averaged in"
+        if stance is not None:
+            read = " / ".join(f"{c} {v:.2f}" for c, v in zip(STANCE_NAMES, stance))
+            why += (f"; a one-passage claim against a document, so the stance model's reading of the passages "
+                    f"nearest the claim ({read}) has a {STANCE_WEIGHT:g} share in how the related mass is split")
         guarded = self.guard(signals)
         if guarded:
             floor = min(guard_floors(signals)[k] for k in guarded)
@@ -258,6 +314,22 @@ def is_sentence_pair(signals: PairSignals) -> bool:
     return len(signals.left_context) <= 1 and len(signals.right_context) <= 1
 
 
+def claim_against_document(signals: PairSignals) -> tuple[Passage, np.ndarray, tuple[Passage, ...], np.ndarray] | None:
+    """For a one-passage claim against a document: (the claim, its vector, the document's passages, their vectors).
+
+    ``None`` for other pairs (two sentences, two accounts, or signals without
+    the document's passage vectors). Which side is the claim follows from the
+    pair's shape, not from the order the sources were listed in.
+    """
+    sides = ((signals.left, signals.left_vector, signals.left_context),
+             (signals.right, signals.right_vector, signals.right_context))
+    vectors = (signals.right_context_vectors, signals.left_context_vectors)
+    for (claim, vector, own), (_, _, document), others in zip(sides, sides[::-1], vectors):
+        if len(own) <= 1 < len(document) and others is not None:
+            return claim, vector, document, others
+    return None
+
+
 def is_between_accounts(signals: PairSignals) -> bool:
     """Whether both sides of the pair come from sources of more than one passage."""
     return len(signals.left_context) > 1 and len(signals.right_context) > 1
@@ -292,34 +364,65 @@ def shipped_available() -> bool:
     return SHIPPED_MODEL.is_file()
 
 
-def default_judge(thresholds=None, embedding_model: str | None = None, nli: NLIModel | str | None = None):
+def default_judge(thresholds=None, embedding_model: str | None = None, nli: NLIModel | str | None = None,
+                  stance: str | None = "builtin"):
     """The shipped trained judge when it is there and fits the embeddings, else the rule judge.
 
     Without ``nli`` it reads pairs of two single passages with the built-in NLI
     model too (:func:`sentence_judge`); with one, it reads every pair with it.
+    Either way it reads a one-passage claim against a document with the stance
+    model ``stance`` names (:func:`stance_file`: the built-in one by default).
     """
     from .judging import RuleJudge
 
     if shipped_available():
         bundle = _shipped_bundle()
         if embedding_model is None or embedding_model == bundle.get("embedding_model"):
-            return TrainedJudge(bundle, nli) if nli is not None else sentence_judge(bundle)
+            if nli is None:
+                return sentence_judge(bundle, stance)
+            return TrainedJudge(bundle, nli, stance=stance_file(stance))
     return RuleJudge(thresholds)
 
 
-def sentence_judge(bundle: dict[str, Any] | None = None) -> TrainedJudge:
+def sentence_judge(bundle: dict[str, Any] | None = None, stance: str | None = "builtin") -> TrainedJudge:
     """The default: the shipped judge, with the built-in NLI model for pairs of two single passages.
 
     Two sentences compared on their own are what NLI models are made for: on the
     dev parts the built-in model lifts SICK from 0.800 to 0.851 and SNLI from
     0.608 to 0.795 at one transformer pass per pair. Between accounts (and for a
     headline against an article) it costs labels and minutes instead (the model
-    card has the figures), so there the judge reads without it.
+    card has the figures), so there the judge reads without it. A headline
+    against an article is read with the built-in stance model instead
+    (:mod:`compare.stance`).
     """
     bundle = bundle or _shipped_bundle()
     if not builtin_available():
-        return TrainedJudge(bundle)
-    return TrainedJudge(bundle, BUILTIN, nli_scope="sentences")
+        return TrainedJudge(bundle, stance=stance_file(stance))
+    return TrainedJudge(bundle, BUILTIN, nli_scope="sentences", stance=stance_file(stance))
+
+
+def stance_file(name: str | Path | None) -> str | None:
+    """The stance model file a ``--stance-model`` value names: ``builtin``, ``none`` (None), or a file."""
+    if name is None or str(name) == "none":
+        return None
+    if str(name) == "builtin":
+        return str(STANCE_WEIGHTS) if stance_available() else None
+    if not Path(name).is_file():
+        from .errors import InputError
+
+        raise InputError(str(name), "no such stance model: name builtin, none, or a file made by train-stance")
+    return str(name)
+
+
+def stance_display_name(path: str | Path) -> str:
+    """The name a stance model goes by in reports, before it is loaded."""
+    return STANCE_BUILTIN_NAME if Path(path) == STANCE_WEIGHTS else Path(path).name
+
+
+@lru_cache(maxsize=2)
+def stance_model(path: str) -> StanceModel:
+    """One loaded stance model per file, shared by every judge that asks for it."""
+    return StanceModel(path)
 
 
 #: The ``--judge`` name of the shipped judge with the built-in NLI model (``--nli-model builtin``).
@@ -332,8 +435,15 @@ def nli_model(name: str) -> NLIModel:
     return NLIModel(name)
 
 
-def make_judge(kind: str, thresholds=None, embedding_model: str | None = None, nli: str | None = None):
-    """The judge a ``--judge`` option names: ``trained`` (default), ``trained+nli``, ``rules``, or a model file."""
+def make_judge(kind: str, thresholds=None, embedding_model: str | None = None, nli: str | None = None,
+               stance: str | None = None):
+    """The judge a ``--judge`` option names: ``trained`` (default), ``trained+nli``, ``rules``, or a model file.
+
+    ``stance`` is the ``--stance-model`` value (:func:`stance_file`); without
+    one, ``trained`` and ``trained+nli`` read claims against documents with the
+    built-in stance model and a judge model file reads without one, so that its
+    figures stay those ``train-judge --dev`` printed.
+    """
     from .judging import RuleJudge
 
     if kind == "rules":
@@ -342,9 +452,9 @@ def make_judge(kind: str, thresholds=None, embedding_model: str | None = None, n
         kind, nli = "trained", nli or BUILTIN
     nli = nli_model(nli) if nli else None  # type: ignore[assignment]
     if kind in ("trained", "default"):
-        return default_judge(thresholds, embedding_model, nli)
+        return default_judge(thresholds, embedding_model, nli, "builtin" if stance is None else stance)
     if not Path(kind).is_file():
         from .errors import InputError
 
         raise InputError(kind, "no such judge: name trained, rules, or a judge model file")
-    return TrainedJudge(kind, nli)
+    return TrainedJudge(kind, nli, stance=stance_file(stance))

@@ -253,6 +253,24 @@ def test_the_story_carve_is_named_in_the_figures_and_is_for_fnc1_only(tiny_sets:
     assert code == 2 and "for fnc1 only" in err
 
 
+def test_a_stance_model_trained_on_pairs_of_the_dev_part_is_named_in_a_warning(tiny_sets: Path, run_cli, cache_dir):
+    """The built-in stance model learned from the story carve's train part, which holds body-carve dev pairs."""
+    dev_id = next(i for i in range(100, 1000) if in_dev(f"body:{i}") and in_dev(f"story:{i}"))
+    fnc = tiny_sets / "fnc1"
+    for name in ("competition_test_bodies.csv", "competition_test_stances.csv"):
+        path = fnc / name
+        path.write_text(path.read_text(encoding="utf-8").replace("7,", f"{dev_id},"), encoding="utf-8")
+    code, _, err = run_cli("evaluate", "fnc1", "--data", fnc, "--part", "dev", "--cache-dir", cache_dir,
+                           "--no-progress")
+    assert code == 0 and "stance model was trained on FNC-1 train's story-train part" in err
+    code, _, err = run_cli("evaluate", "fnc1", "--data", fnc, "--part", "dev", "--carve", "story", "--cache-dir",
+                           cache_dir, "--no-progress")
+    assert code == 0 and "stance model" not in err
+    code, _, err = run_cli("evaluate", "fnc1", "--data", fnc, "--judge", "rules", "--part", "dev", "--cache-dir",
+                           cache_dir, "--no-progress")
+    assert code == 0 and "warning" not in err
+
+
 def test_an_empty_part_is_an_input_error(tiny_sets: Path, run_cli, cache_dir):
     code, out, err = run_cli("evaluate", "stsb", "--data", tiny_sets / "stsb", "--part", "dev", "--limit", "0")
     assert code == 2 and "--limit" in err

@@ -71,7 +71,7 @@ def test_report_with_the_trained_nli_judge(run_cli, cache_dir, tmp_path):
                            "--no-progress")
     assert code == 0, err
     report = json.loads(out.read_text())
-    assert report["judge"].endswith("+nli:builtin-minilm-nli")
+    assert report["judge"].endswith("+nli:builtin-minilm-nli+stance:builtin-minilm-stance")
     judged = [p for point in report["points"] for p in point["pairs"] if p["evidence"].get("judge")]
     assert judged and all("+nli:builtin-minilm-nli" in p["evidence"]["rationale"] for p in judged)
 
@@ -106,7 +106,7 @@ def test_the_default_judge_reads_two_single_sentences_with_the_nli_model(embedde
     from compare.trained_judge import TrainedJudge, default_judge, mix_nli
 
     judge = default_judge()
-    assert judge.name.endswith("+nli:builtin-minilm-nli(sentence pairs)")
+    assert judge.name.endswith("+nli:builtin-minilm-nli(sentence pairs)+stance:builtin-minilm-stance")
     pair = Example("A man is playing a guitar.", "A person is playing an instrument.", "entailment", "k")
     [signals] = sentence_pair_signals([pair], embedder)
     assert judge.reads_with_nli(signals)

@@ -1,0 +1,246 @@
+"""The built-in stance model: whether a document agrees with a one-passage claim, disputes it, or discusses it.
+
+A headline against an article (the FNC-1 shape) is a claim of one passage
+against a document of many. The trained judge reads such a pair from
+embeddings and the checks' findings, and tells agreement from discussion
+poorly: an article that reports a claim and one that only discusses it embed
+alike. :class:`StanceModel` reads the claim *together with* the document's
+passages nearest to it, as a cross-encoder: the packaged all-MiniLM-L6-v2
+encoder taught FNC-1's agree / disagree / discuss on the related pairs of the
+story carve's train part by ``narrative-compare train-stance``
+(``compare/judge/stance.safetensors``, 1.6 MB: low-rank updates and a head, as
+for the built-in NLI model; :mod:`compare.lora`).
+
+The engine's judge mixes its probabilities into its own for claim-against-
+document pairs only (:func:`mix_stance`): they reshape how the judge shares its
+*related* mass (agree, diverge, related) and never move the unrelated class, so
+the stance model cannot make an unrelated article look related. It is asked
+only where that mass outweighs unrelated, which leaves every other decision as
+it was and spares the pass (about 35 ms a pair on one core) for the
+articles the judge finds unrelated. The model card has its data, figures and
+limits: it learned agree against discuss, not disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .cli import command
+from .errors import InputError
+from .lora import add_training_arguments, check_training_arguments, classify, load_classifier, train_classifier
+
+STANCE_NAMES = ("agree", "disagree", "discuss")
+#: The stance class -> the judge class it reshapes.
+JUDGE_CLASS = {"agree": "agree", "disagree": "diverge", "discuss": "related"}
+BUILTIN_NAME = "builtin-minilm-stance"
+BUILTIN_WEIGHTS = Path(__file__).resolve().parent / "judge" / "stance.safetensors"
+#: The document passages the model reads beside the claim: the ones most like it, in text order.
+CONTEXT_PASSAGES = 3
+#: Tokens per (claim, passages) input; the passages are cut to fit, never the claim.
+MAX_LENGTH = 160
+#: The stance model's share in the geometric mean that reshapes the judge's related mass
+#: (chosen on the FNC-1 story carve's dev part; the model card has the sweep).
+STANCE_WEIGHT = 0.25
+#: Class weights in training are (balanced weight) ** this: 1 is fully balanced, 0 unweighted.
+CLASS_WEIGHT_POWER = 0.75
+#: Which FNC-1 train pairs ``train-stance`` learns from.
+PARTS = ("story-train", "all")
+
+
+class StanceModel:
+    """Agree / disagree / discuss probabilities for (claim, document passages) inputs."""
+
+    def __init__(self, path: str | Path = BUILTIN_WEIGHTS) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            from .cli import ModelLoadError
+
+            raise ModelLoadError(f"the stance model is missing ({self.path}); train it with narrative-compare "
+                                 "train-stance")
+        self.tokenizer, self.model, meta = load_classifier(self.path, STANCE_NAMES, "stance model")
+        self.name = BUILTIN_NAME if self.path == BUILTIN_WEIGHTS else self.path.name
+        self.context_passages = int(meta.get("context_passages", CONTEXT_PASSAGES))
+        self.max_length = int(meta.get("max_length", MAX_LENGTH))
+        self._cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def __reduce__(self):
+        # Worker processes load the model themselves rather than receive a pickled torch module.
+        return (StanceModel, (self.path,))
+
+    def probabilities_many(self, inputs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """One row of :data:`STANCE_NAMES` probabilities per (claim, context) input."""
+        from .embeddings import torch_threads
+
+        todo = list(dict.fromkeys(k for k in inputs if k not in self._cache))
+        if todo:
+            if len(self._cache) + len(todo) > 50_000:
+                self._cache.clear()
+            # One thread: the engine asks for a pair or two at a time, and evaluation runs
+            # one worker process per core; more threads would fight over the same cores.
+            with torch_threads(1):
+                rows = classify(self.tokenizer, self.model, todo, max_length=self.max_length,
+                                truncation="only_second")
+            self._cache.update(zip(todo, rows))
+        return np.stack([self._cache[k] for k in inputs]) if inputs else np.zeros((0, len(STANCE_NAMES)))
+
+
+def stance_context(claim_vector: np.ndarray, passages: Sequence[str], vectors: np.ndarray,
+                   count: int = CONTEXT_PASSAGES) -> str:
+    """The ``count`` passages most like the claim (cosine of unit vectors), joined in their text order."""
+    if not len(passages):
+        return ""
+    sims = np.asarray(vectors) @ claim_vector
+    nearest = sorted(np.argsort(-sims, kind="stable")[:count])
+    return " ".join(passages[i] for i in nearest)
+
+
+def mix_stance(own: np.ndarray, stance: np.ndarray, weight: float = STANCE_WEIGHT) -> np.ndarray:
+    """The judge's probabilities (agree, diverge, related, unrelated) with the stance model's in its related mass.
+
+    The related mass (agree + diverge + related) keeps its size; how it is
+    shared becomes the weighted geometric mean of the judge's shares and the
+    stance model's agree / disagree / discuss. Unrelated is unchanged.
+    """
+    mass = float(own[:3].sum())
+    if mass <= 0:
+        return own
+    logs = (1 - weight) * np.log(own[:3] / mass + 1e-9) + weight * np.log(np.asarray(stance) + 1e-9)
+    shares = np.exp(logs - logs.max())
+    return np.array([*(shares / shares.sum() * mass), own[3]])
+
+
+def builtin_available() -> bool:
+    return BUILTIN_WEIGHTS.is_file()
+
+
+def training_part(path: str | Path) -> str | None:
+    """The FNC-1 train part a stance model file learned from (its ``part`` metadata), read without loading it."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), "pt") as f:
+        return (f.metadata() or {}).get("part")
+
+
+# -- training -----------------------------------------------------------------
+
+
+def training_inputs(data_dir: str | Path, part: str, embedder=None, *, limit: int | None = None,
+                    count: int = CONTEXT_PASSAGES, progress: bool = False) -> list[tuple[str, str, int]]:
+    """(headline, nearest body passages, stance index) for FNC-1 train's related pairs of ``part``.
+
+    ``part`` is ``story-train`` or ``story-dev`` (the story carve's parts,
+    :func:`~compare.evaluation.carve_stories`) or ``all``. The body is split
+    and embedded as the engine does, so the model learns from the inputs it
+    will be given.
+    """
+    from .embeddings import Embedder
+    from .evaluation import carve_stories, read_fnc1
+    from .model import Source
+    from .passages import split_passages
+
+    examples, bodies = read_fnc1(Path(data_dir) / "fnc1", "train")
+    if part != "all":
+        examples = carve_stories(examples, part.removeprefix("story-"))
+    examples = [e for e in examples if e.label in STANCE_NAMES][:limit]
+    embedder = embedder or Embedder()
+    texts = {b: [p.text for p in split_passages(Source(id="body", party="body", text=bodies[b]))]
+             for b in dict.fromkeys(e.b for e in examples)}
+    wanted = list(dict.fromkeys([t for ts in texts.values() for t in ts] + [e.a for e in examples]))
+    vectors = dict(zip(wanted, embedder.embed(wanted, progress=progress)))
+    out = []
+    for e in examples:
+        passages = texts[e.b]
+        context = (stance_context(vectors[e.a], passages, np.stack([vectors[t] for t in passages]), count)
+                   if passages else bodies[e.b])
+        out.append((e.a, context, STANCE_NAMES.index(e.label)))
+    return out
+
+
+def class_weights(labels: Sequence[int], power: float = CLASS_WEIGHT_POWER) -> list[float]:
+    """(n / (classes * n_class)) ** power for each stance class: rare classes weigh more."""
+    counts = np.bincount(np.asarray(labels, dtype=int), minlength=len(STANCE_NAMES)).astype(float)
+    return [float((counts.sum() / (len(counts) * c)) ** power) if c else 0.0 for c in counts]
+
+
+def train_stance(
+    data_dir: str | Path,
+    out: str | Path,
+    *,
+    part: str = "story-train",
+    epochs: int = 3,
+    rank: int = 16,
+    learning_rate: float = 5e-4,
+    batch: int = 32,
+    seed: int = 0,
+    power: float = CLASS_WEIGHT_POWER,
+    limit: int | None = None,
+    embedder=None,
+    progress: bool | None = None,
+) -> dict[str, Any]:
+    """Teach the packaged encoder FNC-1 stance and write the update to ``out`` (safetensors); returns its metadata."""
+    show = sys.stderr.isatty() if progress is None else progress
+    items = training_inputs(data_dir, part, embedder, limit=limit, progress=show)
+    weights = class_weights([y for *_, y in items], power)
+    return train_classifier(
+        items, STANCE_NAMES, out, epochs=epochs, rank=rank, learning_rate=learning_rate, batch=batch, seed=seed,
+        max_length=MAX_LENGTH, truncation="only_second", class_weights=weights,
+        metadata={"training_pairs": str(len(items)), "part": part, "context_passages": str(CONTEXT_PASSAGES),
+                  "class_weights": ",".join(f"{w:.4f}" for w in weights), "class_weight_power": str(power)},
+        description="Training the stance model", progress=show,
+    )
+
+
+def dev_f1(data_dir: str | Path, weights: str | Path = BUILTIN_WEIGHTS, embedder=None,
+           limit: int | None = None) -> dict[str, Any]:
+    """The stance model's own per-class F1 on the related pairs of the story carve's dev part."""
+    from .evaluation import per_class_f1
+
+    items = training_inputs(data_dir, "story-dev", embedder, limit=limit)
+    model = StanceModel(weights)
+    pred = model.probabilities_many([(a, b) for a, b, _ in items]).argmax(1)
+    f1 = per_class_f1([STANCE_NAMES[y] for *_, y in items], [STANCE_NAMES[i] for i in pred], STANCE_NAMES)
+    return {"pairs": len(items), "per_class_f1": {k: round(v, 4) for k, v in f1.items()},
+            "macro_f1": round(float(np.mean(list(f1.values()))), 4) if items else None}
+
+
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = ("Teach the packaged all-MiniLM-L6-v2 FNC-1's agree / disagree / discuss (headline against "
+                     "the body passages nearest it) and write the built-in stance model "
+                     "(see compare/judge/MODEL_CARD.md).")
+    p.add_argument("--data", required=True, metavar="DIR", help="the folder holding fnc1/ (e.g. ../shared/data)")
+    p.add_argument("--out", "-o", required=True, metavar="FILE", help="where to write the model (.safetensors)")
+    p.add_argument("--part", choices=PARTS, default="story-train",
+                   help="story-train (default: the story carve's train part, so that its dev part stays unseen) "
+                        "or all of FNC-1 train")
+    add_training_arguments(p)
+    p.add_argument("--class-weight-power", type=float, default=CLASS_WEIGHT_POWER,
+                   help=f"class weights are balanced weights to this power (default {CLASS_WEIGHT_POWER})")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N training pairs (a quick run)")
+    p.add_argument("--dev", action="store_true", help="then evaluate the new model on the story carve's dev part")
+    p.add_argument("--cache-dir", metavar="DIR", help="embedding cache folder (as for report)")
+
+
+@command("train-stance", _train_arguments)
+def run_train_stance(args: argparse.Namespace) -> int:
+    """Train the built-in stance model from FNC-1's training files."""
+    from .embeddings import Embedder
+
+    data = Path(args.data)
+    if not (data / "fnc1").is_dir():
+        raise InputError(str(data / "fnc1"), "no such folder (is --data the folder holding fnc1/?)")
+    check_training_arguments(args)
+    embedder = Embedder(cache_dir=args.cache_dir)
+    meta = train_stance(data, args.out, part=args.part, epochs=args.epochs, rank=args.rank,
+                        learning_rate=args.learning_rate, seed=args.seed, power=args.class_weight_power,
+                        limit=args.limit, embedder=embedder, progress=args.progress)
+    print(f"wrote {args.out}: {meta['training_pairs']} training pairs, {meta['seconds']} s", file=sys.stderr)
+    if args.dev:
+        print(json.dumps(dev_f1(data, args.out, embedder, limit=args.limit)))
+    return 0

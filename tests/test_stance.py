@@ -1,0 +1,214 @@
+"""The built-in stance model: it ships, the judge reads claims against documents with it (and only those), and
+its command trains it."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from compare.stance import BUILTIN_WEIGHTS, STANCE_NAMES, StanceModel, mix_stance, stance_context
+from compare.trained_judge import CLASSES, TrainedJudge, claim_against_document, default_judge
+from conftest import SHARED_DATA
+
+needs_data = pytest.mark.skipif(not (SHARED_DATA / "fnc1").is_dir(), reason="../shared/data is not here")
+
+CLAIM = "Three people were hurt when a gas cylinder exploded at the central market, police say."
+ARTICLE = ("A gas cylinder exploded at the central market on Monday morning. Police said three people were hurt "
+           "in the blast and taken to hospital. Firefighters put out the fire within an hour. The mayor promised "
+           "an inquiry into the safety of the stalls.")
+
+
+class CountingStance:
+    """Stands in for :class:`StanceModel`: a fixed reading, and a record of what it was asked."""
+
+    name = "counting"
+    context_passages = 2
+
+    def __init__(self, row=(0.7, 0.1, 0.2)) -> None:
+        self.row = np.array(row)
+        self.asked: list[tuple[str, str]] = []
+
+    def probabilities_many(self, inputs):
+        self.asked += inputs
+        return np.tile(self.row, (len(inputs), 1))
+
+
+def _signals(embedder, texts: dict[str, str]):
+    """Every pair's signals in the engine's comparison of {party: text}, as the judge sees them."""
+    from compare.documents import build_event, source_from_text
+    from compare.evaluation import RecordingJudge
+    from compare.pipeline import compare_prepared, prepare
+
+    prepared = prepare(build_event([source_from_text(t + "\n", default_party=p) for p, t in texts.items()]),
+                       embedder, progress=False)
+    recorder = RecordingJudge()
+    compare_prepared(prepared, judge=recorder, framing=False)
+    return recorder.seen
+
+
+def test_the_stance_model_ships_small_with_its_labels():
+    assert BUILTIN_WEIGHTS.is_file() and BUILTIN_WEIGHTS.stat().st_size < 4_000_000
+    model = StanceModel()
+    assert model.model.config.id2label == dict(enumerate(STANCE_NAMES))
+    rows = model.probabilities_many([(CLAIM, ARTICLE)])
+    assert rows.shape == (1, 3) and rows.sum() == pytest.approx(1.0)
+
+
+def test_the_shipped_stance_model_is_what_train_stance_makes_by_default():
+    from compare.stance import CLASS_WEIGHT_POWER, CONTEXT_PASSAGES, MAX_LENGTH
+
+    from safetensors import safe_open
+
+    with safe_open(str(BUILTIN_WEIGHTS), "pt") as f:
+        meta = f.metadata()
+    assert {k: meta[k] for k in ("part", "epochs", "lora_rank", "learning_rate", "seed", "class_weight_power",
+                                 "context_passages", "max_length", "labels")} == {
+        "part": "story-train", "epochs": "3", "lora_rank": "16", "learning_rate": "0.0005", "seed": "0",
+        "class_weight_power": str(CLASS_WEIGHT_POWER), "context_passages": str(CONTEXT_PASSAGES),
+        "max_length": str(MAX_LENGTH), "labels": ",".join(STANCE_NAMES)}
+    assert meta["training_pairs"] == "10845"  # the related pairs of the story carve's train part
+
+
+def test_the_mix_keeps_the_unrelated_class_and_the_related_mass():
+    own = np.array([0.2, 0.1, 0.3, 0.4])
+    mixed = mix_stance(own, np.array([0.9, 0.05, 0.05]))
+    assert mixed[3] == own[3] and mixed[:3].sum() == pytest.approx(own[:3].sum())
+    assert mixed[0] > own[0] and mixed[2] < own[2]  # the stance model's agree moves the split
+    assert mix_stance(own, np.array([0.9, 0.05, 0.05]), weight=0.0) == pytest.approx(own)
+
+
+def test_the_context_is_the_passages_nearest_the_claim_in_text_order():
+    vectors = np.eye(4)
+    claim = np.array([0.1, 0.9, 0.0, 0.5])
+    assert stance_context(claim, ["a", "b", "c", "d"], vectors, 2) == "b d"
+    assert stance_context(claim, ["a", "b", "c", "d"], vectors, 9) == "a b c d"
+
+
+def test_the_judge_reads_a_claim_against_an_article_with_the_stance_model(embedder):
+    stance = CountingStance()
+    judge = TrainedJudge.shipped()
+    judge_with = TrainedJudge(judge.bundle, stance=stance)
+    [signals] = _signals(embedder, {"Police": CLAIM, "Newspaper": ARTICLE})
+    claim, _, passages, _ = claim_against_document(signals)
+    assert claim.text == CLAIM and len(passages) == 4
+    alone = judge.probabilities(signals)
+    verdict = judge_with.judge(signals)
+    expected = mix_stance(np.array([alone[c] for c in CLASSES]), stance.row)
+    assert [verdict.probabilities[c] for c in CLASSES] == pytest.approx(expected, abs=1e-4)
+    # the claim, and the two passages most like it in text order
+    [(asked_claim, context)] = stance.asked
+    assert asked_claim == CLAIM and context.startswith("A gas cylinder exploded") and "Police said" in context
+    assert "the stance model's reading" in verdict.rationale and "agree 0.70 / disagree 0.10" in verdict.rationale
+    assert judge_with.name.endswith("+stance:counting")
+
+
+def test_which_side_is_the_claim_does_not_depend_on_the_order_of_the_sources(embedder):
+    judge = TrainedJudge(TrainedJudge.shipped().bundle, stance=str(BUILTIN_WEIGHTS))
+    [first] = _signals(embedder, {"Police": CLAIM, "Newspaper": ARTICLE})
+    [second] = _signals(embedder, {"Newspaper": ARTICLE, "Police": CLAIM})
+    a, b = judge.judge(first), judge.judge(second)
+    assert a.label == b.label and a.probabilities == pytest.approx(b.probabilities, abs=1e-6)
+
+
+def test_sentence_pairs_and_accounts_are_not_read_by_the_stance_model(embedder, teaching_prepared):
+    from dataclasses import replace
+
+    from compare.evaluation import Example, sentence_pair_signals
+    from compare.pipeline import compare_prepared
+
+    stance = CountingStance()
+    judge = TrainedJudge(TrainedJudge.shipped().bundle, stance=stance)
+    [pair] = sentence_pair_signals([Example(CLAIM, "Police said three people were hurt.", "", key="k")], embedder)
+    assert claim_against_document(pair) is None
+    judge.judge(pair)
+    compare_prepared(replace(teaching_prepared, memo={}), judge=judge, framing=False)
+    assert stance.asked == []
+
+
+def test_an_article_the_judge_finds_unrelated_is_not_read(embedder):
+    stance = CountingStance()
+    judge = TrainedJudge(TrainedJudge.shipped().bundle, stance=stance)
+    other = ("The central bank raised interest rates by half a point on Monday. Economists had expected the "
+             "move. Markets barely reacted. The governor will speak on Thursday.")
+    signals = _signals(embedder, {"Police": CLAIM, "Bank": other})
+    for s in signals:
+        p = TrainedJudge.shipped().probabilities(s)
+        assert p["unrelated"] >= p["agree"] + p["diverge"] + p["related"]  # what this test is about
+        judge.judge(s)
+    assert stance.asked == []
+
+
+def test_the_default_judge_has_the_stance_model_and_workers_reload_it(embedder):
+    judge = default_judge()
+    assert judge.name.endswith("+stance:builtin-minilm-stance")
+    again = pickle.loads(pickle.dumps(judge))
+    [signals] = _signals(embedder, {"Police": CLAIM, "Newspaper": ARTICLE})
+    assert again.judge(signals).probabilities == judge.judge(signals).probabilities
+    model = StanceModel()
+    assert pickle.loads(pickle.dumps(model)).path == model.path
+
+
+def test_a_missing_stance_file_is_reported(tmp_path):
+    from compare.cli import ModelLoadError
+
+    with pytest.raises(ModelLoadError, match="train-stance"):
+        StanceModel(tmp_path / "stance.safetensors")
+
+
+def test_an_nli_file_is_not_taken_for_a_stance_model():
+    from compare.nli import BUILTIN_WEIGHTS as NLI_WEIGHTS
+
+    with pytest.raises(ValueError, match="not a narrative-compare stance model"):
+        StanceModel(NLI_WEIGHTS)
+
+
+def test_train_stance_names_a_missing_folder(run_cli, tmp_path):
+    code, _, err = run_cli("train-stance", "--data", tmp_path, "--out", tmp_path / "s.safetensors")
+    assert code == 2 and "fnc1" in err and "no such folder" in err
+    assert not (tmp_path / "s.safetensors").exists()
+
+
+@needs_data
+def test_train_stance_on_a_small_slice(run_cli, cache_dir, tmp_path):
+    out = tmp_path / "stance.safetensors"
+    code, stdout, err = run_cli("train-stance", "--data", SHARED_DATA, "--out", out, "--limit", "16", "--epochs",
+                                "1", "--rank", "2", "--seed", "5", "--dev", "--cache-dir", cache_dir,
+                                "--no-progress")
+    assert code == 0, err
+    assert "16 training pairs" in err
+    figures = json.loads(stdout)
+    assert figures["pairs"] == 16 and set(figures["per_class_f1"]) == set(STANCE_NAMES)
+    model = StanceModel(out)
+    assert model.name == "stance.safetensors" and model.context_passages == 3
+    judge = TrainedJudge(TrainedJudge.shipped().bundle, stance=out)
+    assert judge.name.endswith("+stance:stance.safetensors")
+
+
+def test_the_stance_model_option_picks_or_drops_it():
+    from compare.trained_judge import SHIPPED_MODEL, make_judge
+
+    assert make_judge("trained").name.endswith("+stance:builtin-minilm-stance")
+    assert "+stance" not in make_judge("trained", stance="none").name
+    assert make_judge("trained+nli").name.endswith("+stance:builtin-minilm-stance")
+    # A judge model file reads as train-judge --dev measured it, unless told otherwise.
+    assert "+stance" not in make_judge(str(SHIPPED_MODEL)).name
+    assert make_judge(str(SHIPPED_MODEL), stance="builtin").name.endswith("+stance:builtin-minilm-stance")
+
+
+def test_a_missing_stance_model_file_is_an_input_error(run_cli, cache_dir, tmp_path, write_files):
+    folder = write_files({"police.md": "---\nparty: Police\n---\n" + CLAIM + "\n",
+                          "paper.md": "---\nparty: Newspaper\n---\n" + ARTICLE + "\n"})
+    out = tmp_path / "r.json"
+    code, _, err = run_cli("report", folder, "--stance-model", tmp_path / "nope.safetensors", "--cache-dir",
+                           cache_dir, "--out", out, "--no-progress")
+    assert code == 2 and "nope.safetensors" in err and "no such stance model" in err
+    assert not out.exists()
+    code, _, err = run_cli("report", folder, "--cache-dir", cache_dir, "--out", out, "--no-progress")
+    assert code == 0, err
+    report = json.loads(out.read_text())
+    judged = [p for point in report["points"] for p in point["pairs"] if p["evidence"].get("judge")]
+    assert report["judge"].endswith("+stance:builtin-minilm-stance") and len(judged) == 1
+    assert "the stance model's reading of the passages nearest the claim" in judged[0]["evidence"]["rationale"]
