@@ -37,8 +37,6 @@ from .errors import InputError
 from .lora import add_training_arguments, check_training_arguments, classify, load_classifier, train_classifier
 
 STANCE_NAMES = ("agree", "disagree", "discuss")
-#: The stance class -> the judge class it reshapes.
-JUDGE_CLASS = {"agree": "agree", "disagree": "diverge", "discuss": "related"}
 BUILTIN_NAME = "builtin-minilm-stance"
 BUILTIN_WEIGHTS = Path(__file__).resolve().parent / "judge" / "stance.safetensors"
 #: The document passages the model reads beside the claim: the ones most like it, in text order.
@@ -106,7 +104,8 @@ def mix_stance(own: np.ndarray, stance: np.ndarray, weight: float = STANCE_WEIGH
 
     The related mass (agree + diverge + related) keeps its size; how it is
     shared becomes the weighted geometric mean of the judge's shares and the
-    stance model's agree / disagree / discuss. Unrelated is unchanged.
+    stance model's agree / disagree / discuss (for agree / diverge / related).
+    Unrelated is unchanged.
     """
     mass = float(own[:3].sum())
     if mass <= 0:
@@ -118,6 +117,19 @@ def mix_stance(own: np.ndarray, stance: np.ndarray, weight: float = STANCE_WEIGH
 
 def builtin_available() -> bool:
     return BUILTIN_WEIGHTS.is_file()
+
+
+def check_file(path: str | Path) -> None:
+    """Refuse, with a message naming it, a file that is not a stance model (read without loading the model)."""
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), "pt") as f:
+            labels = (f.metadata() or {}).get("labels")
+    except Exception as err:  # not safetensors, truncated, unreadable
+        raise InputError(str(path), f"cannot read it as a stance model ({err})") from err
+    if labels != ",".join(STANCE_NAMES):
+        raise InputError(str(path), f"not a stance model made by train-stance (its labels: {labels!r})")
 
 
 def training_part(path: str | Path) -> str | None:

@@ -86,6 +86,7 @@ from .stance import BUILTIN_NAME as STANCE_BUILTIN_NAME
 from .stance import BUILTIN_WEIGHTS as STANCE_WEIGHTS
 from .stance import STANCE_NAMES, STANCE_WEIGHT, StanceModel, mix_stance, stance_context
 from .stance import builtin_available as stance_available
+from .stance import check_file as check_stance_file
 
 CLASSES = ("agree", "diverge", "related", "unrelated")
 #: A date, count or polarity discrepancy between passages at least this alike
@@ -411,6 +412,7 @@ def stance_file(name: str | Path | None) -> str | None:
         from .errors import InputError
 
         raise InputError(str(name), "no such stance model: name builtin, none, or a file made by train-stance")
+    check_stance_file(name)
     return str(name)
 
 

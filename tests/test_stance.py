@@ -206,6 +206,15 @@ def test_a_missing_stance_model_file_is_an_input_error(run_cli, cache_dir, tmp_p
                            cache_dir, "--out", out, "--no-progress")
     assert code == 2 and "nope.safetensors" in err and "no such stance model" in err
     assert not out.exists()
+    from compare.nli import BUILTIN_WEIGHTS as NLI_WEIGHTS
+
+    (tmp_path / "broken.safetensors").write_bytes(b"not a model")
+    for wrong, says in ((NLI_WEIGHTS, "not a stance model made by train-stance"),
+                        (tmp_path / "broken.safetensors", "cannot read it as a stance model")):
+        code, _, err = run_cli("report", folder, "--stance-model", wrong, "--cache-dir", cache_dir, "--out", out,
+                               "--no-progress")
+        assert code == 2 and str(wrong) in err and says in err and "Traceback" not in err
+        assert not out.exists()
     code, _, err = run_cli("report", folder, "--cache-dir", cache_dir, "--out", out, "--no-progress")
     assert code == 0, err
     report = json.loads(out.read_text())
