@@ -31,8 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     from compare.evaluation import carve_fnc1, evaluate, read_fnc1
     from compare.model import Source
     from compare.passages import split_passages
-    from compare.nli import BUILTIN
-    from compare.trained_judge import TrainedJudge, load_bundle, sentence_judge
+    from compare.trained_judge import load_bundle, sentence_judge
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "fnc1"), help="the fnc1 folder")
@@ -57,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{len(texts)} body passages and the headlines: {time.perf_counter() - started:.1f} s")
         bundle = load_bundle(args.judge) if args.judge else None
         default = sentence_judge(bundle)
-        plain = TrainedJudge(default.bundle, BUILTIN, nli_scope="sentences")
+        plain = sentence_judge(default.bundle, stance=None)
         rates = {}
         for name, judge in (("default (with the stance model)", default), ("without the stance model", plain)):
             result = evaluate("fnc1", args.data, args.split, part=args.part, carve_by=args.carve, embedder=embedder,

@@ -119,13 +119,18 @@ def builtin_available() -> bool:
     return BUILTIN_WEIGHTS.is_file()
 
 
-def check_file(path: str | Path) -> None:
-    """Refuse, with a message naming it, a file that is not a stance model (read without loading the model)."""
+def _metadata(path: str | Path) -> dict[str, str]:
+    """A stance model file's metadata, read without loading the model."""
     from safetensors import safe_open
 
+    with safe_open(str(path), "pt") as f:
+        return f.metadata() or {}
+
+
+def check_file(path: str | Path) -> None:
+    """Refuse, with a message naming it, a file that is not a stance model (read without loading the model)."""
     try:
-        with safe_open(str(path), "pt") as f:
-            labels = (f.metadata() or {}).get("labels")
+        labels = _metadata(path).get("labels")
     except Exception as err:  # not safetensors, truncated, unreadable
         raise InputError(str(path), f"cannot read it as a stance model ({err})") from err
     if labels != ",".join(STANCE_NAMES):
@@ -133,11 +138,8 @@ def check_file(path: str | Path) -> None:
 
 
 def training_part(path: str | Path) -> str | None:
-    """The FNC-1 train part a stance model file learned from (its ``part`` metadata), read without loading it."""
-    from safetensors import safe_open
-
-    with safe_open(str(path), "pt") as f:
-        return (f.metadata() or {}).get("part")
+    """The FNC-1 train part a stance model file learned from (its ``part`` metadata)."""
+    return _metadata(path).get("part")
 
 
 # -- training -----------------------------------------------------------------
