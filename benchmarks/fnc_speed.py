@@ -29,8 +29,7 @@ TEST_PAIRS = 25_413
 def main(argv: list[str] | None = None) -> int:
     from compare.embeddings import Embedder
     from compare.evaluation import carve_fnc1, evaluate, read_fnc1
-    from compare.model import Source
-    from compare.passages import split_passages
+    from compare.passages import passage_texts
     from compare.trained_judge import load_bundle, sentence_judge
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -49,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.part != "all":
             examples = carve_fnc1(examples, args.part, args.carve)
         started = time.perf_counter()
-        texts = {p.text for b in {e.b for e in examples}
-                 for p in split_passages(Source(id="body", party="body", text=bodies[b]))}
+        texts = {t for b in {e.b for e in examples} for t in passage_texts(bodies[b], "body")}
         embedder.embed(sorted(texts | {e.a for e in examples}), progress=False)
         print(f"{len(examples)} pairs, {len({e.b for e in examples})} bodies; embedding "
               f"{len(texts)} body passages and the headlines: {time.perf_counter() - started:.1f} s")

@@ -481,16 +481,16 @@ def engine_pair_labels(
 
     from tqdm.auto import tqdm
 
-    from .passages import split_passages
+    from .passages import passage_texts
 
     show = _progress(progress)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     wanted = {doc for _, doc in claims}
     texts: list[str] = []
     for doc in wanted:
-        texts += [p.text for p in split_passages(Source(id=document_party, party=document_party, text=documents[doc]))]
+        texts += passage_texts(documents[doc], document_party)
     for text, _ in claims:
-        texts += [p.text for p in split_passages(Source(id=claim_party, party=claim_party, text=text))] or [text]
+        texts += passage_texts(text, claim_party) or [text]
     texts = list(dict.fromkeys(texts))
     table = dict(zip(texts, embedder.embed(texts, progress=show)))
     by_doc: dict[str, list[tuple[int, str, str]]] = {}

@@ -44,6 +44,11 @@ def split_passages(source: Source, min_words: int = MIN_WORDS) -> list[Passage]:
     ]
 
 
+def passage_texts(text: str, party: str = "text") -> list[str]:
+    """The texts of the passages a source with this text is split into (to embed them before a comparison)."""
+    return [p.text for p in split_passages(Source(id=party, party=party, text=text))]
+
+
 def _blocks(text: str) -> Iterator[tuple[int, int]]:
     """Paragraphs, then list items within them, as (start, end) spans."""
     cursor = 0

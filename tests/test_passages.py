@@ -9,7 +9,7 @@ import pytest
 
 from compare.documents import load_event
 from compare.model import Source
-from compare.passages import MIN_WORDS, split_passages
+from compare.passages import MIN_WORDS, passage_texts, split_passages
 
 from conftest import LACHIN, TEACHING
 
@@ -176,6 +176,11 @@ def test_short_fragment_at_the_end_joins_the_previous_passage():
 
 def test_a_text_shorter_than_a_passage_is_one_passage():
     assert texts_of("Road closed.") == ["Road closed."]
+
+
+def test_passage_texts_are_the_texts_a_source_is_split_into():
+    text = "Police closed the road on Monday.\n\n- Two lanes of the bridge reopened at noon.\n- One lane stays shut until Friday, they said."
+    assert passage_texts(text, "Police") == texts_of(text) and len(texts_of(text)) == 3
 
 
 def test_crlf_text_keeps_exact_offsets():
