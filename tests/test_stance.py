@@ -72,6 +72,22 @@ def test_the_shipped_stance_model_is_what_train_stance_makes_by_default():
     assert meta["training_pairs"] == "10845"  # the related pairs of the story carve's train part
 
 
+def test_synthetic_disagree_pairs_negate_the_claims_of_agree_pairs_only():
+    from compare.stance import synthetic_disagree
+
+    agree, disagree, discuss = range(3)
+    items = [("Police say the mayor was arrested on Monday", ARTICLE, agree),
+             ("The minister resigned over the scandal", ARTICLE, agree),
+             ("Rebels have not seized the airport", ARTICLE, agree),
+             ("Talks are said to continue", ARTICLE, discuss),
+             ("The army did not fire on protesters", ARTICLE, disagree),
+             ("Big news from the capital", ARTICLE, agree)]  # nothing negate() can flip
+    assert synthetic_disagree(items) == [
+        ("Police say the mayor was not arrested on Monday", ARTICLE, disagree),
+        ("The minister never resigned over the scandal", ARTICLE, disagree),
+        ("Rebels have seized the airport", ARTICLE, disagree)]
+
+
 def test_the_mix_keeps_the_unrelated_class_and_the_related_mass():
     own = np.array([0.2, 0.1, 0.3, 0.4])
     mixed = mix_stance(own, np.array([0.9, 0.05, 0.05]))
@@ -173,12 +189,16 @@ def test_train_stance_names_a_missing_folder(run_cli, tmp_path):
 
 @needs_data
 def test_train_stance_on_a_small_slice(run_cli, cache_dir, tmp_path):
+    from safetensors import safe_open
+
     out = tmp_path / "stance.safetensors"
     code, stdout, err = run_cli("train-stance", "--data", SHARED_DATA, "--out", out, "--limit", "16", "--epochs",
                                 "1", "--rank", "2", "--seed", "5", "--dev", "--cache-dir", cache_dir,
                                 "--no-progress")
     assert code == 0, err
-    assert "16 training pairs" in err
+    with safe_open(str(out), "pt") as f:
+        extra = int(f.metadata()["synthetic_disagree"])
+    assert f"{16 + extra} training pairs (16 from FNC-1, {extra} synthetic disagree)" in err
     figures = json.loads(stdout)
     assert figures["pairs"] == 16 and set(figures["per_class_f1"]) == set(STANCE_NAMES)
     model = StanceModel(out)
