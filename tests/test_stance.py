@@ -69,7 +69,8 @@ def test_the_shipped_stance_model_is_what_train_stance_makes_by_default():
         "part": "story-train", "epochs": "3", "lora_rank": "16", "learning_rate": "0.0005", "seed": "0",
         "class_weight_power": str(CLASS_WEIGHT_POWER), "context_passages": str(CONTEXT_PASSAGES),
         "max_length": str(MAX_LENGTH), "labels": ",".join(STANCE_NAMES)}
-    assert meta["training_pairs"] == "10845"  # the related pairs of the story carve's train part
+    # the story carve train part's 10,845 related pairs, and a negated copy of 1,185 of its agree pairs
+    assert (meta["training_pairs"], meta["synthetic_disagree"]) == ("12030", "1185")
 
 
 def test_synthetic_disagree_pairs_negate_the_claims_of_agree_pairs_only():
