@@ -183,8 +183,9 @@ def synthetic_disagree(items: Sequence[tuple[str, str, int]]) -> list[tuple[str,
     carve's train part), too few for the model to learn what disputing a claim
     looks like. An article that agrees with "X was killed" disputes "X was not
     killed", so each agree pair with its headline negated is a disagree pair
-    with the same article: the model learns that the claim's polarity decides
-    between the two, not the topic.
+    with the same article, meant to show the model that the claim's polarity
+    decides between the two, not the topic. (It also learns that a negated
+    claim is often disputed; the model card measures that shortcut.)
     """
     from .perturbations import negate
 

@@ -179,7 +179,8 @@ def test_a_text_shorter_than_a_passage_is_one_passage():
 
 
 def test_passage_texts_are_the_texts_a_source_is_split_into():
-    text = "Police closed the road on Monday.\n\n- Two lanes of the bridge reopened at noon.\n- One lane stays shut until Friday, they said."
+    text = ("Police closed the road on Monday.\n\n- Two lanes of the bridge reopened at noon.\n"
+            "- One lane stays shut until Friday, they said.")
     assert passage_texts(text, "Police") == texts_of(text) and len(texts_of(text)) == 3
 
 

@@ -199,6 +199,7 @@ def test_train_stance_on_a_small_slice(run_cli, cache_dir, tmp_path):
     assert code == 0, err
     with safe_open(str(out), "pt") as f:
         extra = int(f.metadata()["synthetic_disagree"])
+    assert extra > 0  # the slice's agree headlines with a verb negate() can flip (7 of its 9)
     assert f"{16 + extra} training pairs (16 from FNC-1, {extra} synthetic disagree)" in err
     figures = json.loads(stdout)
     assert figures["pairs"] == 16 and set(figures["per_class_f1"]) == set(STANCE_NAMES)
@@ -206,6 +207,14 @@ def test_train_stance_on_a_small_slice(run_cli, cache_dir, tmp_path):
     assert model.name == "stance.safetensors" and model.context_passages == 3
     judge = TrainedJudge(TrainedJudge.shipped().bundle, stance=out)
     assert judge.name.endswith("+stance:stance.safetensors")
+
+
+def test_train_stance_takes_the_synthetic_pairs_unless_told_not_to():
+    from compare.cli import build_parser
+
+    base = ["train-stance", "--data", "d", "--out", "s.safetensors"]
+    assert build_parser().parse_args(base).synthetic_disagree is True
+    assert build_parser().parse_args([*base, "--no-synthetic-disagree"]).synthetic_disagree is False
 
 
 def test_the_stance_model_option_picks_or_drops_it():
