@@ -64,6 +64,16 @@ def add_judge_arguments(p: argparse.ArgumentParser) -> None:
                    help="how the trained judge reads a one-sentence claim against a document: 'builtin' (the "
                         "built-in stance model; the default for trained and trained+nli), 'none' (the default "
                         "for a judge model file), or a file made by train-stance")
+    p.add_argument("--dispute-odds", type=float, metavar="X",
+                   help="for a claim against a document that the stance model read: label it diverge when that "
+                        "is at least 1/X as likely as the likeliest class, agree or related (default "
+                        f"{_dispute_odds()}; 1 labels the likeliest class)")
+
+
+def _dispute_odds() -> str:
+    from .stance import DISPUTE_ODDS
+
+    return f"{DISPUTE_ODDS:g}"
 
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
@@ -105,7 +115,7 @@ def run_report(args: argparse.Namespace) -> int:
     thresholds = Thresholds(**{k: getattr(base, k) if v is None else v for k, v in given.items()})
     from .trained_judge import make_judge
 
-    judge = make_judge(args.judge, thresholds, embedder.name, args.nli_model, args.stance_model)
+    judge = make_judge(args.judge, thresholds, embedder.name, args.nli_model, args.stance_model, args.dispute_odds)
     comparison = compare_prepared(prepared, thresholds, judge)
     started = time.perf_counter()
     content = write_report(comparison, fmt, args.out)

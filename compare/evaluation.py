@@ -746,7 +746,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     embedder = Embedder(args.model, args.cache_dir, use_cache=not args.no_cache)
     judge = None
     if args.dataset != "stsb":
-        judge = make_judge(args.judge, embedding_model=embedder.name, nli=args.nli_model, stance=args.stance_model)
+        judge = make_judge(args.judge, embedding_model=embedder.name, nli=args.nli_model, stance=args.stance_model,
+                           dispute_odds=args.dispute_odds)
     thresholds = None
     if args.link_threshold is not None:
         from .judging import Thresholds

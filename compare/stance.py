@@ -18,7 +18,9 @@ document pairs only (:func:`mix_stance`): they reshape how the judge shares its
 the stance model cannot make an unrelated article look related. It is asked
 only where that mass outweighs unrelated, which leaves every other decision as
 it was and spares the pass (about 35 ms a pair on one core) for the
-articles the judge finds unrelated. The model card has its data, figures and
+articles the judge finds unrelated. In a pair it has read, a dispute within
+:data:`DISPUTE_ODDS` of the likeliest related class is labelled ``diverge``
+(:func:`dispute_overrides`). The model card has its data, figures and
 limits: it tells agree from discuss far better than disagree from either.
 """
 
@@ -47,6 +49,11 @@ MAX_LENGTH = 160
 #: The stance model's share in the geometric mean that reshapes the judge's related mass
 #: (chosen on the FNC-1 story carve's dev part; the model card has the sweep).
 STANCE_WEIGHT = 0.35
+#: In a pair the stance model read, ``diverge`` is the label when its probability is at least
+#: 1 / this of the most likely related class's (agree or related): the most likely class alone
+#: under-calls disputes, which are rare and hard to tell from discussion (chosen on the FNC-1
+#: story carve's dev part; the model card has the sweep).
+DISPUTE_ODDS = 2.0
 #: Class weights in training are (balanced weight) ** this: 1 is fully balanced, 0 unweighted.
 CLASS_WEIGHT_POWER = 0.75
 #: Which FNC-1 train pairs ``train-stance`` learns from.
@@ -114,6 +121,19 @@ def mix_stance(own: np.ndarray, stance: np.ndarray, weight: float = STANCE_WEIGH
     logs = (1 - weight) * np.log(own[:3] / mass + 1e-9) + weight * np.log(np.asarray(stance) + 1e-9)
     shares = np.exp(logs - logs.max())
     return np.array([*(shares / shares.sum() * mass), own[3]])
+
+
+def dispute_overrides(probs: dict[str, float], odds: float = DISPUTE_ODDS) -> str | None:
+    """The related class a dispute outranks in a stance-read pair (:data:`DISPUTE_ODDS`), or None.
+
+    ``probs`` are the judge's mixed probabilities (agree, diverge, related,
+    unrelated). Only agree and related give way: diverge already leading, or
+    unrelated (each source silent on the other), stay as they are.
+    """
+    top = max(probs, key=lambda c: probs[c])
+    if top in ("agree", "related") and probs["diverge"] * odds >= probs[top]:
+        return top
+    return None
 
 
 def builtin_available() -> bool:

@@ -36,7 +36,12 @@ given as ``stance``; the default judge has it): a cross-encoder over the claim
 and the document's passages nearest it, taught FNC-1's agree / disagree /
 discuss. Its probabilities reshape how the judge splits its related mass
 (:func:`~compare.stance.mix_stance`), where that mass outweighs unrelated; the
-rationale quotes its reading.
+rationale quotes its reading. In such a pair ``diverge`` is the label when its
+probability is at least 1 / ``DISPUTE_ODDS`` of the likeliest class's, if that
+class is agree or related (:func:`~compare.stance.dispute_overrides`): mixed in,
+the stance model still leaves the likeliest class under-calling disputes, which
+are rare. The probabilities stay as mixed, and the rationale says when the odds
+decided.
 
 One rule sits on top of the model, the *checks guard*: when the engine's checks
 find a polarity, count, date or naming discrepancy between passages that are
@@ -84,7 +89,8 @@ from .nli import NLI_NAMES, NLIModel, label_order  # noqa: F401  (NLIModel and l
 from .nli import BUILTIN, builtin_available, display_name
 from .stance import BUILTIN_NAME as STANCE_BUILTIN_NAME
 from .stance import BUILTIN_WEIGHTS as STANCE_WEIGHTS
-from .stance import STANCE_NAMES, STANCE_WEIGHT, StanceModel, mix_stance, stance_context
+from .stance import (DISPUTE_ODDS, STANCE_NAMES, STANCE_WEIGHT, StanceModel, dispute_overrides, mix_stance,
+                     stance_context)
 from .stance import builtin_available as stance_available
 from .stance import check_file as check_stance_file
 
@@ -117,11 +123,14 @@ class TrainedJudge:
     """A trained model behind the :class:`~compare.judging.Judge` protocol."""
 
     def __init__(self, bundle: dict[str, Any] | str | Path | None = None, nli: NLIModel | str | None = None,
-                 *, nli_scope: str = "all", stance: StanceModel | str | Path | None = None) -> None:
+                 *, nli_scope: str = "all", stance: StanceModel | str | Path | None = None,
+                 dispute_odds: float = DISPUTE_ODDS) -> None:
         if bundle is None or isinstance(bundle, (str, Path)):
             bundle = load_bundle(bundle or SHIPPED_MODEL)
         if nli_scope not in NLI_SCOPES:
             raise ValueError(f"nli_scope must be one of {NLI_SCOPES}, not {nli_scope!r}")
+        check_dispute_odds(dispute_odds)
+        self.dispute_odds = float(dispute_odds)
         self.bundle = bundle
         self.estimator = bundle["estimator"]
         self.groups: tuple[str, ...] = tuple(bundle.get("groups", DEFAULT_GROUPS))
@@ -155,10 +164,12 @@ class TrainedJudge:
         if stance is not None:
             shown = stance_display_name(stance) if isinstance(stance, (str, Path)) else stance.name
             self.name += f"+stance:{shown}"
+            if self.dispute_odds != DISPUTE_ODDS:  # named only when not the default, so a report says which
+                self.name += f"(dispute odds {self.dispute_odds:g})"
         # The verdict depends on the model (and NLI and stance models) only, not on thresholds;
         # the memo in label_points keeps the estimator alive, so its id is not reused.
         self.cache_key = (self.name, id(self.estimator), id(nli), nli_scope,
-                          str(stance) if isinstance(stance, (str, Path)) else id(stance))
+                          str(stance) if isinstance(stance, (str, Path)) else id(stance), self.dispute_odds)
 
     @property
     def nli(self) -> NLIModel | None:
@@ -270,6 +281,13 @@ class TrainedJudge:
             read = " / ".join(f"{c} {v:.2f}" for c, v in zip(STANCE_NAMES, stance))
             why += (f"; a one-passage claim against a document, so the stance model's reading of the passages "
                     f"nearest the claim ({read}) has a {STANCE_WEIGHT:g} share in how the related mass is split")
+            overridden = dispute_overrides(probs, self.dispute_odds)
+            if overridden:
+                why += (f"; diverge rather than {overridden}: diverge's {probs['diverge']:.2f} is at least "
+                        f"1/{self.dispute_odds:g} of {overridden}'s {probs[overridden]:.2f}, and for a claim against a "
+                        "document a dispute is labelled from there (disputes are rare, and the likeliest class "
+                        "alone misses most of them)")
+                best = "diverge"
         guarded = self.guard(signals)
         if guarded:
             floor = min(guard_floors(signals)[k] for k in guarded)
@@ -301,6 +319,14 @@ def mix_nli(own: np.ndarray, nli: dict[str, float], weight: float = NLI_WEIGHT) 
     theirs = np.array([nli["entailment"], nli["contradiction"], nli["neutral"] * related,
                        nli["neutral"] * (1.0 - related)])
     return (1.0 - weight) * own + weight * theirs
+
+
+def check_dispute_odds(odds: float) -> None:
+    """Refuse dispute odds under 1 (they would let a dispute lose to a less likely class)."""
+    from .errors import InputError
+
+    if not odds >= 1:  # also refuses NaN
+        raise InputError(None, f"--dispute-odds must be 1 or more (1: the likeliest class decides), not {odds:g}")
 
 
 def guard_floors(signals: PairSignals) -> dict[str, float]:
@@ -366,13 +392,14 @@ def shipped_available() -> bool:
 
 
 def default_judge(thresholds=None, embedding_model: str | None = None, nli: NLIModel | str | None = None,
-                  stance: str | None = "builtin"):
+                  stance: str | None = "builtin", dispute_odds: float = DISPUTE_ODDS):
     """The shipped trained judge when it is there and fits the embeddings, else the rule judge.
 
     Without ``nli`` it reads pairs of two single passages with the built-in NLI
     model too (:func:`sentence_judge`); with one, it reads every pair with it.
     Either way it reads a one-passage claim against a document with the stance
-    model ``stance`` names (:func:`stance_file`: the built-in one by default).
+    model ``stance`` names (:func:`stance_file`: the built-in one by default),
+    labelling a dispute by ``dispute_odds`` (:func:`~compare.stance.dispute_overrides`).
     """
     from .judging import RuleJudge
 
@@ -380,12 +407,13 @@ def default_judge(thresholds=None, embedding_model: str | None = None, nli: NLIM
         bundle = _shipped_bundle()
         if embedding_model is None or embedding_model == bundle.get("embedding_model"):
             if nli is None:
-                return sentence_judge(bundle, stance)
-            return TrainedJudge(bundle, nli, stance=stance_file(stance))
+                return sentence_judge(bundle, stance, dispute_odds)
+            return TrainedJudge(bundle, nli, stance=stance_file(stance), dispute_odds=dispute_odds)
     return RuleJudge(thresholds)
 
 
-def sentence_judge(bundle: dict[str, Any] | None = None, stance: str | None = "builtin") -> TrainedJudge:
+def sentence_judge(bundle: dict[str, Any] | None = None, stance: str | None = "builtin",
+                   dispute_odds: float = DISPUTE_ODDS) -> TrainedJudge:
     """The default: the shipped judge, with the built-in NLI model for pairs of two single passages.
 
     Two sentences compared on their own are what NLI models are made for: on the
@@ -398,8 +426,8 @@ def sentence_judge(bundle: dict[str, Any] | None = None, stance: str | None = "b
     """
     bundle = bundle or _shipped_bundle()
     if not builtin_available():
-        return TrainedJudge(bundle, stance=stance_file(stance))
-    return TrainedJudge(bundle, BUILTIN, nli_scope="sentences", stance=stance_file(stance))
+        return TrainedJudge(bundle, stance=stance_file(stance), dispute_odds=dispute_odds)
+    return TrainedJudge(bundle, BUILTIN, nli_scope="sentences", stance=stance_file(stance), dispute_odds=dispute_odds)
 
 
 def stance_file(name: str | Path | None) -> str | None:
@@ -438,25 +466,28 @@ def nli_model(name: str) -> NLIModel:
 
 
 def make_judge(kind: str, thresholds=None, embedding_model: str | None = None, nli: str | None = None,
-               stance: str | None = None):
+               stance: str | None = None, dispute_odds: float | None = None):
     """The judge a ``--judge`` option names: ``trained`` (default), ``trained+nli``, ``rules``, or a model file.
 
     ``stance`` is the ``--stance-model`` value (:func:`stance_file`); without
     one, ``trained`` and ``trained+nli`` read claims against documents with the
     built-in stance model and a judge model file reads without one, so that its
-    figures stay those ``train-judge --dev`` printed.
+    figures stay those ``train-judge --dev`` printed. ``dispute_odds`` is the
+    ``--dispute-odds`` value (default :data:`~compare.stance.DISPUTE_ODDS`).
     """
     from .judging import RuleJudge
 
+    odds = DISPUTE_ODDS if dispute_odds is None else dispute_odds
+    check_dispute_odds(odds)
     if kind == "rules":
         return RuleJudge(thresholds)
     if kind == WITH_NLI:
         kind, nli = "trained", nli or BUILTIN
     nli = nli_model(nli) if nli else None  # type: ignore[assignment]
     if kind in ("trained", "default"):
-        return default_judge(thresholds, embedding_model, nli, "builtin" if stance is None else stance)
+        return default_judge(thresholds, embedding_model, nli, "builtin" if stance is None else stance, odds)
     if not Path(kind).is_file():
         from .errors import InputError
 
         raise InputError(kind, "no such judge: name trained, rules, or a judge model file")
-    return TrainedJudge(kind, nli, stance=stance_file(stance))
+    return TrainedJudge(kind, nli, stance=stance_file(stance), dispute_odds=odds)

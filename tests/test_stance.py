@@ -9,7 +9,8 @@ import pickle
 import numpy as np
 import pytest
 
-from compare.stance import BUILTIN_WEIGHTS, STANCE_NAMES, StanceModel, mix_stance, stance_context
+from compare.stance import (BUILTIN_WEIGHTS, DISPUTE_ODDS, STANCE_NAMES, StanceModel, dispute_overrides,
+                            mix_stance, stance_context)
 from compare.trained_judge import CLASSES, TrainedJudge, claim_against_document, default_judge
 from conftest import SHARED_DATA
 
@@ -95,6 +96,33 @@ def test_the_mix_keeps_the_unrelated_class_and_the_related_mass():
     assert mixed[3] == own[3] and mixed[:3].sum() == pytest.approx(own[:3].sum())
     assert mixed[0] > own[0] and mixed[2] < own[2]  # the stance model's agree moves the split
     assert mix_stance(own, np.array([0.9, 0.05, 0.05]), weight=0.0) == pytest.approx(own)
+
+
+def test_a_dispute_outranks_agree_or_related_only_within_the_odds():
+    probs = {"agree": 0.40, "diverge": 0.21, "related": 0.30, "unrelated": 0.09}
+    assert dispute_overrides(probs, 2.0) == "agree"
+    assert dispute_overrides({**probs, "diverge": 0.19, "unrelated": 0.11}, 2.0) is None  # under half of agree's
+    assert dispute_overrides({"agree": 0.2, "diverge": 0.21, "related": 0.39, "unrelated": 0.2}, 2.0) == "related"
+    # silent stays silent, and a dispute that already leads needs nothing
+    assert dispute_overrides({"agree": 0.1, "diverge": 0.3, "related": 0.1, "unrelated": 0.5}, 2.0) is None
+    assert dispute_overrides({"agree": 0.3, "diverge": 0.5, "related": 0.1, "unrelated": 0.1}, 2.0) is None
+    assert dispute_overrides(probs, 1.0) is None  # odds of 1: the likeliest class alone
+
+
+def test_a_claim_the_stance_model_finds_disputed_is_labelled_diverge_with_its_reason(embedder):
+    """The probabilities stay the mix's; only the label follows the dispute odds, and the rationale says why."""
+    [signals] = _signals(embedder, {"Police": CLAIM, "Newspaper": ARTICLE})
+    judge = TrainedJudge.shipped()
+    supported = TrainedJudge(judge.bundle, stance=CountingStance((0.7, 0.1, 0.2))).judge(signals)
+    disputed = TrainedJudge(judge.bundle, stance=CountingStance((0.45, 0.45, 0.1))).judge(signals)
+    assert supported.label == "agree" and "diverge rather than" not in supported.rationale
+    p = disputed.probabilities
+    assert max(p, key=p.get) == "agree" and p["diverge"] * DISPUTE_ODDS >= p["agree"]  # what this test is about
+    assert disputed.label == "diverge"
+    said = f"diverge rather than agree: diverge's {p['diverge']:.2f} is at least 1/{DISPUTE_ODDS:g}"
+    assert said in disputed.rationale
+    likeliest = TrainedJudge(judge.bundle, stance=CountingStance((0.45, 0.45, 0.1)), dispute_odds=1).judge(signals)
+    assert likeliest.label == "agree" and likeliest.probabilities == disputed.probabilities
 
 
 def test_the_context_is_the_passages_nearest_the_claim_in_text_order():
@@ -226,6 +254,31 @@ def test_the_stance_model_option_picks_or_drops_it():
     # A judge model file reads as train-judge --dev measured it, unless told otherwise.
     assert "+stance" not in make_judge(str(SHIPPED_MODEL)).name
     assert make_judge(str(SHIPPED_MODEL), stance="builtin").name.endswith("+stance:builtin-minilm-stance")
+
+
+def test_the_dispute_odds_option_reaches_the_judge_and_refuses_odds_under_one(run_cli, cache_dir, tmp_path,
+                                                                             write_files):
+    from compare.cli import build_parser
+    from compare.errors import InputError
+    from compare.trained_judge import SHIPPED_MODEL, make_judge
+
+    assert make_judge("trained").dispute_odds == DISPUTE_ODDS
+    assert make_judge("trained", dispute_odds=1).dispute_odds == 1
+    assert make_judge(str(SHIPPED_MODEL), stance="builtin", dispute_odds=3).dispute_odds == 3
+    assert make_judge("trained", dispute_odds=1).cache_key != make_judge("trained").cache_key
+    assert make_judge("trained", dispute_odds=1).name.endswith("+stance:builtin-minilm-stance(dispute odds 1)")
+    assert "dispute odds" not in make_judge("trained").name
+    with pytest.raises(InputError, match="--dispute-odds must be 1 or more"):
+        make_judge("trained", dispute_odds=0.5)
+    args = build_parser().parse_args(["evaluate", "fnc1", "--data", "d", "--dispute-odds", "1.5"])
+    assert args.dispute_odds == 1.5
+    folder = write_files({"police.md": "---\nparty: Police\n---\n" + CLAIM + "\n",
+                          "paper.md": "---\nparty: Newspaper\n---\n" + ARTICLE + "\n"})
+    out = tmp_path / "r.json"
+    code, _, err = run_cli("report", folder, "--dispute-odds", "0.5", "--cache-dir", cache_dir, "--out", out,
+                           "--no-progress")
+    assert code == 2 and "--dispute-odds must be 1 or more" in err and "Traceback" not in err
+    assert not out.exists()
 
 
 def test_a_missing_stance_model_file_is_an_input_error(run_cli, cache_dir, tmp_path, write_files):
