@@ -237,23 +237,28 @@ def train_stance(
     power: float = CLASS_WEIGHT_POWER,
     limit: int | None = None,
     synthetic: bool = True,
+    context_passages: int = CONTEXT_PASSAGES,
+    max_length: int = MAX_LENGTH,
     embedder=None,
     progress: bool | None = None,
 ) -> dict[str, Any]:
     """Teach the packaged encoder FNC-1 stance and write the update to ``out`` (safetensors); returns its metadata.
 
     With ``synthetic`` (the default) the training pairs gain
-    :func:`synthetic_disagree`'s negated copies of the agree pairs.
+    :func:`synthetic_disagree`'s negated copies of the agree pairs. The model
+    reads the claim with the ``context_passages`` document passages nearest it,
+    at most ``max_length`` tokens in all; the file records both, so the judge
+    gives it the same.
     """
     show = sys.stderr.isatty() if progress is None else progress
-    items = training_inputs(data_dir, part, embedder, limit=limit, progress=show)
+    items = training_inputs(data_dir, part, embedder, limit=limit, count=context_passages, progress=show)
     extra = synthetic_disagree(items) if synthetic else []
     items += extra
     weights = class_weights([y for *_, y in items], power)
     return train_classifier(
         items, STANCE_NAMES, out, epochs=epochs, rank=rank, learning_rate=learning_rate, batch=batch, seed=seed,
-        max_length=MAX_LENGTH, truncation="only_second", class_weights=weights,
-        metadata={"training_pairs": str(len(items)), "part": part, "context_passages": str(CONTEXT_PASSAGES),
+        max_length=max_length, truncation="only_second", class_weights=weights,
+        metadata={"training_pairs": str(len(items)), "part": part, "context_passages": str(context_passages),
                   "synthetic_disagree": str(len(extra)),
                   "class_weights": ",".join(f"{w:.4f}" for w in weights), "class_weight_power": str(power)},
         description="Training the stance model", progress=show,
@@ -265,8 +270,8 @@ def dev_f1(data_dir: str | Path, weights: str | Path = BUILTIN_WEIGHTS, embedder
     """The stance model's own per-class F1 on the related pairs of the story carve's dev part."""
     from .evaluation import per_class_f1
 
-    items = training_inputs(data_dir, "story-dev", embedder, limit=limit)
     model = StanceModel(weights)
+    items = training_inputs(data_dir, "story-dev", embedder, limit=limit, count=model.context_passages)
     pred = model.probabilities_many([(a, b) for a, b, _ in items]).argmax(1)
     f1 = per_class_f1([STANCE_NAMES[y] for *_, y in items], [STANCE_NAMES[i] for i in pred], STANCE_NAMES)
     return {"pairs": len(items), "per_class_f1": {k: round(v, 4) for k, v in f1.items()},
@@ -288,6 +293,10 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--synthetic-disagree", action=argparse.BooleanOptionalAction, default=True,
                    help="add a disagree copy, headline negated, of each agree pair whose headline can be negated "
                         "(default: on)")
+    p.add_argument("--context-passages", type=int, default=CONTEXT_PASSAGES, metavar="N",
+                   help=f"document passages read beside the claim, the N most like it (default {CONTEXT_PASSAGES})")
+    p.add_argument("--max-length", type=int, default=MAX_LENGTH, metavar="N",
+                   help=f"tokens per (claim, passages) input; the passages are cut to fit (default {MAX_LENGTH})")
     p.add_argument("--limit", type=int, metavar="N", help="at most N FNC-1 training pairs (a quick run)")
     p.add_argument("--dev", action="store_true", help="then evaluate the new model on the story carve's dev part")
     p.add_argument("--cache-dir", metavar="DIR", help="embedding cache folder (as for report)")
@@ -302,11 +311,15 @@ def run_train_stance(args: argparse.Namespace) -> int:
     if not (data / "fnc1").is_dir():
         raise InputError(str(data / "fnc1"), "no such folder (is --data the folder holding fnc1/?)")
     check_training_arguments(args)
+    if args.context_passages < 1:
+        raise InputError(None, f"--context-passages must be at least 1, not {args.context_passages}")
+    if not 32 <= args.max_length <= 512:  # the encoder's positions end at 512
+        raise InputError(None, f"--max-length must be between 32 and 512, not {args.max_length}")
     embedder = Embedder(cache_dir=args.cache_dir)
     meta = train_stance(data, args.out, part=args.part, epochs=args.epochs, rank=args.rank,
                         learning_rate=args.learning_rate, seed=args.seed, power=args.class_weight_power,
-                        limit=args.limit, synthetic=args.synthetic_disagree, embedder=embedder,
-                        progress=args.progress)
+                        limit=args.limit, synthetic=args.synthetic_disagree, context_passages=args.context_passages,
+                        max_length=args.max_length, embedder=embedder, progress=args.progress)
     extra = int(meta["synthetic_disagree"])
     print(f"wrote {args.out}: {meta['training_pairs']} training pairs ({int(meta['training_pairs']) - extra} from "
           f"FNC-1, {extra} synthetic disagree), {meta['seconds']} s", file=sys.stderr)

@@ -222,8 +222,8 @@ def test_train_stance_on_a_small_slice(run_cli, cache_dir, tmp_path):
 
     out = tmp_path / "stance.safetensors"
     code, stdout, err = run_cli("train-stance", "--data", SHARED_DATA, "--out", out, "--limit", "16", "--epochs",
-                                "1", "--rank", "2", "--seed", "5", "--dev", "--cache-dir", cache_dir,
-                                "--no-progress")
+                                "1", "--rank", "2", "--seed", "5", "--context-passages", "2", "--max-length", "96",
+                                "--dev", "--cache-dir", cache_dir, "--no-progress")
     assert code == 0, err
     with safe_open(str(out), "pt") as f:
         extra = int(f.metadata()["synthetic_disagree"])
@@ -232,9 +232,20 @@ def test_train_stance_on_a_small_slice(run_cli, cache_dir, tmp_path):
     figures = json.loads(stdout)
     assert figures["pairs"] == 16 and set(figures["per_class_f1"]) == set(STANCE_NAMES)
     model = StanceModel(out)
-    assert model.name == "stance.safetensors" and model.context_passages == 3
+    # the file says what it read, so the judge gives it the same
+    assert model.name == "stance.safetensors" and (model.context_passages, model.max_length) == (2, 96)
     judge = TrainedJudge(TrainedJudge.shipped().bundle, stance=out)
     assert judge.name.endswith("+stance:stance.safetensors")
+
+
+def test_train_stance_refuses_a_context_it_cannot_read(run_cli, tmp_path):
+    (tmp_path / "fnc1").mkdir()
+    out = tmp_path / "s.safetensors"
+    for option, value, says in (("--context-passages", "0", "--context-passages must be at least 1, not 0"),
+                                ("--max-length", "600", "--max-length must be between 32 and 512, not 600")):
+        code, _, err = run_cli("train-stance", "--data", tmp_path, "--out", out, option, value)
+        assert code == 2 and says in err and "Traceback" not in err
+    assert not out.exists()
 
 
 def test_train_stance_takes_the_synthetic_pairs_unless_told_not_to():
