@@ -1,14 +1,16 @@
 """What FNC-1 evaluation costs through the engine, with and without the built-in stance model.
 
     .venv/bin/python benchmarks/fnc_speed.py [--data ../shared/data/fnc1] [--split train] [--part dev]
-                                             [--carve story] [--empty-cache]
+                                             [--carve story] [--judge FILE] [--stance-model FILE]
+                                             [--empty-cache]
 
 Embeds the split's headlines and bodies once (into a temporary cache with
 ``--empty-cache``, and that time is printed apart), then evaluates it twice in
 this one run: with the default judge (which reads a headline against its
 article with the built-in stance model) and with the same judge without the
 stance model. ``--judge FILE`` takes another judge model (``train-judge --carve
-story`` makes one whose story-carve figures are fair). Prints the pairs, the seconds and pairs per second of each, their
+story`` makes one whose story-carve figures are fair) and ``--stance-model
+FILE`` another stance model (``train-stance --part story-train`` likewise). Prints the pairs, the seconds and pairs per second of each, their
 ratio, the figures, and what the competition test split (25,413 pairs) would
 take at each rate. Not a test: nothing is asserted.
 """
@@ -28,6 +30,7 @@ TEST_PAIRS = 25_413
 
 def main(argv: list[str] | None = None) -> int:
     from compare.embeddings import Embedder
+    from compare.errors import InputError
     from compare.evaluation import carve_fnc1, evaluate, read_fnc1
     from compare.passages import passage_texts
     from compare.trained_judge import load_bundle, sentence_judge
@@ -39,9 +42,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--carve", default="story", choices=("key", "story"), help="default story")
     parser.add_argument("--workers", type=int, help="as for evaluate (default: one per core, at most 4)")
     parser.add_argument("--judge", metavar="FILE", help="a judge model file (default: the shipped one, which "
-                        "was trained on all of FNC-1 train: its figures on a dev part are flattered)")
+                        "was trained on the body-id carve's train part: its story-carve figures are flattered)")
+    parser.add_argument("--stance-model", metavar="FILE", default="builtin",
+                        help="the stance model file (default: the built-in one; a train-stance --part story-train "
+                        "file keeps the story carve's dev part unseen)")
     parser.add_argument("--empty-cache", action="store_true", help="embed into a fresh temporary cache")
     args = parser.parse_args(argv)
+    try:  # before any embedding, so that a bad file fails at once
+        bundle = load_bundle(args.judge) if args.judge else None
+        default = sentence_judge(bundle, stance=args.stance_model)
+    except (InputError, OSError, ValueError) as err:  # a missing or foreign model file
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    plain = sentence_judge(default.bundle, stance=None)
     with tempfile.TemporaryDirectory(prefix="nc-fnc-") as tmp:
         embedder = Embedder(None, tmp if args.empty_cache else None)
         examples, bodies = read_fnc1(args.data, args.split)
@@ -52,9 +65,6 @@ def main(argv: list[str] | None = None) -> int:
         embedder.embed(sorted(texts | {e.a for e in examples}), progress=False)
         print(f"{len(examples)} pairs, {len({e.b for e in examples})} bodies; embedding "
               f"{len(texts)} body passages and the headlines: {time.perf_counter() - started:.1f} s")
-        bundle = load_bundle(args.judge) if args.judge else None
-        default = sentence_judge(bundle)
-        plain = sentence_judge(default.bundle, stance=None)
         rates = {}
         for name, judge in (("default (with the stance model)", default), ("without the stance model", plain)):
             result = evaluate("fnc1", args.data, args.split, part=args.part, carve_by=args.carve, embedder=embedder,
