@@ -31,7 +31,7 @@ TEST_PAIRS = 25_413
 def main(argv: list[str] | None = None) -> int:
     from compare.embeddings import Embedder
     from compare.errors import InputError
-    from compare.evaluation import carve_fnc1, evaluate, read_fnc1
+    from compare.evaluation import carve_fnc1, dev_overlap_warnings, evaluate, read_fnc1
     from compare.passages import passage_texts
     from compare.trained_judge import load_bundle, sentence_judge
 
@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     plain = sentence_judge(default.bundle, stance=None)
+    if args.split == "train" and args.part == "dev":
+        for warning in dev_overlap_warnings(default, args.carve):
+            print(f"warning: {warning}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="nc-fnc-") as tmp:
         embedder = Embedder(None, tmp if args.empty_cache else None)
         examples, bodies = read_fnc1(args.data, args.split)

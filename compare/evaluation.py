@@ -52,13 +52,16 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .cli import add_judge_arguments, add_model_arguments, command
 from .errors import InputError
 from .model import Event, Passage, Source
+
+if TYPE_CHECKING:
+    from .judging import Judge
 
 DATASETS = ("fnc1", "sick", "snli", "stsb")
 DEFAULT_SPLIT = {"fnc1": "competition_test", "sick": "TEST", "snli": "test", "stsb": "test"}
@@ -734,11 +737,35 @@ def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
     add_model_arguments(p)
 
 
+def dev_overlap_warnings(judge: Judge | None, carve_by: str) -> list[str]:
+    """Why FNC-1 dev figures of ``judge`` on the ``carve_by`` carve would be flattered, if they would.
+
+    Each carve's train part holds pairs of the other carve's dev part, and a
+    stance model trained on all of FNC-1 train has seen every dev pair, so a
+    model that learned from anything but ``carve_by``'s own train part has seen
+    some of the pairs it would be measured on.
+    """
+    from .stance import training_part as stance_training_part
+
+    warnings = []
+    bundle = getattr(judge, "bundle", None) or {}  # a trained judge's: what it was trained on
+    trained_by = bundle.get("fnc1_carve", "key")
+    if "fnc1" in bundle.get("trained_on", {}) and trained_by != carve_by:
+        warnings.append(f"this judge was trained on the {trained_by} carve's train part, which overlaps the "
+                        f"{carve_by} carve's dev part; train one with train-judge --carve {carve_by} to measure it")
+    stance_file = getattr(judge, "stance_path", None)
+    stance_part = stance_training_part(stance_file) if stance_file else None
+    if stance_part and stance_part != f"{carve_by}-train":
+        learned = "all of FNC-1 train" if stance_part == "all" else f"FNC-1 train's {stance_part} part"
+        warnings.append(f"this judge's stance model was trained on {learned}, which overlaps the {carve_by} "
+                        f"carve's dev part: the figures are flattered")
+    return warnings
+
+
 @command("evaluate", _evaluate_arguments)
 def run_evaluate(args: argparse.Namespace) -> int:
     """Evaluate the engine on FNC-1, SICK, SNLI or STS-B."""
     from .embeddings import Embedder
-    from .stance import training_part as stance_training_part
     from .trained_judge import make_judge
 
     if args.limit is not None and args.limit < 1:
@@ -755,19 +782,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if not 0.0 <= args.link_threshold <= 1.0:
             raise InputError(None, f"--link-threshold must be between 0 and 1, not {args.link_threshold}")
         thresholds = Thresholds(link=args.link_threshold)
-    bundle = getattr(judge, "bundle", {})  # a trained judge's: what it was trained on
-    trained_by = bundle.get("fnc1_carve", "key")
-    if args.dataset == "fnc1" and args.part == "dev" and "fnc1" in bundle.get("trained_on", {}) \
-            and trained_by != args.carve:
-        # Each carve's train part holds pairs of the other's dev part: the figures would be flattered.
-        print(f"warning: this judge was trained on the {trained_by} carve's train part, which overlaps the "
-              f"{args.carve} carve's dev part; train one with train-judge --carve {args.carve} to measure it",
-              file=sys.stderr)
-    stance_file = getattr(judge, "stance_path", None)
-    stance_part = stance_training_part(stance_file) if stance_file else None
-    if args.dataset == "fnc1" and args.part == "dev" and stance_part and stance_part != f"{args.carve}-train":
-        print(f"warning: this judge's stance model was trained on FNC-1 train's {stance_part} part, which "
-              f"overlaps the {args.carve} carve's dev part: the figures are flattered", file=sys.stderr)
+    if args.dataset == "fnc1" and args.part == "dev":
+        for warning in dev_overlap_warnings(judge, args.carve):
+            print(f"warning: {warning}", file=sys.stderr)
     result = evaluate(args.dataset, args.data, args.split, part=args.part, carve_by=args.carve, limit=args.limit,
                       thresholds=thresholds, embedder=embedder, judge=judge, workers=args.workers, progress=args.progress)
     if args.json:

@@ -271,6 +271,30 @@ def test_a_stance_model_trained_on_pairs_of_the_dev_part_is_named_in_a_warning(t
     assert code == 0 and "warning" not in err
 
 
+def test_a_model_that_learned_from_dev_pairs_is_warned_of_whichever_carve_is_measured(tmp_path: Path):
+    """A judge of one carve flatters the other's dev part; a stance model of all FNC-1 train flatters both."""
+    import torch
+    from safetensors.torch import save_file
+
+    from compare.evaluation import dev_overlap_warnings
+
+    class Judged:  # what the warnings read off a trained judge
+        def __init__(self, carve: str | None, stance_part: str | None) -> None:
+            self.bundle = {"trained_on": {"fnc1": 100}, "fnc1_carve": carve} if carve else {}
+            self.stance_path = None
+            if stance_part:
+                self.stance_path = tmp_path / f"{stance_part}.safetensors"
+                save_file({"w": torch.zeros(1)}, str(self.stance_path), metadata={"part": stance_part})
+
+    assert dev_overlap_warnings(Judged("story", "story-train"), "story") == []
+    assert dev_overlap_warnings(None, "key") == []
+    body_carve = dev_overlap_warnings(Judged("key", "story-train"), "story")
+    assert len(body_carve) == 1 and "trained on the key carve's train part" in body_carve[0]
+    stance_all = dev_overlap_warnings(Judged("key", "all"), "key")
+    assert len(stance_all) == 1 and "all of FNC-1 train" in stance_all[0] and "flattered" in stance_all[0]
+    assert len(dev_overlap_warnings(Judged("story", "all"), "story")) == 1
+
+
 def test_an_empty_part_is_an_input_error(tiny_sets: Path, run_cli, cache_dir):
     code, out, err = run_cli("evaluate", "stsb", "--data", tiny_sets / "stsb", "--part", "dev", "--limit", "0")
     assert code == 2 and "--limit" in err
