@@ -238,6 +238,22 @@ def test_train_stance_on_a_small_slice(run_cli, cache_dir, tmp_path):
     assert judge.name.endswith("+stance:stance.safetensors")
 
 
+def test_train_stance_warns_that_dev_figures_of_a_model_of_all_fnc1_are_flattered(run_cli, tmp_path, monkeypatch):
+    import compare.stance as stance
+
+    (tmp_path / "fnc1").mkdir()
+    parts = []
+    monkeypatch.setattr(stance, "train_stance", lambda data, out, *, part, **_: parts.append(part) or
+                        {"training_pairs": "12", "synthetic_disagree": "2", "seconds": "1.0"})
+    monkeypatch.setattr(stance, "dev_f1", lambda *a, **k: {"pairs": 3})
+    code, out, err = run_cli("train-stance", "--data", tmp_path, "--out", tmp_path / "s.safetensors", "--part",
+                             "all", "--dev")
+    assert code == 0 and parts == ["all"] and json.loads(out) == {"pairs": 3}
+    assert "12 training pairs (10 from FNC-1, 2 synthetic disagree)" in err and "flattered" in err
+    code, out, err = run_cli("train-stance", "--data", tmp_path, "--out", tmp_path / "s.safetensors", "--dev")
+    assert code == 0 and parts == ["all", "story-train"] and "flattered" not in err
+
+
 def test_train_stance_refuses_a_context_it_cannot_read(run_cli, tmp_path):
     (tmp_path / "fnc1").mkdir()
     out = tmp_path / "s.safetensors"
