@@ -6,11 +6,14 @@ embeddings and the checks' findings, and tells agreement from discussion
 poorly: an article that reports a claim and one that only discusses it embed
 alike. :class:`StanceModel` reads the claim *together with* the document's
 passages nearest to it, as a cross-encoder: the packaged all-MiniLM-L6-v2
-encoder taught FNC-1's agree / disagree / discuss on the related pairs of the
-story carve's train part, with a negated copy of each agree pair whose headline can be
-negated as one more disagree example (:func:`synthetic_disagree`), by ``narrative-compare train-stance``
-(``compare/judge/stance.safetensors``, 1.6 MB: low-rank updates and a head, as
-for the built-in NLI model; :mod:`compare.lora`).
+encoder taught FNC-1's agree / disagree / discuss on the related pairs of
+FNC-1 train, with a negated copy of each agree pair whose headline can be
+negated as one more disagree example (:func:`synthetic_disagree`), by
+``narrative-compare train-stance --part all`` (``compare/judge/stance.safetensors``,
+1.6 MB: low-rank updates and a head, as for the built-in NLI model;
+:mod:`compare.lora`). Its recipe was chosen on the story carve's dev part with
+a model trained on that carve's train part only (``--part story-train``, the
+default, so that the dev part stays unseen).
 
 The engine's judge mixes its probabilities into its own for claim-against-
 document pairs only (:func:`mix_stance`): they reshape how the judge shares its
@@ -286,7 +289,7 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", "-o", required=True, metavar="FILE", help="where to write the model (.safetensors)")
     p.add_argument("--part", choices=PARTS, default="story-train",
                    help="story-train (default: the story carve's train part, so that its dev part stays unseen) "
-                        "or all of FNC-1 train")
+                        "or all of FNC-1 train (the shipped model)")
     add_training_arguments(p)
     p.add_argument("--class-weight-power", type=float, default=CLASS_WEIGHT_POWER,
                    help=f"class weights are balanced weights to this power (default {CLASS_WEIGHT_POWER})")

@@ -333,9 +333,9 @@ def test_a_denial_of_a_rumour_agrees_with_the_article_that_refutes_it(embedder):
     """A claim that denies a rumour, against an article that reports the rumour and then its denial.
 
     The FNC-1 `agree` / `discuss` boundary again. Measured for the model card on these
-    seven and the market explosion above: the default judge agrees on 6 of the 8 (5 of these
-    7), 5 without the stance model; the previous judge on 6. A model that agrees on fewer
-    than 4 of these 7 fails.
+    seven: the default judge agrees on 4 (it reads the factory's and the school's articles as
+    disputing the claim), 5 with the stance model trained on the story carve's train part only
+    and 5 without a stance model. A model that agrees on fewer than 4 of these 7 fails.
     """
     labels = [(claim, _label_between(embedder, {"Agency": claim, "Newspaper": article}))
               for claim, article in DENIALS]

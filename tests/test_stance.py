@@ -58,7 +58,7 @@ def test_the_stance_model_ships_small_with_its_labels():
     assert rows.shape == (1, 3) and rows.sum() == pytest.approx(1.0)
 
 
-def test_the_shipped_stance_model_is_what_train_stance_makes_by_default():
+def test_the_shipped_stance_model_is_what_train_stance_makes_from_all_of_fnc1_train():
     from compare.stance import CLASS_WEIGHT_POWER, CONTEXT_PASSAGES, MAX_LENGTH
 
     from safetensors import safe_open
@@ -67,11 +67,11 @@ def test_the_shipped_stance_model_is_what_train_stance_makes_by_default():
         meta = f.metadata()
     assert {k: meta[k] for k in ("part", "epochs", "lora_rank", "learning_rate", "seed", "class_weight_power",
                                  "context_passages", "max_length", "labels")} == {
-        "part": "story-train", "epochs": "3", "lora_rank": "16", "learning_rate": "0.0005", "seed": "0",
+        "part": "all", "epochs": "3", "lora_rank": "16", "learning_rate": "0.0005", "seed": "0",
         "class_weight_power": str(CLASS_WEIGHT_POWER), "context_passages": str(CONTEXT_PASSAGES),
         "max_length": str(MAX_LENGTH), "labels": ",".join(STANCE_NAMES)}
-    # the story carve train part's 10,845 related pairs, and a negated copy of 1,185 of its agree pairs
-    assert (meta["training_pairs"], meta["synthetic_disagree"]) == ("12030", "1185")
+    # FNC-1 train's 13,427 related pairs, and a negated copy of 1,651 of its 3,678 agree pairs
+    assert (meta["training_pairs"], meta["synthetic_disagree"]) == ("15078", "1651")
 
 
 def test_synthetic_disagree_pairs_negate_the_claims_of_agree_pairs_only():
