@@ -745,6 +745,7 @@ def dev_overlap_warnings(judge: Judge | None, carve_by: str) -> list[str]:
     model that learned from anything but ``carve_by``'s own train part has seen
     some of the pairs it would be measured on.
     """
+    from .stance import dev_overlap as stance_dev_overlap
     from .stance import training_part as stance_training_part
 
     warnings = []
@@ -754,11 +755,9 @@ def dev_overlap_warnings(judge: Judge | None, carve_by: str) -> list[str]:
         warnings.append(f"this judge was trained on the {trained_by} carve's train part, which overlaps the "
                         f"{carve_by} carve's dev part; train one with train-judge --carve {carve_by} to measure it")
     stance_file = getattr(judge, "stance_path", None)
-    stance_part = stance_training_part(stance_file) if stance_file else None
-    if stance_part and stance_part != f"{carve_by}-train":
-        learned = "all of FNC-1 train" if stance_part == "all" else f"FNC-1 train's {stance_part} part"
-        warnings.append(f"this judge's stance model was trained on {learned}, which overlaps the {carve_by} "
-                        f"carve's dev part: the figures are flattered")
+    stance_overlap = stance_dev_overlap(stance_training_part(stance_file) if stance_file else None, carve_by)
+    if stance_overlap:
+        warnings.append(f"this judge's stance model {stance_overlap}")
     return warnings
 
 
