@@ -5,7 +5,8 @@ against a document of many. The trained judge reads such a pair from
 embeddings and the checks' findings, and tells agreement from discussion
 poorly: an article that reports a claim and one that only discusses it embed
 alike. :class:`StanceModel` reads the claim *together with* the document's
-passages nearest to it, as a cross-encoder: the packaged all-MiniLM-L6-v2
+passages nearest to it (and those that refute beyond them:
+:func:`stance_passages`), as a cross-encoder: the packaged all-MiniLM-L6-v2
 encoder taught FNC-1's agree / disagree / discuss on the related pairs of
 FNC-1 train, with a negated copy of each agree pair whose headline can be
 negated as one more disagree example (:func:`synthetic_disagree`), by
@@ -33,6 +34,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,10 @@ BUILTIN_NAME = "builtin-minilm-stance"
 BUILTIN_WEIGHTS = Path(__file__).resolve().parent / "judge" / "stance.safetensors"
 #: The document passages the model reads beside the claim: the ones most like it, in text order.
 CONTEXT_PASSAGES = 3
+#: Of those, how many give way to the passages with a refuting word nearest the claim, where the
+#: document has such passages beyond the nearest (:func:`stance_context`; chosen on the FNC-1
+#: story carve's dev part).
+REFUTING_PASSAGES = 2
 #: Tokens per (claim, passages) input; the passages are cut to fit, never the claim.
 MAX_LENGTH = 160
 #: The stance model's share in the geometric mean that reshapes the judge's related mass
@@ -61,6 +67,15 @@ DISPUTE_ODDS = 2.0
 CLASS_WEIGHT_POWER = 0.75
 #: Which FNC-1 train pairs ``train-stance`` learns from.
 PARTS = ("story-train", "all")
+
+
+@dataclass(frozen=True)
+class StanceReading:
+    """What the stance model made of one claim against a document, and which passages it read (by id)."""
+
+    probabilities: np.ndarray  # agree, disagree, discuss
+    nearest: tuple[str, ...]
+    refuting: tuple[str, ...] = ()
 
 
 class StanceModel:
@@ -100,14 +115,33 @@ class StanceModel:
         return np.stack([self._cache[k] for k in inputs]) if inputs else np.zeros((0, len(STANCE_NAMES)))
 
 
+def stance_passages(claim_vector: np.ndarray, passages: Sequence[str], vectors: np.ndarray,
+                    count: int = CONTEXT_PASSAGES, refuting: int = REFUTING_PASSAGES) -> tuple[list[int], list[int]]:
+    """Which passages the stance model reads beside a claim: (the nearest, the refuting ones beyond them), by index.
+
+    The ``count`` passages most like the claim (cosine of unit vectors), unless
+    the document refutes outside them: then the ``refuting`` passages with a
+    refuting word (:func:`~compare.features.refutes`) nearest the claim, from
+    beyond the ``count`` nearest, take the place of all but the nearest
+    ``count - refuting`` (at least one). An article that disputes a claim
+    usually restates it near the top and says "false" or "denied" further down,
+    where the nearest passages miss it; the model card measures the gain.
+    ``refuting=0`` reads the nearest passages only, as the stance models were trained.
+    """
+    order = np.argsort(-(np.asarray(vectors) @ claim_vector), kind="stable").tolist() if len(passages) else []
+    beyond: list[int] = []
+    if refuting > 0:
+        from .features import refutes
+
+        beyond = [i for i in order[count:] if refutes(passages[i])][:refuting]
+    return sorted(order[:max(1, count - refuting)] if beyond else order[:count]), sorted(beyond)
+
+
 def stance_context(claim_vector: np.ndarray, passages: Sequence[str], vectors: np.ndarray,
-                   count: int = CONTEXT_PASSAGES) -> str:
-    """The ``count`` passages most like the claim (cosine of unit vectors), joined in their text order."""
-    if not len(passages):
-        return ""
-    sims = np.asarray(vectors) @ claim_vector
-    nearest = sorted(np.argsort(-sims, kind="stable")[:count])
-    return " ".join(passages[i] for i in nearest)
+                   count: int = CONTEXT_PASSAGES, refuting: int = REFUTING_PASSAGES) -> str:
+    """The text the stance model reads beside a claim: :func:`stance_passages`, joined in their text order."""
+    nearest, beyond = stance_passages(claim_vector, passages, vectors, count, refuting)
+    return " ".join(passages[i] for i in sorted(nearest + beyond))
 
 
 def mix_stance(own: np.ndarray, stance: np.ndarray, weight: float = STANCE_WEIGHT) -> np.ndarray:
@@ -181,13 +215,16 @@ def dev_overlap(part: str | None, carve_by: str) -> str | None:
 
 
 def training_inputs(data_dir: str | Path, part: str, embedder=None, *, limit: int | None = None,
-                    count: int = CONTEXT_PASSAGES, progress: bool = False) -> list[tuple[str, str, int]]:
+                    count: int = CONTEXT_PASSAGES, refuting: int = 0,
+                    progress: bool = False) -> list[tuple[str, str, int]]:
     """(headline, nearest body passages, stance index) for FNC-1 train's related pairs of ``part``.
 
     ``part`` is ``story-train`` or ``story-dev`` (the story carve's parts,
     :func:`~compare.evaluation.carve_stories`) or ``all``. The body is split
-    and embedded as the engine does, so the model learns from the inputs it
-    will be given.
+    and embedded as the engine does; ``refuting`` is :func:`stance_context`'s.
+    The shipped model learned from the nearest passages only (``refuting=0``,
+    ``train-stance``'s default); the judge reads with refuting passages all the
+    same, which the model card measures.
     """
     from .embeddings import Embedder
     from .evaluation import carve_stories, read_fnc1
@@ -204,7 +241,8 @@ def training_inputs(data_dir: str | Path, part: str, embedder=None, *, limit: in
     out = []
     for e in examples:
         passages = texts[e.b]
-        context = (stance_context(vectors[e.a], passages, np.stack([vectors[t] for t in passages]), count)
+        context = (stance_context(vectors[e.a], passages, np.stack([vectors[t] for t in passages]), count,
+                                  refuting)
                    if passages else bodies[e.b])
         out.append((e.a, context, STANCE_NAMES.index(e.label)))
     return out
@@ -252,6 +290,7 @@ def train_stance(
     limit: int | None = None,
     synthetic: bool = True,
     context_passages: int = CONTEXT_PASSAGES,
+    refuting_passages: int = 0,
     max_length: int = MAX_LENGTH,
     embedder=None,
     progress: bool | None = None,
@@ -260,12 +299,14 @@ def train_stance(
 
     With ``synthetic`` (the default) the training pairs gain
     :func:`synthetic_disagree`'s negated copies of the agree pairs. The model
-    reads the claim with the ``context_passages`` document passages nearest it,
-    at most ``max_length`` tokens in all; the file records both, so the judge
-    gives it the same.
+    reads the claim with the ``context_passages`` document passages nearest it
+    (with ``refuting_passages``, as :func:`stance_context` chooses them), at
+    most ``max_length`` tokens in all; the file records these, and the judge
+    gives it as many passages in as many tokens.
     """
     show = sys.stderr.isatty() if progress is None else progress
-    items = training_inputs(data_dir, part, embedder, limit=limit, count=context_passages, progress=show)
+    items = training_inputs(data_dir, part, embedder, limit=limit, count=context_passages,
+                            refuting=refuting_passages, progress=show)
     extra = synthetic_disagree(items) if synthetic else []
     items += extra
     weights = class_weights([y for *_, y in items], power)
@@ -273,6 +314,7 @@ def train_stance(
         items, STANCE_NAMES, out, epochs=epochs, rank=rank, learning_rate=learning_rate, batch=batch, seed=seed,
         max_length=max_length, truncation="only_second", class_weights=weights,
         metadata={"training_pairs": str(len(items)), "part": part, "context_passages": str(context_passages),
+                  "refuting_passages": str(refuting_passages),
                   "synthetic_disagree": str(len(extra)),
                   "class_weights": ",".join(f"{w:.4f}" for w in weights), "class_weight_power": str(power)},
         description="Training the stance model", progress=show,
@@ -281,11 +323,12 @@ def train_stance(
 
 def dev_f1(data_dir: str | Path, weights: str | Path = BUILTIN_WEIGHTS, embedder=None,
            limit: int | None = None) -> dict[str, Any]:
-    """The stance model's own per-class F1 on the related pairs of the story carve's dev part."""
+    """The stance model's own per-class F1 on the related pairs of the story carve's dev part, read as the judge reads."""
     from .evaluation import per_class_f1
 
     model = StanceModel(weights)
-    items = training_inputs(data_dir, "story-dev", embedder, limit=limit, count=model.context_passages)
+    items = training_inputs(data_dir, "story-dev", embedder, limit=limit, count=model.context_passages,
+                            refuting=REFUTING_PASSAGES)
     pred = model.probabilities_many([(a, b) for a, b, _ in items]).argmax(1)
     f1 = per_class_f1([STANCE_NAMES[y] for *_, y in items], [STANCE_NAMES[i] for i in pred], STANCE_NAMES)
     return {"pairs": len(items), "per_class_f1": {k: round(v, 4) for k, v in f1.items()},
@@ -309,6 +352,10 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                         "(default: on)")
     p.add_argument("--context-passages", type=int, default=CONTEXT_PASSAGES, metavar="N",
                    help=f"document passages read beside the claim, the N most like it (default {CONTEXT_PASSAGES})")
+    p.add_argument("--refuting-passages", type=int, default=0, metavar="N",
+                   help="train on the inputs the judge reads, where up to N passages with a refuting word beyond "
+                        f"the nearest take their place (the judge reads with {REFUTING_PASSAGES}; default 0: the "
+                        "nearest passages only, as the shipped model learned)")
     p.add_argument("--max-length", type=int, default=MAX_LENGTH, metavar="N",
                    help=f"tokens per (claim, passages) input; the passages are cut to fit (default {MAX_LENGTH})")
     p.add_argument("--limit", type=int, metavar="N", help="at most N FNC-1 training pairs (a quick run)")
@@ -327,12 +374,15 @@ def run_train_stance(args: argparse.Namespace) -> int:
     check_training_arguments(args)
     if args.context_passages < 1:
         raise InputError(None, f"--context-passages must be at least 1, not {args.context_passages}")
+    if args.refuting_passages < 0:
+        raise InputError(None, f"--refuting-passages must be 0 or more, not {args.refuting_passages}")
     if not 32 <= args.max_length <= 512:  # the encoder's positions end at 512
         raise InputError(None, f"--max-length must be between 32 and 512, not {args.max_length}")
     embedder = Embedder(cache_dir=args.cache_dir)
     meta = train_stance(data, args.out, part=args.part, epochs=args.epochs, rank=args.rank,
                         learning_rate=args.learning_rate, seed=args.seed, power=args.class_weight_power,
                         limit=args.limit, synthetic=args.synthetic_disagree, context_passages=args.context_passages,
+                        refuting_passages=args.refuting_passages,
                         max_length=args.max_length, embedder=embedder, progress=args.progress)
     extra = int(meta["synthetic_disagree"])
     print(f"wrote {args.out}: {meta['training_pairs']} training pairs ({int(meta['training_pairs']) - extra} from "

@@ -33,10 +33,12 @@ labels and time (the model card has the figures for both).
 A one-passage claim against a document (a headline against an article) is
 read by the built-in stance model too (:class:`~compare.stance.StanceModel`,
 given as ``stance``; the default judge has it): a cross-encoder over the claim
-and the document's passages nearest it, taught FNC-1's agree / disagree /
-discuss. Its probabilities reshape how the judge splits its related mass
-(:func:`~compare.stance.mix_stance`), where that mass outweighs unrelated; the
-rationale quotes its reading. In such a pair ``diverge`` is the label when its
+and the document's passages nearest it (or the nearest and those with a
+refuting word beyond them: :func:`~compare.stance.stance_passages`), taught
+FNC-1's agree / disagree / discuss. Its probabilities reshape how the judge
+splits its related mass (:func:`~compare.stance.mix_stance`), where that mass
+outweighs unrelated; the rationale quotes its reading and names the passages
+it read. In such a pair ``diverge`` is the label when its
 probability is at least 1 / ``DISPUTE_ODDS`` of the likeliest class's, if that
 class is agree or related (:func:`~compare.stance.dispute_overrides`): mixed in,
 the stance model still leaves the likeliest class under-calling disputes, which
@@ -89,8 +91,8 @@ from .nli import NLI_NAMES, NLIModel, label_order  # noqa: F401  (NLIModel and l
 from .nli import BUILTIN, builtin_available, display_name
 from .stance import BUILTIN_NAME as STANCE_BUILTIN_NAME
 from .stance import BUILTIN_WEIGHTS as STANCE_WEIGHTS
-from .stance import (DISPUTE_ODDS, STANCE_NAMES, STANCE_WEIGHT, StanceModel, dispute_overrides, mix_stance,
-                     stance_context)
+from .stance import (DISPUTE_ODDS, STANCE_NAMES, STANCE_WEIGHT, StanceModel, StanceReading, dispute_overrides,
+                     mix_stance, stance_passages)
 from .stance import builtin_available as stance_available
 from .stance import check_file as check_stance_file
 
@@ -214,7 +216,8 @@ class TrainedJudge:
         """Class probabilities in :data:`CLASSES` order for feature rows."""
         return self._predict(rows, signals)[0]
 
-    def _predict(self, rows: np.ndarray, signals: list[PairSignals] | None) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    def _predict(self, rows: np.ndarray,
+                 signals: list[PairSignals] | None) -> tuple[np.ndarray, dict[int, StanceReading]]:
         """:meth:`predict_proba`, and the stance model's probabilities by row where they were mixed in."""
         # One thread: a pair at a time gains nothing from OpenMP, and on a busy
         # machine its spinning threads slow everything down.
@@ -228,7 +231,7 @@ class TrainedJudge:
             pairs = self.nli.probabilities_many([(signals[i].left.text, signals[i].right.text) for i in rows])
             for i, nli in zip(rows, pairs):
                 out[i] = mix_nli(out[i], nli)
-        stances: dict[int, np.ndarray] = {}
+        stances: dict[int, StanceReading] = {}
         if self._stance is None:
             return out, stances
         # The stance pass is spent only where the related mass outweighs unrelated: elsewhere
@@ -237,10 +240,14 @@ class TrainedJudge:
                   if found is not None and out[i, :3].sum() > out[i, 3]}
         if claims:
             model = self.stance
-            inputs = [(claim.text, stance_context(vector, [p.text for p in passages], vectors, model.context_passages))
-                      for claim, vector, passages, vectors in claims.values()]
+            read = {i: stance_passages(vector, [p.text for p in passages], vectors, model.context_passages)
+                    for i, (_, vector, passages, vectors) in claims.items()}
+            inputs = [(claim.text, " ".join(passages[j].text for j in sorted(sum(read[i], []))))
+                      for i, (claim, _, passages, _) in claims.items()]
             for i, row in zip(claims, model.probabilities_many(inputs)):
-                stances[i] = row
+                passages = claims[i][2]
+                stances[i] = StanceReading(row, tuple(passages[j].id for j in read[i][0]),
+                                           tuple(passages[j].id for j in read[i][1]))
                 out[i] = mix_stance(out[i], row)
         return out, stances
 
@@ -268,7 +275,7 @@ class TrainedJudge:
                     for k, (s, p) in enumerate(zip(chunk, probs))]
         return out
 
-    def _decide(self, signals: PairSignals, probs: dict[str, float], stance: np.ndarray | None = None) -> Judgement:
+    def _decide(self, signals: PairSignals, probs: dict[str, float], stance: StanceReading | None = None) -> Judgement:
         best = max(CLASSES, key=lambda c: (probs[c], -CLASSES.index(c)))
         shown = ", ".join(f"{c} {probs[c]:.2f}" for c in CLASSES)
         found = ", ".join(dict.fromkeys(d.kind for d in signals.discrepancies))
@@ -278,9 +285,12 @@ class TrainedJudge:
         if self.nli_scope == "sentences" and self.reads_with_nli(signals):
             why += "; one passage on each side, so the NLI model's probabilities are averaged in"
         if stance is not None:
-            read = " / ".join(f"{c} {v:.2f}" for c, v in zip(STANCE_NAMES, stance))
-            why += (f"; a one-passage claim against a document, so the stance model's reading of the passages "
-                    f"nearest the claim ({read}) has a {STANCE_WEIGHT:g} share in how the related mass is split")
+            read = " / ".join(f"{c} {v:.2f}" for c, v in zip(STANCE_NAMES, stance.probabilities))
+            passages = f"the passages nearest the claim ({', '.join(stance.nearest)})"
+            if stance.refuting:
+                passages += f" and those with a refuting word beyond them ({', '.join(stance.refuting)})"
+            why += (f"; a one-passage claim against a document, so the stance model's reading of {passages} "
+                    f"({read}) has a {STANCE_WEIGHT:g} share in how the related mass is split")
             overridden = dispute_overrides(probs, self.dispute_odds)
             if overridden:
                 why += (f"; diverge rather than {overridden}: diverge's {probs['diverge']:.2f} is at least "

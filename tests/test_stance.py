@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from compare.stance import (BUILTIN_WEIGHTS, DISPUTE_ODDS, STANCE_NAMES, StanceModel, dispute_overrides,
-                            mix_stance, stance_context)
+                            mix_stance, stance_context, stance_passages)
 from compare.trained_judge import CLASSES, TrainedJudge, claim_against_document, default_judge
+from compare.features import refutes
 from conftest import SHARED_DATA
 
 needs_data = pytest.mark.skipif(not (SHARED_DATA / "fnc1").is_dir(), reason="../shared/data is not here")
@@ -132,6 +133,44 @@ def test_the_context_is_the_passages_nearest_the_claim_in_text_order():
     assert stance_context(claim, ["a", "b", "c", "d"], vectors, 9) == "a b c d"
 
 
+DAM_ARTICLE = [
+    "Reports spread on Monday that the dam upstream of the town had burst.",  # nearest the claim
+    "Videos shared online showed water in the streets of the lower town.",
+    "Residents said the river rose quickly after two days of rain.",
+    "The water authority said the reports of a burst were false.",  # refutes, far from the claim
+    "Officials later denied that any wall of the dam had given way.",  # refutes, farther
+    "The authority dismissed the rumour as a hoax.",  # refutes, farthest: one too many
+    "Schools in the district reopened on Wednesday.",
+]
+
+
+def _alike(*similarities: float) -> np.ndarray:
+    """Unit vectors with these cosines to the claim's vector [1, 0]."""
+    return np.array([[s, (1 - s * s) ** 0.5] for s in similarities])
+
+
+def test_refuting_passages_beyond_the_nearest_take_all_but_the_nearest_ones_place():
+    claim = np.array([1.0, 0.0])
+    vectors = _alike(0.9, 0.8, 0.7, 0.5, 0.4, 0.3, 0.2)  # similarity falls with the order above
+    assert stance_passages(claim, DAM_ARTICLE, vectors, 3) == ([0], [3, 4])
+    assert stance_context(claim, DAM_ARTICLE, vectors, 3) == " ".join(DAM_ARTICLE[i] for i in (0, 3, 4))
+    # Asked for none, or without refuting passages beyond the nearest, the nearest are read, as trained.
+    assert stance_passages(claim, DAM_ARTICLE, vectors, 3, refuting=0) == ([0, 1, 2], [])
+    calm = DAM_ARTICLE[:3] + ["The authority said repairs to the gates would finish soon.", DAM_ARTICLE[6]]
+    assert stance_passages(claim, calm, vectors[:5], 3) == ([0, 1, 2], [])
+    # A refuting passage among the nearest is read already: nothing gives way.
+    near = [DAM_ARTICLE[3]] + calm[1:]
+    assert stance_passages(claim, near, vectors[:5], 3) == ([0, 1, 2], [])
+    # One refuting passage beyond: the same places give way (reading the nearest two beside it did worse).
+    one = calm[:3] + [DAM_ARTICLE[4], DAM_ARTICLE[6]]
+    assert stance_passages(claim, one, vectors[:5], 3) == ([0], [3])
+
+
+def test_refuting_words_are_the_features_cue_words():
+    assert refutes("Officials denied it.") and refutes("It was a hoax.") and refutes("The claims are false.")
+    assert not refutes("Officials confirmed it.") and not refutes("The dam burst on Monday.")
+
+
 def test_the_judge_reads_a_claim_against_an_article_with_the_stance_model(embedder):
     stance = CountingStance()
     judge = TrainedJudge.shipped()
@@ -223,10 +262,11 @@ def test_train_stance_on_a_small_slice(run_cli, cache_dir, tmp_path):
     out = tmp_path / "stance.safetensors"
     code, stdout, err = run_cli("train-stance", "--data", SHARED_DATA, "--out", out, "--limit", "16", "--epochs",
                                 "1", "--rank", "2", "--seed", "5", "--context-passages", "2", "--max-length", "96",
-                                "--dev", "--cache-dir", cache_dir, "--no-progress")
+                                "--refuting-passages", "1", "--dev", "--cache-dir", cache_dir, "--no-progress")
     assert code == 0, err
     with safe_open(str(out), "pt") as f:
         extra = int(f.metadata()["synthetic_disagree"])
+        assert f.metadata()["refuting_passages"] == "1"
     assert extra > 0  # the slice's agree headlines with a verb negate() can flip (7 of its 9)
     assert f"{16 + extra} training pairs (16 from FNC-1, {extra} synthetic disagree)" in err
     figures = json.loads(stdout)
@@ -258,7 +298,8 @@ def test_train_stance_refuses_a_context_it_cannot_read(run_cli, tmp_path):
     (tmp_path / "fnc1").mkdir()
     out = tmp_path / "s.safetensors"
     for option, value, says in (("--context-passages", "0", "--context-passages must be at least 1, not 0"),
-                                ("--max-length", "600", "--max-length must be between 32 and 512, not 600")):
+                                ("--max-length", "600", "--max-length must be between 32 and 512, not 600"),
+                                ("--refuting-passages", "-1", "--refuting-passages must be 0 or more, not -1")):
         code, _, err = run_cli("train-stance", "--data", tmp_path, "--out", out, option, value)
         assert code == 2 and says in err and "Traceback" not in err
     assert not out.exists()
@@ -331,3 +372,23 @@ def test_a_missing_stance_model_file_is_an_input_error(run_cli, cache_dir, tmp_p
     judged = [p for point in report["points"] for p in point["pairs"] if p["evidence"].get("judge")]
     assert report["judge"].endswith("+stance:builtin-minilm-stance") and len(judged) == 1
     assert "the stance model's reading of the passages nearest the claim" in judged[0]["evidence"]["rationale"]
+
+
+DAM_CLAIM = "The dam upstream of Varna burst on Monday, residents say."
+DAM_REPORT = ("Residents of Varna said on Monday that the dam upstream of the town had burst. Water from the dam "
+              "flooded the streets of the lower town, they said. The dam holds back the river above Varna. "
+              "A spokeswoman for the water board called the story a hoax.")
+
+
+def test_the_judge_reads_the_passage_that_refutes_the_claim_and_names_what_it_read(embedder):
+    stance = CountingStance()  # reads two passages: with a refuting one beyond them, the nearest gives way to it
+    judge = TrainedJudge(TrainedJudge.shipped().bundle, stance=stance)
+    [signals] = _signals(embedder, {"Residents": DAM_CLAIM, "Water board": DAM_REPORT})
+    _, _, passages, _ = claim_against_document(signals)
+    verdict = judge.judge(signals)
+    [(_, context)] = stance.asked
+    hoax = next(p for p in passages if "hoax" in p.text)
+    assert context.endswith(hoax.text) and context.startswith("Residents of Varna said") and context.count(".") == 2
+    assert f"and those with a refuting word beyond them ({hoax.id})" in verdict.rationale
+    nearest = next(p for p in passages if p.text.startswith("Residents of Varna"))
+    assert f"the passages nearest the claim ({nearest.id})" in verdict.rationale
