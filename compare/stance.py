@@ -50,7 +50,7 @@ BUILTIN_WEIGHTS = Path(__file__).resolve().parent / "judge" / "stance.safetensor
 #: The document passages the model reads beside the claim: the ones most like it, in text order.
 CONTEXT_PASSAGES = 3
 #: Of those, how many give way to the passages with a refuting word nearest the claim, where the
-#: document has such passages beyond the nearest (:func:`stance_context`; chosen on the FNC-1
+#: document has such passages beyond the nearest (:func:`stance_passages`; chosen on the FNC-1
 #: story carve's dev part).
 REFUTING_PASSAGES = 2
 #: Tokens per (claim, passages) input; the passages are cut to fit, never the claim.
@@ -120,21 +120,23 @@ def stance_passages(claim_vector: np.ndarray, passages: Sequence[str], vectors: 
     """Which passages the stance model reads beside a claim: (the nearest, the refuting ones beyond them), by index.
 
     The ``count`` passages most like the claim (cosine of unit vectors), unless
-    the document refutes outside them: then the ``refuting`` passages with a
-    refuting word (:func:`~compare.features.refutes`) nearest the claim, from
-    beyond the ``count`` nearest, take the place of all but the nearest
-    ``count - refuting`` (at least one). An article that disputes a claim
-    usually restates it near the top and says "false" or "denied" further down,
-    where the nearest passages miss it; the model card measures the gain.
-    ``refuting=0`` reads the nearest passages only, as the stance models were trained.
+    the document refutes outside them: then up to ``refuting`` passages with a
+    refuting word (:func:`~compare.features.refutes`), the nearest the claim
+    from beyond the ``count`` nearest, take the place of all but the nearest
+    ``count - refuting`` (at least one passage stays, and no more than
+    ``count`` are read). An article that disputes a claim often restates it
+    near the top and says "false" or "denied" further down, where the nearest
+    passages miss it; the model card measures the gain. ``refuting=0`` reads
+    the nearest passages only, as the shipped stance model was trained.
     """
     order = np.argsort(-(np.asarray(vectors) @ claim_vector), kind="stable").tolist() if len(passages) else []
+    refuting = min(refuting, count - 1)
     beyond: list[int] = []
     if refuting > 0:
         from .features import refutes
 
         beyond = [i for i in order[count:] if refutes(passages[i])][:refuting]
-    return sorted(order[:max(1, count - refuting)] if beyond else order[:count]), sorted(beyond)
+    return sorted(order[:count - refuting] if beyond else order[:count]), sorted(beyond)
 
 
 def stance_context(claim_vector: np.ndarray, passages: Sequence[str], vectors: np.ndarray,

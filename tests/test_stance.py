@@ -164,6 +164,9 @@ def test_refuting_passages_beyond_the_nearest_take_all_but_the_nearest_ones_plac
     # One refuting passage beyond: the same places give way (reading the nearest two beside it did worse).
     one = calm[:3] + [DAM_ARTICLE[4], DAM_ARTICLE[6]]
     assert stance_passages(claim, one, vectors[:5], 3) == ([0], [3])
+    # Never more passages than the model reads: of two, one gives way; a model of one reads the nearest.
+    assert stance_passages(claim, DAM_ARTICLE, vectors, 2) == ([0], [3])
+    assert stance_passages(claim, DAM_ARTICLE, vectors, 1) == ([0], [])
 
 
 def test_refuting_words_are_the_features_cue_words():
