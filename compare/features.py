@@ -259,14 +259,18 @@ def _negators(f: checks.PassageFacts) -> int:
     return sum(1 for t in f.tokens if t.text.lower() in NEGATORS or t.text.lower().endswith(("n't", "n\u2019t")))
 
 
+def _is_cue(t: checks.Token, words: frozenset[str]) -> bool:
+    return t.stem in words or t.text.lower() in words
+
+
 def _cue_count(f: checks.PassageFacts, words: frozenset[str]) -> int:
-    return sum(1 for t in f.tokens if t.stem in words or t.text.lower() in words)
+    return sum(1 for t in f.tokens if _is_cue(t, words))
 
 
 @lru_cache(maxsize=65_536)  # an article's passages are asked about for every claim paired with it
 def refutes(text: str) -> bool:
     """Whether a passage uses a word news writers use to refute a claim (:data:`REFUTE_WORDS`: "hoax", "denied")."""
-    return any(t.stem in REFUTE_WORDS or t.text.lower() in REFUTE_WORDS for t in checks._tokens(text))
+    return any(_is_cue(t, REFUTE_WORDS) for t in checks._tokens(text))
 
 
 def _share(part: set, whole: set) -> float:

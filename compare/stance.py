@@ -142,8 +142,12 @@ def stance_passages(claim_vector: np.ndarray, passages: Sequence[str], vectors: 
 def stance_context(claim_vector: np.ndarray, passages: Sequence[str], vectors: np.ndarray,
                    count: int = CONTEXT_PASSAGES, refuting: int = REFUTING_PASSAGES) -> str:
     """The text the stance model reads beside a claim: :func:`stance_passages`, joined in their text order."""
-    nearest, beyond = stance_passages(claim_vector, passages, vectors, count, refuting)
-    return " ".join(passages[i] for i in sorted(nearest + beyond))
+    return joined_context(passages, *stance_passages(claim_vector, passages, vectors, count, refuting))
+
+
+def joined_context(passages: Sequence[str], nearest: Sequence[int], refuting: Sequence[int] = ()) -> str:
+    """The chosen passages (:func:`stance_passages`' indices) joined in their text order."""
+    return " ".join(passages[i] for i in sorted([*nearest, *refuting]))
 
 
 def mix_stance(own: np.ndarray, stance: np.ndarray, weight: float = STANCE_WEIGHT) -> np.ndarray:

@@ -92,7 +92,7 @@ from .nli import BUILTIN, builtin_available, display_name
 from .stance import BUILTIN_NAME as STANCE_BUILTIN_NAME
 from .stance import BUILTIN_WEIGHTS as STANCE_WEIGHTS
 from .stance import (DISPUTE_ODDS, STANCE_NAMES, STANCE_WEIGHT, StanceModel, StanceReading, dispute_overrides,
-                     mix_stance, stance_passages)
+                     joined_context, mix_stance, stance_passages)
 from .stance import builtin_available as stance_available
 from .stance import check_file as check_stance_file
 
@@ -240,14 +240,14 @@ class TrainedJudge:
                   if found is not None and out[i, :3].sum() > out[i, 3]}
         if claims:
             model = self.stance
-            read = {i: stance_passages(vector, [p.text for p in passages], vectors, model.context_passages)
-                    for i, (_, vector, passages, vectors) in claims.items()}
-            inputs = [(claim.text, " ".join(passages[j].text for j in sorted(sum(read[i], []))))
-                      for i, (claim, _, passages, _) in claims.items()]
+            texts = {i: [p.text for p in passages] for i, (_, _, passages, _) in claims.items()}
+            read = {i: stance_passages(vector, texts[i], vectors, model.context_passages)
+                    for i, (_, vector, _, vectors) in claims.items()}
+            inputs = [(claim.text, joined_context(texts[i], *read[i])) for i, (claim, *_) in claims.items()]
             for i, row in zip(claims, model.probabilities_many(inputs)):
-                passages = claims[i][2]
-                stances[i] = StanceReading(row, tuple(passages[j].id for j in read[i][0]),
-                                           tuple(passages[j].id for j in read[i][1]))
+                ids = [p.id for p in claims[i][2]]
+                nearest, refuting = read[i]
+                stances[i] = StanceReading(row, tuple(ids[j] for j in nearest), tuple(ids[j] for j in refuting))
                 out[i] = mix_stance(out[i], row)
         return out, stances
 
