@@ -32,7 +32,7 @@ THRESHOLD_HELP = {
     "link": "Mean similarity at which passages of different sources join one point. "
     "Higher: more, smaller points.",
     "agree": "Similarity at which two passages on the same point agree (when no difference is found).",
-    "evidence": "Similarity above which a difference in numbers, dates or polarity makes a pair diverge.",
+    "evidence": "Similarity above which a difference in numbers, dates, polarity or roles makes a pair diverge.",
 }
 PREPARED_KEEP = 12
 

@@ -1,6 +1,6 @@
 """Discrepancy checks: concrete, quotable differences between two aligned passages.
 
-Four checks, each a small documented rule so a reader can see why it fired:
+Five checks, each a small documented rule so a reader can see why it fired:
 
 * **quantity**: both passages count the same thing (the same unit word after
   the number, e.g. "276 persons" / "300 persons") with different values, and
@@ -15,6 +15,10 @@ Four checks, each a small documented rule so a reader can see why it fired:
   that the other does not use ("blocked" / "unimpeded").
 * **naming**: the same proper-name anchor with a different head: "Lachin road"
   / "Lachin corridor", "Mill Street junction" / "Mill Road crossing".
+* **role** (English): the same two names on either side of the same word, in
+  swapped places: "Armenian forces shelled Azerbaijani positions" / "Azerbaijani
+  forces shelled Armenian positions". Who did what to whom is what accounts of
+  a clash most often dispute, and the two sentences embed as near-paraphrases.
 
 Passages are analysed once (:func:`analyse`) and compared pairwise
 (:func:`find_discrepancies`), so pairwise work stays cheap. The rules are for
@@ -29,8 +33,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any
 
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -38,7 +43,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from .model import Discrepancy, Passage
 
 SUPPORTED_LANGUAGES = frozenset({"en", "ru", "hy", "az"})
-CHECK_KINDS = ("polarity", "quantity", "date", "naming")
+CHECK_KINDS = ("polarity", "quantity", "date", "naming", "role")
 
 # --- vocabulary -----------------------------------------------------------
 
@@ -196,6 +201,12 @@ class _Index:
     words: frozenset[str]
     #: token start offset -> its position, for the context of a negated word
     position: dict[int, int]
+    #: English only: stems that occur exactly once -> their token's position (the role check)
+    once: dict[str, int] = field(default_factory=dict)
+    #: English only: the once-only stems written as a name (capitalised, not a function word)
+    capitals: frozenset[str] = frozenset()
+    #: English only: stems written capitalised somewhere other than at a sentence start
+    proper: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, facts: PassageFacts) -> _Index:
@@ -242,7 +253,20 @@ class _Index:
             names=names,
             words=words,
             position={t.start: i for i, t in enumerate(tokens)},
+            **(_role_lookups(tokens) if english else {}),
         )
+
+
+def _role_lookups(tokens: tuple[Token, ...]) -> dict[str, Any]:
+    """The role check's lookups for one English passage (see :func:`_swapped_roles`)."""
+    seen: dict[str, list[int]] = {}
+    for i, tok in enumerate(tokens):
+        seen.setdefault(tok.stem, []).append(i)
+    once = {stem: at[0] for stem, at in seen.items() if len(at) == 1}
+    capitals = frozenset(stem for stem, i in once.items()
+                         if tokens[i].capitalised and tokens[i].text.lower() not in _STOP and len(stem) > 1)
+    proper = frozenset(t.stem for t in tokens if t.capitalised and not t.sentence_initial)
+    return {"once": once, "capitals": capitals, "proper": proper}
 
 
 @lru_cache(maxsize=None)
@@ -331,6 +355,10 @@ def find_discrepancies(
     if li.names and ri.names:
         for a, b in _naming_differences(left, li, right, ri):
             add("naming", f"different name for the same referent: {a.text!r} vs {b.text!r}", a, b)
+    if len(li.capitals) > 1 and len(ri.capitals) > 1:
+        swap = _swapped_roles(left.text, left_facts.tokens, li, right.text, right_facts.tokens, ri)
+        if swap:
+            add("role", *swap)
     return found
 
 
@@ -601,6 +629,108 @@ def _naming_differences(left: Passage, li: _Index, right: Passage, ri: _Index) -
         if heads_l & ri.words or heads_r & li.words:
             continue  # the other side uses the same word elsewhere: not a naming choice
         yield Span(left.text[ls:le], ls, le, None), Span(right.text[rs:re_], rs, re_, None)
+
+
+#: Be-forms that, just before a verb with a "by" after it, mark the passive:
+#: "Azerbaijani positions were shelled by Armenian forces" names the same
+#: shooter as "Armenian forces shelled Azerbaijani positions" (so does a
+#: headline's "positions shelled by Armenian forces").
+_BE_FORMS = frozenset("is are was were be been being am get gets got".split())
+#: Stems of predicates whose two parties share one role ("Armenia met
+#: Azerbaijan", "talks ... with"): their order says nothing about who did what.
+_SYMMETRIC = frozenset(
+    "meet met talk negoti discuss agre agreement sign clash exchang border neighbour neighbor trade cooper identifi"
+    .split()
+)
+#: Words that join two parties as equals ("Armenia and Azerbaijan", "with Baku").
+_JOINERS = frozenset({"and", "with", "between", "together", "&"})
+#: Words before a name that make it a place, not a party ("killed in Yemen").
+_PLACE_WORDS = frozenset({"in", "at", "near", "inside", "outside"})
+#: The role check reads a name, a word and a name within this many words, with no
+#: punctuation between them (one clause: "Jess Smith, a student at Canterbury" is
+#: an apposition, not an act).
+ROLE_SPAN = 8
+_CLAUSE_MARKS = re.compile(r"[,;:()\[\]\"\u201c\u201d\u2018\u2014\u2013]|(?:^|\s)'|'(?:\s|$)")
+#: The evidence note for a pair the role check cannot read: it knows English word order only
+#: (Russian and Azerbaijani mark roles by case endings, and their word order is freer).
+ROLE_SKIPPED = "the role check did not run: it reads English word order only"
+
+
+def _swapped_roles(
+    left_text: str, left: tuple[Token, ...], li: _Index, right_text: str, right: tuple[Token, ...], ri: _Index
+) -> tuple[str, Span, Span] | None:
+    """The first pair of names that swap places around a shared word: (description, left span, right span).
+
+    Deliberately narrow, so that what it reports is worth a reader's look: the
+    two names (words capitalised on both sides, one at least written so away
+    from a sentence start) and the word between them (a content word) each occur exactly once
+    on each side, within :data:`ROLE_SPAN` words of one clause, the word
+    written the same on both sides; a passive ("were shelled by") counts as its
+    active, one without its agent names no actor; symmetric predicates ("met",
+    "talks with", "Armenia and Azerbaijan") and places ("near Sotk") are left alone. Names of common
+    nouns ("the police arrested the protesters" / "the protesters arrested the
+    police") are not read: without a parser their roles are too easy to misread.
+    """
+    names = sorted(li.capitals & ri.capitals, key=li.once.__getitem__)
+    proper = li.proper | ri.proper
+    if len(names) < 2 or not proper.intersection(names):
+        return None
+    words = {s for s in li.once.keys() & ri.once.keys()
+             if s not in names and s not in _SYMMETRIC and _content(left[li.once[s]]) and _content(right[ri.once[s]])}
+    for k, x in enumerate(names):
+        for y in names[k + 1:]:
+            lx, ly, rx, ry = li.once[x], li.once[y], ri.once[x], ri.once[y]
+            if not (x in proper or y in proper) or not (
+                    _one_clause(left_text, left, lx, ly) and _one_clause(right_text, right, rx, ry)):
+                continue
+            if _joined(left, lx, ly) or _joined(right, rx, ry) or _place(left, lx, ly) or _place(right, rx, ry):
+                continue
+            for v in sorted(words, key=li.once.__getitem__):
+                lv, rv = li.once[v], ri.once[v]
+                if not lx < lv < ly or not min(rx, ry) < rv < max(rx, ry):
+                    continue
+                if left[lv].text.lower() != right[rv].text.lower():
+                    continue  # "captured" / "Rosenberg's capture": another construction, roles unread
+                # +1: x acts on y ("x shelled y"); a passive reverses what the order says.
+                said_left = _voice(left, lv, ly)
+                said_right = (1 if rx < ry else -1) * _voice(right, rv, max(rx, ry))
+                if said_left * said_right != -1:
+                    continue
+                a = Span(left_text[left[lx].start: left[ly].end], left[lx].start, left[ly].end, None)
+                lo, hi = sorted((rx, ry))
+                b = Span(right_text[right[lo].start: right[hi].end], right[lo].start, right[hi].end, None)
+                why = (f"the same names in swapped roles around {left[lv].text!r}: "
+                       f"{left[lx].text} ... {left[ly].text} vs {right[lo].text} ... {right[hi].text}")
+                return why, a, b
+    return None
+
+
+def _one_clause(text: str, tokens: tuple[Token, ...], i: int, j: int) -> bool:
+    """Whether tokens ``i`` and ``j`` are close together in one clause (no punctuation between them)."""
+    lo, hi = sorted((i, j))
+    return hi - lo <= ROLE_SPAN and not _CLAUSE_MARKS.search(text, tokens[lo].end, tokens[hi].start)
+
+
+def _voice(tokens: tuple[Token, ...], verb: int, end: int) -> int:
+    """1 when the name before the verb acts, -1 for a passive with its agent ("shelled by") before
+    ``end``, 0 for a passive without one ("was killed during an air strike": the order names no actor)."""
+    if verb + 1 < end and tokens[verb + 1].text.lower() == "by":
+        return -1
+    word = tokens[verb].text.lower()
+    if word.endswith("ing") or not any(t.text.lower() in _BE_FORMS for t in tokens[max(0, verb - 2): verb]):
+        return 1  # active, or progressive ("are shelling")
+    return -1 if any(t.text.lower() == "by" for t in tokens[verb + 1: end]) else 0
+
+
+def _place(tokens: tuple[Token, ...], i: int, j: int) -> bool:
+    """Whether either name is a place ("in Yemen", "near Sotk") rather than a party."""
+    return any(k > 0 and tokens[k - 1].text.lower() in _PLACE_WORDS for k in (i, j))
+
+
+def _joined(tokens: tuple[Token, ...], i: int, j: int) -> bool:
+    """Whether the later of the two names is joined to the earlier as an equal ("and", "with")."""
+    later = max(i, j)
+    return any(t.text.lower() in _JOINERS for t in tokens[max(min(i, j) + 1, later - 2): later])
 
 
 # --- Russian, Armenian and Azerbaijani -------------------------------------
@@ -1093,8 +1223,10 @@ def skipped_notes(left: PassageFacts, right: PassageFacts) -> tuple[str, ...]:
         return (unsupported_note(left.language, right.language),)
     if left.language != right.language:
         return (
-            f"the polarity and naming checks did not run: the passages are in different languages "
+            f"the polarity, naming and role checks did not run: the passages are in different languages "
             f"({left.language}, {right.language}) and these checks compare words; numbers, dates and "
             "times were compared as values",
         )
+    if left.language != "en":
+        return (ROLE_SKIPPED,)
     return ()

@@ -62,6 +62,10 @@ from .model import Passage
 if TYPE_CHECKING:  # pragma: no cover
     from .judging import PairSignals
 
+#: The check kinds the shipped judge was trained on. The role check came later and acts
+#: through the checks guard only (:mod:`compare.trained_judge`): it fires on none of the
+#: SICK and SNLI pairs and on no sampled FNC-1 pair, so a column for it would teach nothing.
+FEATURE_CHECKS = ("polarity", "quantity", "date", "naming")
 GROUPS = ("similarity", "embedding", "words", "lexical", "checks", "negation", "cues", "nli")
 DEFAULT_GROUPS = ("similarity", "embedding", "words", "lexical", "checks", "negation", "cues")
 #: Columns of the hashed word-difference features.
@@ -116,7 +120,7 @@ _SCALARS: dict[str, tuple[str, ...]] = {
         "claim_only", "other_only", "claim_words", "other_best_words", "other_doc_words",
         "claim_passages", "other_passages", "other_point_passages",
     ),
-    "checks": ("polarity", "quantity", "date", "naming", "any"),
+    "checks": (*FEATURE_CHECKS, "any"),
     "negation": ("claim", "other", "difference", "one_side", "doc_rate"),
     "cues": (
         "refute_doc", "hedge_doc", "support_doc", "refute_point", "hedge_point", "refute_claim",
@@ -344,8 +348,8 @@ def pair_features(
                 math.log1p(len(other.point)),
             ])
         elif group == "checks":
-            kinds = [d.kind for d in signals.discrepancies]
-            parts.append([float(kinds.count(k)) for k in checks.CHECK_KINDS] + [float(bool(kinds))])
+            kinds = [d.kind for d in signals.discrepancies if d.kind in FEATURE_CHECKS]
+            parts.append([float(kinds.count(k)) for k in FEATURE_CHECKS] + [float(bool(kinds))])
         elif group == "negation":
             nc, no = _summary(fc)[1], _summary(fo)[1]
             parts.append([float(nc), float(no), float(abs(nc - no)), float((nc > 0) != (no > 0)),

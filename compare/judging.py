@@ -5,9 +5,9 @@ signals for one pair of sources on one point (:class:`PairSignals`) and returns
 a :class:`Judgement`. The default, :class:`RuleJudge`, is a transparent rule
 set over the similarity and the discrepancy checks:
 
-1. A polarity clash, a different date or a different count between passages
-   that are about the same thing (similarity >= ``evidence_threshold``) makes
-   the pair ``diverge``.
+1. A polarity clash, a different date or count, or the same names in swapped
+   roles between passages that are about the same thing (similarity >=
+   ``evidence_threshold``) makes the pair ``diverge``.
 2. A different name for the same referent makes it ``diverge`` only when the
    passages otherwise say the same (similarity >= ``agree_threshold``): a
    naming choice on a shared claim is a difference of framing.
@@ -91,7 +91,7 @@ class Judge(Protocol):
 
 
 #: How strongly each kind of discrepancy speaks for contradiction.
-DISCREPANCY_WEIGHT = {"polarity": 0.9, "date": 0.8, "quantity": 0.8, "naming": 0.5}
+DISCREPANCY_WEIGHT = {"polarity": 0.9, "date": 0.8, "quantity": 0.8, "naming": 0.5, "role": 0.8}
 
 
 class RuleJudge:

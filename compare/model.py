@@ -19,7 +19,7 @@ LABELS: tuple[Label, ...] = ("agree", "diverge", "related", "silent")
 #: summarised over the other sources, or ``sole`` when no other source speaks.
 CellStatus = Literal["agree", "diverge", "related", "silent", "sole"]
 
-DiscrepancyKind = Literal["polarity", "quantity", "date", "naming"]
+DiscrepancyKind = Literal["polarity", "quantity", "date", "naming", "role"]
 
 
 @dataclass(frozen=True)

@@ -100,13 +100,14 @@ CLASSES = ("agree", "diverge", "related", "unrelated")
 #: A date, count or polarity discrepancy between passages at least this alike
 #: makes the pair diverge, whatever the model's most likely class (see below).
 GUARD_SIMILARITY = 0.75
-GUARD_KINDS = ("polarity", "quantity", "date", "naming")
+GUARD_KINDS = ("polarity", "quantity", "date", "naming", "role")
 #: Between two multi-passage accounts: the similarity from which each kind of discrepancy decides.
-ACCOUNTS_GUARD = {"polarity": 0.5, "quantity": 0.5, "date": 0.5, "naming": 0.65}
+#: Like a naming choice, a role swap decides only where the passages otherwise say the same.
+ACCOUNTS_GUARD = {"polarity": 0.5, "quantity": 0.5, "date": 0.5, "naming": 0.65, "role": 0.65}
 #: Between two single sentences: every kind from :data:`GUARD_SIMILARITY`.
 SENTENCES_GUARD = dict.fromkeys(GUARD_KINDS, GUARD_SIMILARITY)
 #: A one-passage claim against a document (chosen on the FNC-1 dev part; the model card has the figures).
-CLAIM_GUARD = {"polarity": 0.9, "quantity": GUARD_SIMILARITY, "date": GUARD_SIMILARITY, "naming": 0.9}
+CLAIM_GUARD = {"polarity": 0.9, "quantity": GUARD_SIMILARITY, "date": GUARD_SIMILARITY, "naming": 0.9, "role": 0.9}
 #: The judge class -> the engine label.
 ENGINE_LABEL = {"agree": "agree", "diverge": "diverge", "related": "related", "unrelated": "silent"}
 #: The NLI model's share when its probabilities join the judge's (see :func:`mix_nli`). Equal

@@ -164,6 +164,69 @@ def test_not_a_naming_difference(left, right):
     assert "naming" not in kinds(left, right)
 
 
+# --- roles ----------------------------------------------------------------
+
+
+def test_the_same_names_in_swapped_roles():
+    assert discrepancies(
+        "Armenian forces shelled Azerbaijani positions near Sotk on Tuesday.",
+        "Azerbaijani forces shelled Armenian positions near Sotk on Tuesday.",
+    ) == [("role", "Armenian forces shelled Azerbaijani", "Azerbaijani forces shelled Armenian")]
+
+
+def test_a_role_swap_reads_the_same_whichever_side_comes_first():
+    left, right = "Baku accused Yerevan of staging the protest.", "Yerevan accused Baku of staging the protest."
+    assert discrepancies(left, right) == [("role", "Baku accused Yerevan", "Yerevan accused Baku")]
+    assert discrepancies(right, left) == [("role", "Yerevan accused Baku", "Baku accused Yerevan")]
+
+
+def test_a_swap_around_a_title_is_a_swap_of_who_is_who():
+    # Not the same meeting: the minister and the envoy change countries.
+    assert kinds("Armenia's foreign minister met Azerbaijan's envoy in Geneva.",
+                 "Azerbaijan's foreign minister met Armenia's envoy in Geneva.") == {"role"}
+
+
+def test_a_swap_in_the_progressive():
+    assert kinds("Azerbaijani troops are shelling Armenian villages.",
+                 "Armenian troops are shelling Azerbaijani villages.") == {"role"}
+
+
+def test_a_passive_names_the_same_actor_as_its_active():
+    active = "Armenian forces shelled Azerbaijani positions near Sotk."
+    assert "role" not in kinds(active, "Azerbaijani positions were shelled by Armenian forces near Sotk.")
+    assert discrepancies(active, "Armenian positions were shelled by Azerbaijani forces near Sotk.") == [
+        ("role", "Armenian forces shelled Azerbaijani", "Armenian positions were shelled by Azerbaijani")
+    ]
+
+
+@pytest.mark.parametrize(
+    "left, right",
+    [
+        # the same order
+        ("Russian peacekeepers escorted the Armenian convoy.", "Russian peacekeepers escorted the Armenian convoy."),
+        # symmetric predicates: meeting, talks, a deal with, "and"
+        ("Pashinyan met Aliyev in Brussels on Sunday.", "Aliyev met Pashinyan in Brussels on Sunday."),
+        ("Armenia signed a deal with Azerbaijan.", "Azerbaijan signed a deal with Armenia."),
+        ("Talks between Armenia and Azerbaijan resumed in Brussels.",
+         "Talks between Azerbaijan and Armenia resumed in Brussels."),
+        # the names in different sentences
+        ("Armenia protested. Azerbaijan said the road was open.", "Azerbaijan protested. Armenia said the road was open."),
+        # a name that occurs twice on a side: which one acts is not read
+        ("Azerbaijan said Armenia shelled Azerbaijan's posts.", "Armenia said Azerbaijan shelled Azerbaijan's posts."),
+        # a report turned around, the same actor
+        ("Armenian troops fired first, Azerbaijan's ministry said.", "Azerbaijan's ministry said Armenian troops fired first."),
+        # a passive without its agent names no actor
+        ("An Azerbaijani drone struck an Armenian truck.", "An Armenian truck was struck during an Azerbaijani drone raid."),
+        # another construction of the same word
+        ("Armenian police detained Azerbaijani journalists.", "Azerbaijani journalists' detention by Armenian police."),
+        # common nouns are not read as names
+        ("The police arrested the protesters outside parliament.", "The protesters arrested the police outside parliament."),
+    ],
+)
+def test_no_role_swap(left, right):
+    assert "role" not in kinds(left, right)
+
+
 # --- languages without rules ----------------------------------------------
 
 

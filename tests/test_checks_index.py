@@ -168,7 +168,9 @@ def _same(pairs: list[tuple[Passage, Passage]]) -> dict[str, int]:
         fx = facts.setdefault(x.id, checks.analyse(x))
         fy = facts.setdefault(y.id, checks.analyse(y))
         expected = _old_find_discrepancies(x, fx, y, fy)
-        assert checks.find_discrepancies(x, fx, y, fy) == expected, (x.text, y.text)
+        # The role check came after the index (it has its own tests in test_checks.py).
+        found = [d for d in checks.find_discrepancies(x, fx, y, fy) if d.kind != "role"]
+        assert found == expected, (x.text, y.text)
         for d in expected:
             kinds[d.kind] = kinds.get(d.kind, 0) + 1
     return kinds
@@ -181,7 +183,7 @@ def test_generated_flood_pairs(tmp_path: Path):
     named = [(x, y) for x, y in pairs if "Kingsway" in x.text and "Kingsway" in y.text]  # rare in a sample
     kinds = _same(rng.sample(pairs, 8_000) + named)
     # The sample must exercise every check, or the comparison proves little.
-    assert all(kinds.get(k, 0) >= 20 for k in checks.CHECK_KINDS), kinds
+    assert all(kinds.get(k, 0) >= 20 for k in checks.CHECK_KINDS if k != "role"), kinds
 
 
 def test_corpus_pairs():

@@ -436,3 +436,36 @@ def test_a_paraphrase_in_a_short_account_agrees(embedder):
               for asides in (ASIDES[:1], ASIDES) for sentence, paraphrase in PARAPHRASES]
     misses = [x for x in labels if x[1] != "agree"]
     assert len(misses) <= 1, misses
+
+
+def test_who_shelled_whom_diverges_whichever_account_comes_first(write_files, cache_dir):
+    """Two ministries blame each other in near-identical words: the role check makes that point diverge."""
+    from compare.pipeline import compare_event
+
+    files = {
+        "yerevan.md": "---\nparty: Armenia\n---\nOn Tuesday morning Azerbaijani forces shelled Armenian positions near "
+                      "Sotk with mortars. Two soldiers were wounded and taken to hospital in Vardenis. "
+                      "The ministry called on international observers to visit the area.\n",
+        "baku.md": "---\nparty: Azerbaijan\n---\nOn Tuesday morning Armenian forces shelled Azerbaijani positions near "
+                   "Sotk with mortars. Two soldiers were wounded and taken to hospital in Vardenis. "
+                   "The ministry called on international observers to visit the area.\n",
+    }
+    folder = write_files(files)
+    verdicts = []
+    for order in ("yerevan.md baku.md", "baku.md yerevan.md"):
+        comparison = compare_event([folder / name for name in order.split()], cache_dir=cache_dir,
+                                   judge=TrainedJudge.shipped(), progress=False)
+        labels = [lab for point in comparison.points for lab in point.pairs.values()]
+        shelling = next(lab for lab in labels if "shelled" in comparison.passages[lab.evidence.best_pair[0]].text)
+        assert shelling.label == "diverge"
+        [swap] = [d for d in shelling.evidence.discrepancies if d.kind == "role"]
+        for passage_id, start, end in ((swap.left_passage, swap.left_start, swap.left_end),
+                                       (swap.right_passage, swap.right_start, swap.right_end)):
+            source = next(s for s in comparison.sources if passage_id.startswith(s.id + ":"))
+            assert source.text[start:end] in ("Azerbaijani forces shelled Armenian", "Armenian forces shelled Azerbaijani")
+        assert "role" in shelling.evidence.rationale
+        # the points they share word for word still agree
+        others = [lab.label for lab in labels if lab is not shelling]
+        assert others and set(others) == {"agree"}
+        verdicts.append(sorted(lab.label for lab in labels))
+    assert verdicts[0] == verdicts[1]

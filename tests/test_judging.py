@@ -54,7 +54,7 @@ def test_the_rule_judge_is_a_judge():
     assert JUDGE.name
 
 
-@pytest.mark.parametrize("kind", ["polarity", "date", "quantity"])
+@pytest.mark.parametrize("kind", ["polarity", "date", "quantity", "role"])
 @pytest.mark.parametrize("similarity", [T.evidence, BETWEEN, ABOVE_AGREE])
 def test_rule_1_a_hard_discrepancy_on_the_same_thing_diverges(kind, similarity):
     verdict = JUDGE.judge(signals(similarity, kind))
@@ -63,7 +63,7 @@ def test_rule_1_a_hard_discrepancy_on_the_same_thing_diverges(kind, similarity):
     assert kind in verdict.rationale
 
 
-@pytest.mark.parametrize("kind", ["polarity", "date", "quantity"])
+@pytest.mark.parametrize("kind", ["polarity", "date", "quantity", "role"])
 def test_rule_1_does_not_count_discrepancies_between_unrelated_passages(kind):
     verdict = JUDGE.judge(signals(BELOW_EVIDENCE, kind))
     assert verdict.label == "related"

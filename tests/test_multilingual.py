@@ -199,7 +199,8 @@ def test_contradictions_across_and_within_languages(case: dict) -> None:
     else:
         assert not kinds and any("polarity" in n and "different languages" in n for n in notes)
     if case["left"]["language"] == case["right"]["language"]:
-        assert notes == ()
+        # Within one language every check ran but the role check, which reads English word order.
+        assert notes == (() if case["left"]["language"] == "en" else (checks.ROLE_SKIPPED,))
 
 
 def test_negation_rules_per_language() -> None:
