@@ -263,8 +263,11 @@ def _role_lookups(tokens: tuple[Token, ...]) -> dict[str, Any]:
     for i, tok in enumerate(tokens):
         seen.setdefault(tok.stem, []).append(i)
     once = {stem: at[0] for stem, at in seen.items() if len(at) == 1}
+    # Possessives reorder without a change of roles ("Castro's death" / "the death of
+    # Castro"), so a name written with 's is not read.
     capitals = frozenset(stem for stem, i in once.items()
-                         if tokens[i].capitalised and tokens[i].text.lower() not in _STOP and len(stem) > 1)
+                         if tokens[i].capitalised and tokens[i].text.lower() not in _STOP and len(stem) > 1
+                         and not tokens[i].text.lower().replace("\u2019", "'").endswith("'s"))
     proper = frozenset(t.stem for t in tokens if t.capitalised and not t.sentence_initial)
     return {"once": once, "capitals": capitals, "proper": proper}
 
@@ -642,15 +645,17 @@ _SYMMETRIC = frozenset(
     "meet met talk negoti discuss agre agreement sign clash exchang border neighbour neighbor trade cooper identifi"
     .split()
 )
-#: Words that join two parties as equals ("Armenia and Azerbaijan", "with Baku").
-_JOINERS = frozenset({"and", "with", "between", "together", "&"})
+#: Words before the later name that join the two as equals ("Armenia and Azerbaijan",
+#: "with Baku") or as a possession ("the wife of Baghdadi" / "Baghdadi's wife", "the
+#: head of the Islamic State" / "Islamic State head Baghdadi"): no act either way.
+_JOINERS = frozenset({"and", "with", "between", "together", "&", "of"})
 #: Words before a name that make it a place, not a party ("killed in Yemen").
 _PLACE_WORDS = frozenset({"in", "at", "near", "inside", "outside"})
 #: The role check reads a name, a word and a name within this many words, with no
 #: punctuation between them (one clause: "Jess Smith, a student at Canterbury" is
 #: an apposition, not an act).
 ROLE_SPAN = 8
-_CLAUSE_MARKS = re.compile(r"[,;:()\[\]\"\u201c\u201d\u2018\u2014\u2013]|(?:^|\s)'|'(?:\s|$)")
+_CLAUSE_MARKS = re.compile(r"[,;:()\[\]\"\u201c\u201d\u2018\u2014\u2013]|--|(?:^|\s)'|'(?:\s|$)")
 #: The evidence note for a pair the role check cannot read: it knows English word order only
 #: (Russian and Azerbaijani mark roles by case endings, and their word order is freer).
 ROLE_SKIPPED = "the role check did not run: it reads English word order only"
@@ -666,8 +671,9 @@ def _swapped_roles(
     from a sentence start) and the word between them (a content word) each occur exactly once
     on each side, within :data:`ROLE_SPAN` words of one clause, the word
     written the same on both sides; a passive ("were shelled by") counts as its
-    active, one without its agent names no actor; symmetric predicates ("met",
-    "talks with", "Armenia and Azerbaijan") and places ("near Sotk") are left alone. Names of common
+    active, one without its agent names no actor (:func:`_voice`); symmetric
+    predicates ("met", "talks with", "Armenia and Azerbaijan"), possessions
+    ("the wife of Karimov", "Karimov's wife") and places ("near Sotk") are left alone. Names of common
     nouns ("the police arrested the protesters" / "the protesters arrested the
     police") are not read: without a parser their roles are too easy to misread.
     """
@@ -712,14 +718,21 @@ def _one_clause(text: str, tokens: tuple[Token, ...], i: int, j: int) -> bool:
 
 
 def _voice(tokens: tuple[Token, ...], verb: int, end: int) -> int:
-    """1 when the name before the verb acts, -1 for a passive with its agent ("shelled by") before
-    ``end``, 0 for a passive without one ("was killed during an air strike": the order names no actor)."""
-    if verb + 1 < end and tokens[verb + 1].text.lower() == "by":
-        return -1
+    """What the order of the names says, read at the word between them (``end``: the later name).
+
+    1: the name before the word acts ("forces shelled"); -1: a passive with its
+    agent ("were shelled by", a headline's "kidnapped by"); 0: unknown, so not
+    read: a passive without its agent ("was killed during an air strike"), or a
+    "by" further on that may belong to another verb ("woman reportedly
+    kidnapped by": at "woman" the order says nothing).
+    """
+    after = [t.text.lower() for t in tokens[verb + 1: end]]
+    if "by" in after:
+        return -1 if after.index("by") == 0 else 0
     word = tokens[verb].text.lower()
     if word.endswith("ing") or not any(t.text.lower() in _BE_FORMS for t in tokens[max(0, verb - 2): verb]):
         return 1  # active, or progressive ("are shelling")
-    return -1 if any(t.text.lower() == "by" for t in tokens[verb + 1: end]) else 0
+    return 0
 
 
 def _place(tokens: tuple[Token, ...], i: int, j: int) -> bool:
@@ -728,9 +741,9 @@ def _place(tokens: tuple[Token, ...], i: int, j: int) -> bool:
 
 
 def _joined(tokens: tuple[Token, ...], i: int, j: int) -> bool:
-    """Whether the later of the two names is joined to the earlier as an equal ("and", "with")."""
+    """Whether the later name is joined to the earlier as an equal or a possession (:data:`_JOINERS`, up to 3 words before it)."""
     later = max(i, j)
-    return any(t.text.lower() in _JOINERS for t in tokens[max(min(i, j) + 1, later - 2): later])
+    return any(t.text.lower() in _JOINERS for t in tokens[max(min(i, j) + 1, later - 3): later])
 
 
 # --- Russian, Armenian and Azerbaijani -------------------------------------

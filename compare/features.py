@@ -64,7 +64,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: The check kinds the shipped judge was trained on. The role check came later and acts
 #: through the checks guard only (:mod:`compare.trained_judge`): it fires on none of the
-#: SICK and SNLI pairs and on no sampled FNC-1 pair, so a column for it would teach nothing.
+#: SICK and SNLI pairs nor on any FNC-1 train headline-passage pair, so a column would teach nothing.
 FEATURE_CHECKS = ("polarity", "quantity", "date", "naming")
 GROUPS = ("similarity", "embedding", "words", "lexical", "checks", "negation", "cues", "nli")
 DEFAULT_GROUPS = ("similarity", "embedding", "words", "lexical", "checks", "negation", "cues")
