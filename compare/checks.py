@@ -748,7 +748,7 @@ def _joined(tokens: tuple[Token, ...], i: int, j: int) -> bool:
 
 # --- Russian, Armenian and Azerbaijani -------------------------------------
 #
-# The same four checks, with each language's own words. What is covered:
+# The same checks but the role check, with each language's own words. What is covered:
 #
 # * numbers in digits with the local separators ("120 000", "120.000" and
 #   "1,5" as well as "120,000" and "1.5"), a case suffix after the digits
