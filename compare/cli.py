@@ -58,8 +58,8 @@ def add_judge_arguments(p: argparse.ArgumentParser) -> None:
                         "stance model), trained+nli (the built-in NLI model on every pair: better on "
                         "contradictions, slower), rules, or a judge model file")
     p.add_argument("--nli-model", metavar="NAME_OR_PATH",
-                   help="'builtin', or a sentence-transformers CrossEncoder NLI model (name or folder), whose "
-                        "probabilities the trained judge uses on every pair")
+                   help="'builtin', a file made by train-nli, or a sentence-transformers CrossEncoder NLI model "
+                        "(name or folder), whose probabilities the trained judge uses on every pair")
     p.add_argument("--stance-model", metavar="NAME_OR_PATH",
                    help="how the trained judge reads a one-sentence claim against a document: 'builtin' (the "
                         "built-in stance model; the default for trained and trained+nli), 'none' (the default "

@@ -58,9 +58,11 @@ class NLIModel:
         self.name = self.source = str(name_or_path)
         self.device = device
         self._cache: dict[tuple[str, str], dict[str, float]] = {}
-        if self.name == BUILTIN:
-            self.name = BUILTIN_NAME
-            self.tokenizer, self.classifier = load_builtin()
+        if self.name == BUILTIN or Path(self.name).is_file():
+            # The built-in model, or a file made by train-nli: the same format.
+            path = BUILTIN_WEIGHTS if self.name == BUILTIN else Path(self.name)
+            self.name = BUILTIN_NAME if self.name == BUILTIN else path.name
+            self.tokenizer, self.classifier = load_builtin(path)
             self.model = None
             self.order = {name: i for i, name in enumerate(NLI_NAMES)}
             return
@@ -132,13 +134,16 @@ def builtin_available() -> bool:
 
 
 def load_builtin(path: str | Path = BUILTIN_WEIGHTS):
-    """The built-in NLI classifier: the packaged encoder with the shipped updates merged in."""
+    """The built-in NLI classifier (or another file made by train-nli): the packaged encoder with its updates merged in."""
+    from .cli import ModelLoadError
+
     path = Path(path)
     if not path.is_file():
-        from .cli import ModelLoadError
-
         raise ModelLoadError(f"the built-in NLI model is missing ({path}); train it with narrative-compare train-nli")
-    tokenizer, model, _ = load_classifier(path, NLI_NAMES, "NLI model")
+    try:
+        tokenizer, model, _ = load_classifier(path, NLI_NAMES, "NLI model")
+    except Exception as err:  # not safetensors, truncated, another model's labels
+        raise ModelLoadError(f"cannot load NLI model {str(path)!r}: not a file made by train-nli ({err})") from err
     return tokenizer, model
 
 

@@ -99,6 +99,22 @@ def test_train_nli_on_a_small_slice(run_cli, tmp_path):
     assert set(figures) == {"sick_trial", "snli_dev"} and 0.0 <= figures["sick_trial"] <= 1.0
     tokenizer, model = load_builtin(out)
     assert model.config.id2label == dict(enumerate(NLI_NAMES))
+    # the file plugs in where the built-in model does
+    mine = NLIModel(out)
+    assert mine.name == "nli.safetensors"
+    assert sum(mine.probabilities("A man is playing a guitar.", "A man is not playing a guitar.").values()) == (
+        pytest.approx(1.0))
+    code, stdout, err = run_cli("evaluate", "sick", "--data", SHARED_DATA / "sick", "--split", "TRIAL", "--limit", "4",
+                                "--nli-model", out, "--json", "--no-progress")
+    assert code == 0, err
+    assert "+nli:nli.safetensors" in json.loads(stdout)["judge"]
+
+
+def test_a_file_that_is_not_an_nli_model_is_reported(run_cli, tmp_path):
+    bad = tmp_path / "notes.safetensors"
+    bad.write_text("not a model", encoding="utf-8")
+    code, _, err = run_cli("evaluate", "sick", "--data", tmp_path, "--nli-model", bad)
+    assert code != 0 and "notes.safetensors" in err and "train-nli" in err and "Traceback" not in err
 
 
 def test_the_default_judge_reads_two_single_sentences_with_the_nli_model(embedder):
