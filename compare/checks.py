@@ -681,8 +681,10 @@ def _swapped_roles(
     proper = li.proper | ri.proper
     if len(names) < 2 or not proper.intersection(names):
         return None
-    words = {s for s in li.once.keys() & ri.once.keys()
-             if s not in names and s not in _SYMMETRIC and _content(left[li.once[s]]) and _content(right[ri.once[s]])}
+    # The candidate words between the names, in left order (sorted once, read for every pair of names).
+    words = sorted((s for s in li.once.keys() & ri.once.keys()
+                    if s not in names and s not in _SYMMETRIC and _content(left[li.once[s]])
+                    and _content(right[ri.once[s]])), key=li.once.__getitem__)
     for k, x in enumerate(names):
         for y in names[k + 1:]:
             lx, ly, rx, ry = li.once[x], li.once[y], ri.once[x], ri.once[y]
@@ -691,7 +693,7 @@ def _swapped_roles(
                 continue
             if _joined(left, lx, ly) or _joined(right, rx, ry) or _place(left, lx, ly) or _place(right, rx, ry):
                 continue
-            for v in sorted(words, key=li.once.__getitem__):
+            for v in words:
                 lv, rv = li.once[v], ri.once[v]
                 if not lx < lv < ly or not min(rx, ry) < rv < max(rx, ry):
                     continue
