@@ -84,6 +84,7 @@ from typing import Any
 
 import numpy as np
 
+from .checks import CHECK_KINDS
 from .features import DEFAULT_GROUPS, pair_features
 from .judging import Judgement, PairSignals
 from .model import Passage
@@ -100,7 +101,8 @@ CLASSES = ("agree", "diverge", "related", "unrelated")
 #: A date, count or polarity discrepancy between passages at least this alike
 #: makes the pair diverge, whatever the model's most likely class (see below).
 GUARD_SIMILARITY = 0.75
-GUARD_KINDS = ("polarity", "quantity", "date", "naming", "role")
+#: Every kind the checks find can make the pair diverge (each shape has a floor for each).
+GUARD_KINDS = CHECK_KINDS
 #: Between two multi-passage accounts: the similarity from which each kind of discrepancy decides.
 #: Like a naming choice, a role swap decides only where the passages otherwise say the same.
 ACCOUNTS_GUARD = {"polarity": 0.5, "quantity": 0.5, "date": 0.5, "naming": 0.65, "role": 0.65}
