@@ -4,7 +4,9 @@ Five checks, each a small documented rule so a reader can see why it fired:
 
 * **quantity**: both passages count the same thing (the same unit word after
   the number, e.g. "276 persons" / "300 persons") with different values, and
-  share no equal count of it. Two unrelated numbers never clash.
+  share no equal count of it. Two unrelated numbers never clash, and a whole
+  number matches a figure within a tenth of it that rounds to it ("9%" /
+  "8.76 per cent"): outlets round.
 * **date**: both give a calendar date (or a clock time, or a weekday) and share
   none: "9 November 2020" / "10 November 2020". A date without a year matches
   the same day and month with one. Two dates count as rivals only when they
@@ -12,9 +14,16 @@ Five checks, each a small documented rule so a reader can see why it fired:
   another year ("9 November 2020" / "13 December" is two events).
 * **polarity**: a word both use is negated in one and asserted in the other
   ("have not blocked" / "blocked"), or one asserts a word of an opposing group
-  that the other does not use ("blocked" / "unimpeded").
+  that the other does not use ("blocked" / "unimpeded"). A negation covers the
+  eight words after it within its clause; a word further on in a clause that
+  has a negation counts as neither, so two sentences that both negate do not
+  clash because one puts the shared word further from its "not".
 * **naming**: the same proper-name anchor with a different head: "Lachin road"
-  / "Lachin corridor", "Mill Street junction" / "Mill Road crossing".
+  / "Lachin corridor", "Mill Street junction" / "Mill Road crossing". Two
+  spellings of one word are not a different name: a possessive ("Williams's"),
+  an abbreviation ("Corp" / "Corporation") or a transliteration a letter or
+  two apart ("Kyongsang" / "Kyeongsang"). Words of a list ("Global Crossing,
+  Aether Systems") are not read as one name.
 * **role** (English): the same two names on either side of the same word, in
   swapped places: "Armenian forces shelled Azerbaijani positions" / "Azerbaijani
   forces shelled Armenian positions". Who did what to whom is what accounts of
@@ -31,6 +40,8 @@ are compared (dates, times, weekdays, and counts of units in a shared table):
 
 from __future__ import annotations
 
+import difflib
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -72,6 +83,12 @@ _MAGNITUDES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "hundred": 100}
 _UNIT_SYNONYMS = {"people": "person", "persons": "person", "individuals": "person", "individual": "person"}
 _NEGATORS = frozenset(
     {"not", "no", "never", "neither", "nor", "none", "nobody", "nothing", "nowhere", "without", "cannot"}
+)
+#: Contractions written without their apostrophe ("I dont know"), as wire copy and typed
+#: statements often have them. Each is read as its "n't" form.
+_BARE_NEGATIONS = frozenset(
+    """dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt couldnt wouldnt shouldnt mustnt
+    neednt wont cant aint""".split()
 )
 _CLAUSE_BREAKS = frozenset({"but", "while", "although", "though", "whereas", "however", "yet"})
 #: Groups of word stems that assert opposite states of the same thing.
@@ -157,6 +174,12 @@ class Token:
     capitalised: bool
     sentence_initial: bool
     negator: int = -1  # start offset of the negating word, when negated
+    #: a negator comes earlier in the same clause, too far back to cover this word: the word
+    #: is then neither clearly negated nor clearly asserted ("will not even begin to be tested
+    #: in people until 2005" against "won't begin to be tested in people until 2005")
+    after_negator: bool = False
+    #: punctuation stands between this word and the one before it ("Global Crossing, Aether")
+    after_punctuation: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,7 +251,7 @@ class _Index:
         negated: dict[str, Token] = {}
         asserted: dict[str, Token] = {}
         for tok in tokens:
-            if content(tok):
+            if content(tok) and not tok.after_negator:
                 (negated if tok.negated else asserted).setdefault(tok.stem, tok)
         # The old rule, per stem: negated on this side only if no occurrence is asserted.
         only_negated = {s: t for s, t in negated.items() if s not in asserted}
@@ -467,6 +490,8 @@ def _tokens(text: str) -> list[Token]:
     out: list[Token] = []
     scope = 0  # how many more words the last negator covers
     negator_at = -1
+    in_negated_clause = False  # a negator came earlier in this clause
+    punctuation = False
     sentence_start = True
     for m in raw:
         word = m.group(0)
@@ -475,26 +500,35 @@ def _tokens(text: str) -> list[Token]:
             if word in ".!?;:":
                 sentence_start = word in ".!?"
             scope = 0
+            in_negated_clause = False
+            punctuation = True
             continue
         if lower in _CLAUSE_BREAKS:
             scope = 0
-        is_negator = lower in _NEGATORS or lower.endswith("n't")
+            in_negated_clause = False
+        contracted = lower.endswith("n't") or lower in _BARE_NEGATIONS
+        is_negator = lower in _NEGATORS or contracted
+        base = lower.removesuffix("n't") if lower.endswith("n't") else lower[:-2] if contracted else lower
         out.append(
             Token(
                 text=word,
-                stem=_stem(lower.removesuffix("n't") if lower.endswith("n't") else lower),
+                stem=_stem(base),
                 start=m.start(),
                 end=m.end(),
                 negated=scope > 0 and not is_negator,
                 capitalised=word[0].isupper(),
                 sentence_initial=sentence_start,
                 negator=negator_at if scope > 0 and not is_negator else -1,
+                after_negator=in_negated_clause and scope == 0 and not is_negator,
+                after_punctuation=punctuation,
             )
         )
         sentence_start = False
+        punctuation = False
         if is_negator:
             scope = 8
             negator_at = m.start()
+            in_negated_clause = True
         elif scope:
             scope -= 1
     return out
@@ -529,8 +563,31 @@ def _rival_dates(a: Span, b: Span) -> bool:
 
 
 def _same_number(a: Span, b: Span) -> bool:
+    """Equal counts, or a whole number and a figure that rounds to it ("9%" / "8.76 per cent")."""
     x, y = float(a.value), float(b.value)  # type: ignore[arg-type]
-    return abs(x - y) <= 0.005 * max(abs(x), abs(y), 1e-9)
+    if abs(x - y) <= 0.005 * max(abs(x), abs(y), 1e-9):
+        return True
+    wa, wb = _written(a), _written(b)
+    if wa is None or wb is None or wa[2] != wb[2] or wa[1] == wb[1]:
+        return False  # a number word, another magnitude, or both written to the same precision
+    whole, exact = (wa[0], wb[0]) if wa[1] else (wb[0], wa[0])
+    # Within a tenth, too: "1 billion" is not a rounding of "1.4 billion".
+    return math.floor(exact + 0.5) == whole and abs(whole - exact) <= 0.1 * whole + 1e-9
+
+
+_WRITTEN = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s+(?P<mag>thousand|million|billion))?",
+                      re.I)
+
+
+def _written(span: Span) -> tuple[float, bool, str] | None:
+    """A count as written: (its number before any magnitude word, whether it is a whole number,
+    the magnitude word), so that rounding is read at the precision the text chose; ``None``
+    for a number word ("two percent")."""
+    m = _WRITTEN.match(span.text)
+    if not m:
+        return None
+    raw = m.group("num").replace(",", "")
+    return float(raw), "." not in raw, (m.group("mag") or "").lower()
 
 
 def _unmatched_pair(left, right, same) -> tuple[Span, Span] | None:
@@ -544,8 +601,8 @@ def _unmatched_pair(left, right, same) -> tuple[Span, Span] | None:
 
 def _content(tok: Token) -> bool:
     """A word whose negation can clash: not a function word, not a name."""
-    if tok.capitalised and not tok.sentence_initial:
-        return False
+    if (tok.capitalised and not tok.sentence_initial) or tok.text[0].isdigit():
+        return False  # numbers are the count and date checks' to compare
     return tok.stem not in _STOP and tok.text.lower() not in _STOP and len(tok.stem) > 2
 
 
@@ -607,9 +664,9 @@ def _name_phrases(tokens: tuple[Token, ...]) -> dict[str, list[tuple[int, int, s
         if not tok.capitalised or tok.sentence_initial or tok.text.lower() in _FUNCTION_WORDS:
             continue
         nxt = tokens[i + 1]
-        if nxt.start - tok.end > 2:  # punctuation between them
+        if nxt.after_punctuation or nxt.start - tok.end > 2:  # "Global Crossing, Aether Systems": a list
             continue
-        head = nxt.text.lower()
+        head = _name_key(nxt.text)
         if nxt.capitalised and head not in _FUNCTION_WORDS:
             end = i + 1
             if end + 1 < len(tokens) and tokens[end + 1].text.lower() in NAME_HEADS:
@@ -627,11 +684,28 @@ def _naming_differences(left: Passage, li: _Index, right: Passage, ri: _Index) -
     for anchor in sorted(li.names.keys() & ri.names.keys()):
         heads_l, ls, le = li.names[anchor]
         heads_r, rs, re_ = ri.names[anchor]
-        if heads_l & heads_r:
+        if heads_l & heads_r or any(_same_name(a, b) for a in heads_l for b in heads_r):
             continue
         if heads_l & ri.words or heads_r & li.words:
             continue  # the other side uses the same word elsewhere: not a naming choice
         yield Span(left.text[ls:le], ls, le, None), Span(right.text[rs:re_], rs, re_, None)
+
+
+def _name_key(word: str) -> str:
+    """A name word as the naming check compares it: lower case, without a possessive or apostrophes."""
+    word = word.lower().replace("\u2019", "'")
+    return word.removesuffix("'s").strip("'").replace("'", "")
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Two spellings of one name word: an abbreviation of three or four letters ("Corp" /
+    "Corporation", "Insp" / "Inspector"), a plural or an apostrophe-less possessive ("Brontes" / "Bronte's"), or a
+    transliteration that differs by a letter or two ("Kyongsang" / "Kyeongsang")."""
+    short, long_ = sorted((a, b), key=len)
+    if long_.startswith(short) and (3 <= len(short) <= 4 or long_[len(short):] in ("s", "es")):
+        return True
+    return (len(short) >= 6 and a[0] == b[0]
+            and difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85)
 
 
 #: Be-forms that, just before a verb with a "by" after it, mark the passive:
