@@ -14,6 +14,7 @@ sick       ``SICK*.txt`` rows whose ``SemEval_set`` is it, or    ``TEST``, ``TRA
 snli       ``s1.{split}``, ``s2.{split}``, ``labels.{split}``,   ``test``, ``dev``, ``train``
            or ``snli_1.0_{split}.jsonl``
 stsb       ``sts-{split}.csv``                                  ``test``, ``dev``, ``train``
+mrpc       ``msr_paraphrase_{split}.txt``                       ``test``, ``train``
 =========  ==================================================  ================================
 
 ``--part dev`` / ``--part train`` select this project's carve of a split (20 %
@@ -39,6 +40,14 @@ How each is measured:
   accuracy, macro-F1, contradiction F1.
 * **STS-B**: the Spearman correlation of the engine's similarity (the cosine of
   the two sentences' embeddings) with the gold scores.
+* **MRPC**: pairs of sentences from different news outlets on the same story,
+  judged as two one-passage sources like SICK's; ``agree`` -> equivalent,
+  anything else -> not equivalent. Printed: accuracy, F1 of each class, and how
+  many equivalent pairs the engine labels ``diverge``, with the checks behind
+  them. The annotators called a pair equivalent even when its figures differ a
+  little ("58 cents" / "65 cents"), which this tool reports as a divergence on
+  purpose, so read that count as an upper bound on the checks' false alarms on
+  paraphrases, not as errors one by one.
 """
 
 from __future__ import annotations
@@ -56,6 +65,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .checks import CHECK_KINDS
 from .cli import add_judge_arguments, add_model_arguments, command
 from .errors import InputError
 from .model import Event, Passage, Source
@@ -63,8 +73,8 @@ from .model import Event, Passage, Source
 if TYPE_CHECKING:
     from .judging import Judge
 
-DATASETS = ("fnc1", "sick", "snli", "stsb")
-DEFAULT_SPLIT = {"fnc1": "competition_test", "sick": "TEST", "snli": "test", "stsb": "test"}
+DATASETS = ("fnc1", "sick", "snli", "stsb", "mrpc")
+DEFAULT_SPLIT = {"fnc1": "competition_test", "sick": "TEST", "snli": "test", "stsb": "test", "mrpc": "test"}
 FNC_LABELS = ("agree", "disagree", "discuss", "unrelated")
 #: Engine label -> FNC-1 stance (the only FNC-specific mapping).
 FNC_FROM_ENGINE = {"agree": "agree", "diverge": "disagree", "related": "discuss", "silent": "unrelated"}
@@ -72,6 +82,9 @@ NLI_LABELS = ("entailment", "neutral", "contradiction")
 #: Judge class -> NLI label.
 NLI_FROM_JUDGE = {"agree": "entailment", "diverge": "contradiction", "related": "neutral",
                   "unrelated": "neutral", "silent": "neutral"}
+MRPC_LABELS = ("equivalent", "not_equivalent")
+#: MRPC's Quality column -> label.
+MRPC_QUALITY = {"1": "equivalent", "0": "not_equivalent"}
 DEV_SHARE = 20  # percent of keys in the dev carve
 #: The link threshold for FNC-1, chosen on the FNC-1 dev part: a short headline
 #: and the best sentence of a long body that discusses it meet at a lower cosine
@@ -290,6 +303,32 @@ def read_stsb(data: str | Path, split: str = "test") -> list[Example]:
                 continue
             out.append(Example(row[5].strip(), row[6].strip(), "", key=f"sts:{row[1]}:{row[2]}:{row[3]}",
                                score=float(row[4]), extra={"genre": row[0], "source": row[1]}))
+    return out
+
+
+def read_mrpc(data: str | Path, split: str = "test") -> list[Example]:
+    """MRPC pairs from ``msr_paraphrase_{split}.txt`` (Microsoft's release: tab separated with a
+    header row, UTF-8 with a byte-order mark, unbalanced quotes, so read without quoting)."""
+    path = _need(Path(data) / f"msr_paraphrase_{split}.txt")
+    need = ("Quality", "#1 ID", "#2 ID", "#1 String", "#2 String")
+    out = []
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = [c.strip() for c in next(reader, [])]
+        missing = [c for c in need if c not in header]
+        if missing:
+            raise InputError(str(path), f"not an MRPC pair file: no {', '.join(missing)} column "
+                                        "(expected Quality, #1 ID, #2 ID, #1 String, #2 String)")
+        col = {c: header.index(c) for c in need}
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            cells = {c: (row[i].strip() if i < len(row) else "") for c, i in col.items()}
+            if cells["Quality"] not in MRPC_QUALITY or not (cells["#1 String"] and cells["#2 String"]):
+                raise InputError(str(path), f"line {reader.line_num}: an MRPC row needs a Quality of 0 or 1 "
+                                            "and both sentences")
+            out.append(Example(cells["#1 String"], cells["#2 String"], MRPC_QUALITY[cells["Quality"]],
+                               key=f"mrpc:{cells['#1 ID']}:{cells['#2 ID']}"))
     return out
 
 
@@ -596,6 +635,28 @@ def nli_predictions(judge, signals: list, *, progress: bool | None = False) -> l
     return out
 
 
+def engine_labels(judge, signals: list, batch: int = 512, *, progress: bool | None = False) -> list[str]:
+    """The label a report gives each pair (agree / diverge / related / silent), checks guard included."""
+    from tqdm.auto import tqdm
+
+    many = getattr(judge, "judge_many", None)
+    out: list[str] = []
+    with tqdm(total=len(signals), desc="Judging pairs", unit="pair", disable=not _progress(progress),
+              file=sys.stderr) as bar:
+        for lo in range(0, len(signals), batch):
+            chunk = signals[lo: lo + batch]
+            out += [j.label for j in (many(chunk) if many else map(judge.judge, chunk))]
+            bar.update(len(chunk))
+    return out
+
+
+def _class_figures(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
+    """Accuracy, macro-F1, per-class F1 and the confusion matrix of one labelling."""
+    f1 = per_class_f1(gold, pred, labels)
+    return {"accuracy": accuracy(gold, pred), "macro_f1": sum(f1.values()) / len(f1), "per_class_f1": f1,
+            "confusion": {"labels": list(labels), "matrix": confusion(gold, pred, labels)}}
+
+
 # --- the command ----------------------------------------------------------------
 
 
@@ -648,13 +709,8 @@ def evaluate(
         pred = [FNC_FROM_ENGINE[label] for label in labels]
         gold = [e.label for e in examples]
         score, best = fnc_score(gold, pred)
-        result.update(
-            fnc_score=100.0 * score / best if best else 0.0,
-            macro_f1=macro_f1(gold, pred, FNC_LABELS),
-            per_class_f1=per_class_f1(gold, pred, FNC_LABELS),
-            accuracy=accuracy(gold, pred),
-            confusion={"labels": list(FNC_LABELS), "matrix": confusion(gold, pred, FNC_LABELS)},
-        )
+        result["fnc_score"] = 100.0 * score / best if best else 0.0
+        result.update(_class_figures(gold, pred, FNC_LABELS))
         result["judge"] = judge.name
         result["link_threshold"] = thresholds.link
     elif dataset in ("sick", "snli"):
@@ -664,13 +720,25 @@ def evaluate(
         signals = sentence_pair_signals(examples, embedder, progress=progress)
         pred = nli_predictions(judge, signals, progress=progress)
         gold = [e.label for e in examples]
-        f1 = per_class_f1(gold, pred, NLI_LABELS)
+        result.update(_class_figures(gold, pred, NLI_LABELS))
+        result["contradiction_f1"] = result["per_class_f1"]["contradiction"]
+        result["judge"] = judge.name
+    elif dataset == "mrpc":
+        examples = _some(carve(read_mrpc(data, split), part)[:limit], data, split, part)
+        judge = judge or default_judge(thresholds, embedder.name)
+        signals = sentence_pair_signals(examples, embedder, progress=progress)
+        labels = engine_labels(judge, signals, progress=progress)
+        pred = ["equivalent" if label == "agree" else "not_equivalent" for label in labels]
+        gold = [e.label for e in examples]
+        result.update(_class_figures(gold, pred, MRPC_LABELS))
+        # The checks behind each equivalent pair labelled diverge: where to look for false alarms.
+        disputed = [s for s, g, label in zip(signals, gold, labels) if g == "equivalent" and label == "diverge"]
+        by_check = {kind: sum(any(d.kind == kind for d in s.discrepancies) for s in disputed) for kind in CHECK_KINDS}
         result.update(
-            accuracy=accuracy(gold, pred),
-            macro_f1=sum(f1.values()) / len(f1),
-            contradiction_f1=f1["contradiction"],
-            per_class_f1=f1,
-            confusion={"labels": list(NLI_LABELS), "matrix": confusion(gold, pred, NLI_LABELS)},
+            equivalent_f1=result["per_class_f1"]["equivalent"],
+            labels_of_equivalent={label: sum(1 for g, x in zip(gold, labels) if g == "equivalent" and x == label)
+                                  for label in ("agree", "related", "diverge", "silent")},
+            diverge_on_equivalent={"pairs": len(disputed), "with_check": {k: n for k, n in by_check.items() if n}},
         )
         result["judge"] = judge.name
     elif dataset == "stsb":
@@ -701,6 +769,14 @@ def format_result(r: dict[str, Any]) -> str:
         lines.append(f"  macro-F1              {r['macro_f1']:.4f}")
     if "contradiction_f1" in r:
         lines.append(f"  contradiction F1      {r['contradiction_f1']:.4f}")
+    if "equivalent_f1" in r:
+        lines.append(f"  equivalent F1         {r['equivalent_f1']:.4f}")
+    if "labels_of_equivalent" in r:
+        lines.append("  equivalent pairs by engine label  "
+                     + "  ".join(f"{k} {v}" for k, v in r["labels_of_equivalent"].items()))
+        disputed = r["diverge_on_equivalent"]
+        checks = ", ".join(f"{k} {v}" for k, v in disputed["with_check"].items()) or "none"
+        lines.append(f"  equivalent pairs labelled diverge: {disputed['pairs']} (a check found something in: {checks})")
     if "per_class_f1" in r:
         lines.append("  per-class F1          " + "  ".join(f"{k} {v:.4f}" for k, v in r["per_class_f1"].items()))
     if "spearman" in r:
@@ -721,7 +797,7 @@ def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", required=True, metavar="DIR", help="the dataset's folder (files in their original names)")
     p.add_argument("--split", metavar="NAME",
                    help="split by its file name: fnc1 competition_test|train, sick TEST|TRAIN|TRIAL, "
-                        "snli test|dev, stsb test|dev|train (default: the test split)")
+                        "snli test|dev, stsb test|dev|train, mrpc test|train (default: the test split)")
     p.add_argument("--part", choices=("all", "dev", "train"), default="all",
                    help="this project's carve of the split (dev = 20%% of keys by hash; default all)")
     p.add_argument("--carve", choices=CARVES, default="key",
@@ -763,7 +839,7 @@ def dev_overlap_warnings(judge: Judge | None, carve_by: str) -> list[str]:
 
 @command("evaluate", _evaluate_arguments)
 def run_evaluate(args: argparse.Namespace) -> int:
-    """Evaluate the engine on FNC-1, SICK, SNLI or STS-B."""
+    """Evaluate the engine on FNC-1, SICK, SNLI, STS-B or MRPC."""
     from .embeddings import Embedder
     from .trained_judge import make_judge
 

@@ -22,6 +22,7 @@ from compare.evaluation import (
     pair_label,
     per_class_f1,
     read_fnc1,
+    read_mrpc,
     read_sick,
     read_snli,
     read_stsb,
@@ -161,6 +162,18 @@ def tiny_sets(tmp_path: Path) -> Path:
         "main-news\theadlines\t2015\t0003\t0.200\tStocks fell in Tokyo.\tA cat sleeps on a sofa.\textra\tfields\n",
         encoding="utf-8",
     )
+    mrpc = tmp_path / "mrpc"
+    mrpc.mkdir()
+    # Microsoft's layout: a byte-order mark, a header row, tabs, and quotes that do not pair up.
+    (mrpc / "msr_paraphrase_test.txt").write_text(
+        "\ufeffQuality\t#1 ID\t#2 ID\t#1 String\t#2 String\n"
+        "1\t101\t102\tThe mayor said the bridge reopened on Monday.\t"
+        "The bridge reopened on Monday, the mayor said.\n"
+        # MRPC's annotators call such a pair equivalent; this tool reports the two figures.
+        "1\t103\t104\tShares fell 58 cents to $16.20 on Nasdaq.\tShares fell 65 cents to $16.13 on Nasdaq.\n"
+        "0\t105\t106\tThe \"new\" vaccine will be tested in 2005.\tA new bakery opened downtown.\n",
+        encoding="utf-8",
+    )
     return tmp_path
 
 
@@ -174,6 +187,10 @@ def test_readers_find_test_splits_by_their_original_names(tiny_sets: Path):
     assert len(read_sick(tiny_sets / "sick", "train")) == 1
     snli = read_snli(tiny_sets / "snli", "test")
     assert snli[0].a == "A man plays a guitar ." and snli[1].label == "contradiction"
+    mrpc = read_mrpc(tiny_sets / "mrpc", "test")
+    assert [(e.label, e.key) for e in mrpc] == [("equivalent", "mrpc:101:102"), ("equivalent", "mrpc:103:104"),
+                                                ("not_equivalent", "mrpc:105:106")]
+    assert mrpc[2].a == 'The "new" vaccine will be tested in 2005.'
     sts = read_stsb(tiny_sets / "stsb", "test")
     assert [e.score for e in sts] == [5.0, 3.0, 0.2] and sts[2].b == "A cat sleeps on a sofa."
 
@@ -219,7 +236,19 @@ def test_a_missing_split_is_an_input_error(tiny_sets: Path, run_cli):
     assert code == 2 and "s1.nope" in err
 
 
-@pytest.mark.parametrize("dataset", ["fnc1", "sick", "snli", "stsb"])
+def test_an_mrpc_file_that_is_not_one_is_named_in_the_error(tmp_path: Path, run_cli):
+    bad = tmp_path / "msr_paraphrase_test.txt"
+    bad.write_text("Quality\tString\n1\tA sentence.\n", encoding="utf-8")
+    code, out, err = run_cli("evaluate", "mrpc", "--data", tmp_path)
+    assert code == 2 and "msr_paraphrase_test.txt" in err and "#1 String" in err and "Traceback" not in err
+    assert not out
+    bad.write_text("Quality\t#1 ID\t#2 ID\t#1 String\t#2 String\nyes\t1\t2\tA sentence.\tAnother.\n",
+                   encoding="utf-8")
+    with pytest.raises(InputError, match="msr_paraphrase_test.txt.*line 2: an MRPC row needs a Quality of 0 or 1"):
+        read_mrpc(tmp_path, "test")
+
+
+@pytest.mark.parametrize("dataset", ["fnc1", "sick", "snli", "stsb", "mrpc"])
 def test_evaluate_prints_figures_on_held_out_style_files(tiny_sets: Path, run_cli, cache_dir, dataset):
     code, out, _ = run_cli("evaluate", dataset, "--data", tiny_sets / dataset, "--cache-dir", cache_dir,
                            "--json", "--no-progress")
@@ -232,6 +261,13 @@ def test_evaluate_prints_figures_on_held_out_style_files(tiny_sets: Path, run_cl
         assert len(result["confusion"]["matrix"]) == 4
     elif dataset == "stsb":
         assert result["spearman"] > 0.4
+    elif dataset == "mrpc":
+        assert {"accuracy", "macro_f1", "equivalent_f1", "per_class_f1", "confusion"} <= result.keys()
+        assert set(result["per_class_f1"]) == {"equivalent", "not_equivalent"}
+        assert sum(map(sum, result["confusion"]["matrix"])) == 3
+        assert sum(result["labels_of_equivalent"].values()) == 2  # the equivalent pairs, by their engine label
+        # The two share prices differ: the engine says so, and the figures name the check behind it.
+        assert result["diverge_on_equivalent"] == {"pairs": 1, "with_check": {"quantity": 1}}
     else:
         assert {"accuracy", "macro_f1", "contradiction_f1"} <= result.keys()
 
@@ -338,6 +374,7 @@ def test_pair_label_reads_the_engine_comparison(tiny_sets: Path, embedder):
         ("sick", "TRIAL", {"accuracy", "macro_f1", "contradiction_f1"}),
         ("snli", "dev", {"accuracy", "macro_f1", "contradiction_f1"}),
         ("stsb", "dev", {"spearman"}),
+        ("mrpc", "train", {"accuracy", "macro_f1", "equivalent_f1", "diverge_on_equivalent"}),
     ],
 )
 def test_evaluate_a_small_real_slice(run_cli, cache_dir, dataset, split, keys):
@@ -350,4 +387,5 @@ def test_evaluate_a_small_real_slice(run_cli, cache_dir, dataset, split, keys):
     assert result["pairs"] == 12
     code, text, _ = run_cli(*args)
     assert code == 0
-    assert {"fnc1": "weighted score", "sick": "accuracy", "snli": "contradiction F1", "stsb": "Spearman"}[dataset] in text
+    assert {"fnc1": "weighted score", "sick": "accuracy", "snli": "contradiction F1", "stsb": "Spearman",
+            "mrpc": "equivalent pairs labelled diverge"}[dataset] in text
