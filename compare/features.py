@@ -259,6 +259,11 @@ def _bigrams(stems: list[str]) -> set[tuple[str, str]]:
     return set(zip(stems, stems[1:]))
 
 
+def negates(p: Passage, facts: dict[str, Any] | None = None) -> bool:
+    """Whether a passage has a negation word ("not", "no", "never", "nobody", a "n't")."""
+    return _summary(_facts(p, facts))[1] > 0
+
+
 def _negators(f: checks.PassageFacts) -> int:
     return sum(1 for t in f.tokens if t.text.lower() in NEGATORS or t.text.lower().endswith(("n't", "n\u2019t")))
 

@@ -124,6 +124,14 @@ def label_order(id2label: dict[Any, str]) -> dict[str, int]:
     return order
 
 
+def trained_here(model: NLIModel | str | Path) -> bool:
+    """Whether an NLI model is this project's recipe (the built-in one or a file made by
+    ``train-nli``), which learned from SICK and SNLI only, rather than a CrossEncoder."""
+    if isinstance(model, NLIModel):
+        return model.model is None
+    return str(model) == BUILTIN or Path(model).is_file()
+
+
 def display_name(source: str | Path) -> str:
     """The name an NLI model goes by in reports, before it is loaded."""
     return BUILTIN_NAME if str(source) == BUILTIN else str(source)

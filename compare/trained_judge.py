@@ -85,11 +85,11 @@ from typing import Any
 import numpy as np
 
 from .checks import CHECK_KINDS
-from .features import DEFAULT_GROUPS, pair_features
+from .features import DEFAULT_GROUPS, negates, pair_features
 from .judging import Judgement, PairSignals
 from .model import Passage
 from .nli import NLI_NAMES, NLIModel, label_order  # noqa: F401  (NLIModel and label_order lived here)
-from .nli import BUILTIN, builtin_available, display_name
+from .nli import BUILTIN, builtin_available, display_name, trained_here
 from .stance import BUILTIN_NAME as STANCE_BUILTIN_NAME
 from .stance import BUILTIN_WEIGHTS as STANCE_WEIGHTS
 from .stance import (DISPUTE_ODDS, STANCE_NAMES, STANCE_WEIGHT, StanceModel, StanceReading, dispute_overrides,
@@ -199,9 +199,24 @@ class TrainedJudge:
 
     def reads_with_nli(self, signals: PairSignals) -> bool:
         """Whether the NLI model's probabilities join the model's for this pair."""
+        return self._in_nli_scope(signals) and not self._negations_unseen_by_nli(signals)
+
+    def _in_nli_scope(self, signals: PairSignals) -> bool:
         if self._nli is None or "nli" in self.groups:
             return False
         return self.nli_scope == "all" or is_sentence_pair(signals)
+
+    def _negations_unseen_by_nli(self, signals: PairSignals) -> bool:
+        """Both passages negate, and the NLI model is this project's recipe, which never saw that.
+
+        SICK and SNLI hold almost no pair in which both sentences negate (none
+        of SICK TRIAL's 495 and the SNLI dev carve's 1,901, one of SICK TRAIN's
+        4,439), and the model learned that a negation means a contradiction:
+        it reads "SCO has not shown us any evidence that we violated our
+        agreements" against a near copy of it as a contradiction (0.98). Such
+        a pair is left to the judge, which weighs the negations of both sides.
+        """
+        return trained_here(self._nli) and both_negate(signals)  # type: ignore[arg-type]
 
     @classmethod
     def shipped(cls, nli: NLIModel | str | None = None) -> TrainedJudge:
@@ -287,6 +302,9 @@ class TrainedJudge:
             why += f"; checks found: {found}"
         if self.nli_scope == "sentences" and self.reads_with_nli(signals):
             why += "; one passage on each side, so the NLI model's probabilities are averaged in"
+        elif self._in_nli_scope(signals) and self._negations_unseen_by_nli(signals):
+            why += ("; both passages negate, a pair the built-in NLI model never saw in training (it reads "
+                    "them as contradictions), so it was not asked")
         if stance is not None:
             read = " / ".join(f"{c} {v:.2f}" for c, v in zip(STANCE_NAMES, stance.probabilities))
             passages = f"the passages nearest the claim ({', '.join(stance.nearest)})"
@@ -347,6 +365,11 @@ def guard_floors(signals: PairSignals) -> dict[str, float]:
     if is_between_accounts(signals):
         return ACCOUNTS_GUARD
     return SENTENCES_GUARD if is_sentence_pair(signals) else CLAIM_GUARD
+
+
+def both_negate(signals: PairSignals) -> bool:
+    """Whether each of the pair's two passages has a negation word."""
+    return negates(signals.left, signals.facts) and negates(signals.right, signals.facts)
 
 
 def is_sentence_pair(signals: PairSignals) -> bool:

@@ -10,6 +10,7 @@ import pytest
 
 from compare.nli import BUILTIN, BUILTIN_WEIGHTS, NLI_NAMES, NLIModel, load_builtin
 from conftest import SHARED_DATA, TEACHING
+from tiny_nli import tiny_cross_encoder  # noqa: F401  (a fixture)
 
 needs_data = pytest.mark.skipif(not (SHARED_DATA / "sick").is_dir(), reason="../shared/data is not here")
 
@@ -133,6 +134,34 @@ def test_the_default_judge_reads_two_single_sentences_with_the_nli_model(embedde
         pytest.approx(expected)
     verdict = judge.judge(signals)
     assert verdict.label == "agree" and "NLI model's probabilities are averaged in" in verdict.rationale
+
+
+#: Two wire reports of one statement, both with its "not" (MRPC train pair 1016122 / 1016200, shortened).
+NEGATED_PARAPHRASE = ('"SCO has not shown us any evidence that we\'ve violated our agreements in any way," '
+                      'IBM spokesperson Trink Guarino said.',
+                      '"SCO has not shown us any evidence that we violated our agreements," spokeswoman Trink '
+                      'Guarino said.')
+
+
+def test_two_negated_paraphrases_are_left_to_the_judge(builtin, embedder, tiny_cross_encoder):
+    """The built-in model never saw a pair in which both sentences negate, and calls this one a contradiction."""
+    from compare.evaluation import Example, sentence_pair_signals
+    from compare.trained_judge import TrainedJudge, default_judge
+
+    assert builtin.probabilities(*NEGATED_PARAPHRASE)["contradiction"] > 0.5  # the reason for the rule
+    [signals] = sentence_pair_signals([Example(*NEGATED_PARAPHRASE, "", "k")], embedder)
+    judge = default_judge()
+    assert not judge.reads_with_nli(signals)
+    verdict = judge.judge(signals)
+    assert verdict.probabilities == pytest.approx(TrainedJudge.shipped().probabilities(signals), abs=1e-4)
+    assert verdict.label == "agree" and "both passages negate" in verdict.rationale
+    # trained+nli and a train-nli file are the same recipe; another CrossEncoder is asked as before.
+    assert not TrainedJudge.shipped(nli=BUILTIN).reads_with_nli(signals)
+    assert TrainedJudge.shipped(nli=NLIModel(str(tiny_cross_encoder))).reads_with_nli(signals)
+    # One negation is what the model learned from: still asked.
+    [one] = sentence_pair_signals([Example("The convoy reached the town.", "The convoy did not reach the town.",
+                                           "", "k")], embedder)
+    assert judge.reads_with_nli(one)
 
 
 def test_between_accounts_the_default_judge_does_not_load_the_nli_model(teaching_prepared):
