@@ -81,10 +81,10 @@ def test_no_quantity_discrepancy(left, right):
 
 def test_a_whole_number_matches_a_figure_that_rounds_to_it():
     """Outlets round: "9%" and "8.76 per cent" report one change, "58 cents" and "65 cents" two."""
-    assert "quantity" not in kinds("Shares of the company rose 9% in after-hours trading.",
-                                   "The company's shares rose 8.76 per cent in after-hours trading.")
-    assert "quantity" not in kinds("Plaque volume rose by 3% in the treated patients.",
-                                   "Plaque volume increased by 2.7 percent in the treated patients.")
+    assert "quantity" not in kinds("Turnout rose 9% in the second round.",
+                                   "Turnout in the second round rose 8.76 per cent.")
+    assert "quantity" not in kinds("Food prices rose by 3% in the border towns.",
+                                   "Food prices increased by 2.7 percent in the border towns.")
     # Rounded the other way, to another precision, or by more than a tenth: still a discrepancy.
     assert discrepancies("Shares rose 4 percent on Nasdaq.", "Shares rose 3.46 percent on Nasdaq.") == [
         ("quantity", "4 percent", "3.46 percent")]
@@ -141,8 +141,8 @@ def test_negated_on_one_side_only():
 
 
 def test_a_contraction_without_its_apostrophe_negates():
-    assert discrepancies("Mr Peterson said: I dont know anybody on the committee.",
-                         "Mr Peterson said: I don't know anybody on the committee.") == []
+    assert discrepancies("The mayor said: I dont know anybody on the committee.",
+                         "The mayor said: I don't know anybody on the committee.") == []
     assert {kind for kind, _, _ in discrepancies("The convoy didnt reach the town.", "The convoy reached the town.")} \
         == {"polarity"}
 
@@ -151,12 +151,12 @@ def test_a_contraction_without_its_apostrophe_negates():
     ("left", "right"),
     [
         # Both negate; the shared words only fall beyond one side's eight-word reach of "not".
-        ("But the new vaccine will not even begin to be tested in people until 2005.",
-         "However, the new vaccine won't begin to be tested in people until 2005."),
-        ("It's probably not the easiest time to take over the shuttle program.",
-         "It is probably not the easiest time to come in and take over the shuttle program."),
-        ("Now those without Internet access can sign up with a single phone call.",
-         "Now those without Internet access can sign up by phone by making a single toll-free call."),
+        ("The new bridge will not even begin to carry heavy trucks from the quarry until 2025.",
+         "However, the new bridge won't begin to carry heavy trucks from the quarry until 2025."),
+        ("It is not the calmest moment to take over the border talks.",
+         "It is surely not the calmest moment to step in and take over the border talks."),
+        ("Families without a car can reach the clinic with a single bus ride.",
+         "Families without a car can reach the clinic by bus by taking a single ride."),
     ],
 )
 def test_a_word_after_a_negation_on_both_sides_is_no_clash(left, right):
@@ -203,16 +203,15 @@ def test_mill_street_junction_against_mill_road_crossing():
         ("Armenia continues its campaign against Azerbaijan.", "Armenia rejects the claims made by Azerbaijan."),
         ("The Lachin corridor remains closed to traffic.", "Trucks cannot use the Lachin corridor at all."),
         # Possessives, abbreviations and transliterations of one name.
-        ("The match was in Serena Williams's half of the draw.", "The match was in the Serena Williams half."),
-        ("Det Chief Insp Norman McKinlay said there was evidence.",
-         "Detective Chief Inspector Norman McKinlay said there was evidence."),
-        ("Only the Intel Corporation has a lower yield.", "Only Intel Corp has a lower yield."),
-        ("He starred in Charlotte Brontes Jane Eyre.", "He starred in Charlotte Bronte's Jane Eyre."),
+        ("The talks were held in Maria Lopez's office on Monday.", "The talks were held in the Maria Lopez office on Monday."),
+        ("Det Chief Insp Anna Berg said the road was clear.", "Detective Chief Inspector Anna Berg said the road was clear."),
+        ("Only the Harbour Corporation has objected.", "Only Harbour Corp has objected."),
+        ("He quoted Charlotte Brontes Jane Eyre.", "He quoted Charlotte Bronte's Jane Eyre."),
         ("Fires in Spain's Extremadura region forced evacuations.", "Fires in Spain's Extramadura region forced evacuations."),
         ("The worst-hit area was South Kyongsang province.", "The worst-hit area was South Kyeongsang province."),
-        # A list is not a name: "Global Crossing, Aether Systems" names two companies.
-        ("They include Global Crossing, Aether Systems and Clarent.",
-         "They included Global Crossing, Akamai Technologies and Etoys."),
+        # A list is not a name: "Northern Shipping, Baltic Freight" names two companies.
+        ("They include Northern Shipping, Baltic Freight and Corvo.",
+         "They included Northern Shipping, Atlas Logistics and Corvo."),
     ],
 )
 def test_not_a_naming_difference(left, right):

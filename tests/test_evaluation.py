@@ -170,7 +170,7 @@ def tiny_sets(tmp_path: Path) -> Path:
         "1\t101\t102\tThe mayor said the bridge reopened on Monday.\t"
         "The bridge reopened on Monday, the mayor said.\n"
         # MRPC's annotators call such a pair equivalent; this tool reports the two figures.
-        "1\t103\t104\tShares fell 58 cents to $16.20 on Nasdaq.\tShares fell 65 cents to $16.13 on Nasdaq.\n"
+        "1\t103\t104\tFerry company shares fell 58 cents to $16.20.\tFerry company shares fell 65 cents to $16.13.\n"
         "0\t105\t106\tThe \"new\" vaccine will be tested in 2005.\tA new bakery opened downtown.\n",
         encoding="utf-8",
     )

@@ -136,17 +136,15 @@ def test_the_default_judge_reads_two_single_sentences_with_the_nli_model(embedde
     assert verdict.label == "agree" and "NLI model's probabilities are averaged in" in verdict.rationale
 
 
-#: Two wire reports of one statement, both with its "not" (MRPC train pair 1016122 / 1016200, shortened).
-NEGATED_PARAPHRASE = ('"SCO has not shown us any evidence that we\'ve violated our agreements in any way," '
-                      'IBM spokesperson Trink Guarino said.',
-                      '"SCO has not shown us any evidence that we violated our agreements," spokeswoman Trink '
-                      'Guarino said.')
+#: Two reports of one denial, both with its "not".
+NEGATED_PARAPHRASE = ("The ministry has not received any request to reopen the crossing, a spokesman said.",
+                      '"We have not received any request to reopen the crossing," the ministry\'s spokesman said.')
 
 
 def test_two_negated_paraphrases_are_left_to_the_judge(builtin, embedder, tiny_cross_encoder):
     """The built-in model never saw a pair in which both sentences negate, and calls this one a contradiction."""
     from compare.evaluation import Example, sentence_pair_signals
-    from compare.trained_judge import TrainedJudge, default_judge
+    from compare.trained_judge import NEGATED_PAIR_SIMILARITY, TrainedJudge, default_judge
 
     assert builtin.probabilities(*NEGATED_PARAPHRASE)["contradiction"] > 0.5  # the reason for the rule
     [signals] = sentence_pair_signals([Example(*NEGATED_PARAPHRASE, "", "k")], embedder)
@@ -158,10 +156,14 @@ def test_two_negated_paraphrases_are_left_to_the_judge(builtin, embedder, tiny_c
     # trained+nli and a train-nli file are the same recipe; another CrossEncoder is asked as before.
     assert not TrainedJudge.shipped(nli=BUILTIN).reads_with_nli(signals)
     assert TrainedJudge.shipped(nli=NLIModel(str(tiny_cross_encoder))).reads_with_nli(signals)
-    # One negation is what the model learned from: still asked.
-    [one] = sentence_pair_signals([Example("The convoy reached the town.", "The convoy did not reach the town.",
-                                           "", "k")], embedder)
+    # One negation is what the model learned from, and less alike sentences are its to read: still asked.
+    one, apart = sentence_pair_signals([
+        Example("The convoy reached the town.", "The convoy did not reach the town.", "", "k"),
+        Example("Officials have not confirmed any casualties.",
+                "There is no reason to doubt reports that nobody was hurt.", "", "k2"),
+    ], embedder)
     assert judge.reads_with_nli(one)
+    assert apart.similarity < NEGATED_PAIR_SIMILARITY and judge.reads_with_nli(apart)
 
 
 def test_between_accounts_the_default_judge_does_not_load_the_nli_model(teaching_prepared):
