@@ -20,10 +20,10 @@ Five checks, each a small documented rule so a reader can see why it fired:
   clash because one puts the shared word further from its "not".
 * **naming**: the same proper-name anchor with a different head: "Lachin road"
   / "Lachin corridor", "Mill Street junction" / "Mill Road crossing". Two
-  spellings of one word are not a different name: a possessive ("Williams's"),
+  spellings of one word are not a different name: a possessive ("Lopez's"),
   an abbreviation ("Corp" / "Corporation") or a transliteration a letter or
-  two apart ("Kyongsang" / "Kyeongsang"). Words of a list ("Global Crossing,
-  Aether Systems") are not read as one name.
+  two apart ("Kyongsang" / "Kyeongsang"). Words of a list ("Northern Shipping,
+  Baltic Freight") are not read as one name.
 * **role** (English): the same two names on either side of the same word, in
   swapped places: "Armenian forces shelled Azerbaijani positions" / "Azerbaijani
   forces shelled Armenian positions". Who did what to whom is what accounts of
@@ -175,10 +175,10 @@ class Token:
     sentence_initial: bool
     negator: int = -1  # start offset of the negating word, when negated
     #: a negator comes earlier in the same clause, too far back to cover this word: the word
-    #: is then neither clearly negated nor clearly asserted ("will not even begin to be tested
-    #: in people until 2005" against "won't begin to be tested in people until 2005")
+    #: is then neither clearly negated nor clearly asserted ("will not even begin to carry heavy
+    #: trucks from the quarry" against "won't begin to carry heavy trucks from the quarry")
     after_negator: bool = False
-    #: punctuation stands between this word and the one before it ("Global Crossing, Aether")
+    #: punctuation stands between this word and the one before it ("Northern Shipping, Baltic")
     after_punctuation: bool = False
 
 
@@ -664,7 +664,7 @@ def _name_phrases(tokens: tuple[Token, ...]) -> dict[str, list[tuple[int, int, s
         if not tok.capitalised or tok.sentence_initial or tok.text.lower() in _FUNCTION_WORDS:
             continue
         nxt = tokens[i + 1]
-        if nxt.after_punctuation or nxt.start - tok.end > 2:  # "Global Crossing, Aether Systems": a list
+        if nxt.after_punctuation or nxt.start - tok.end > 2:  # "Northern Shipping, Baltic Freight": a list
             continue
         head = _name_key(nxt.text)
         if nxt.capitalised and head not in _FUNCTION_WORDS:
@@ -699,8 +699,8 @@ def _name_key(word: str) -> str:
 
 def _same_name(a: str, b: str) -> bool:
     """Two spellings of one name word: an abbreviation of three or four letters ("Corp" /
-    "Corporation", "Insp" / "Inspector"), a plural or an apostrophe-less possessive ("Brontes" / "Bronte's"), or a
-    transliteration that differs by a letter or two ("Kyongsang" / "Kyeongsang")."""
+    "Corporation", "Insp" / "Inspector"), a plural or an apostrophe-less possessive ("Brontes" /
+    "Bronte's"), or a transliteration a letter or two apart ("Kyongsang" / "Kyeongsang")."""
     short, long_ = sorted((a, b), key=len)
     if long_.startswith(short) and (3 <= len(short) <= 4 or long_[len(short):] in ("s", "es")):
         return True
