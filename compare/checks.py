@@ -90,6 +90,11 @@ _BARE_NEGATIONS = frozenset(
     """dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt couldnt wouldnt shouldnt mustnt
     neednt wont cant aint""".split()
 )
+#: How many words after a negation it covers (within its clause). The next as many words of the
+#: clause count as neither negated nor asserted (:attr:`Token.after_negator`); words past them
+#: are asserted ("Nobody was hurt when the bus overturned near the bridge early on Monday and
+#: the driver was arrested": "arrested" is asserted).
+NEGATION_SCOPE = 8
 _CLAUSE_BREAKS = frozenset({"but", "while", "although", "though", "whereas", "however", "yet"})
 #: Groups of word stems that assert opposite states of the same thing.
 OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
@@ -174,9 +179,10 @@ class Token:
     capitalised: bool
     sentence_initial: bool
     negator: int = -1  # start offset of the negating word, when negated
-    #: a negator comes earlier in the same clause, too far back to cover this word: the word
-    #: is then neither clearly negated nor clearly asserted ("will not even begin to carry heavy
-    #: trucks from the quarry" against "won't begin to carry heavy trucks from the quarry")
+    #: a negator comes earlier in the same clause, too far back to cover this word but within
+    #: :data:`NEGATION_SCOPE` more words: the word is then neither clearly negated nor clearly
+    #: asserted ("will not even begin to carry heavy trucks from the quarry" against "won't
+    #: begin to carry heavy trucks from the quarry")
     after_negator: bool = False
     #: punctuation stands between this word and the one before it ("Northern Shipping, Baltic")
     after_punctuation: bool = False
@@ -491,6 +497,7 @@ def _tokens(text: str) -> list[Token]:
     scope = 0  # how many more words the last negator covers
     negator_at = -1
     in_negated_clause = False  # a negator came earlier in this clause
+    since_negator = 0  # words since it
     punctuation = False
     sentence_start = True
     for m in raw:
@@ -519,16 +526,19 @@ def _tokens(text: str) -> list[Token]:
                 capitalised=word[0].isupper(),
                 sentence_initial=sentence_start,
                 negator=negator_at if scope > 0 and not is_negator else -1,
-                after_negator=in_negated_clause and scope == 0 and not is_negator,
+                after_negator=(in_negated_clause and scope == 0 and not is_negator
+                               and since_negator < 2 * NEGATION_SCOPE),
                 after_punctuation=punctuation,
             )
         )
         sentence_start = False
         punctuation = False
+        since_negator += 1
         if is_negator:
-            scope = 8
+            scope = NEGATION_SCOPE
             negator_at = m.start()
             in_negated_clause = True
+            since_negator = 0
         elif scope:
             scope -= 1
     return out

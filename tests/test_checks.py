@@ -163,6 +163,13 @@ def test_a_word_after_a_negation_on_both_sides_is_no_clash(left, right):
     assert "polarity" not in kinds(left, right)
 
 
+def test_a_negation_far_back_in_a_long_clause_does_not_hide_a_clash():
+    found = discrepancies(
+        "Nobody was hurt when the bus overturned near the bridge early on Monday and the driver was arrested.",
+        "Nobody was hurt when the bus overturned near the bridge early on Monday and the driver was not arrested.")
+    assert [(kind, left, right) for kind, left, right in found] == [("polarity", "arrested", "arrested")]
+
+
 def test_a_negation_earlier_in_another_clause_does_not_hide_a_clash():
     found = discrepancies("The road was not open on Monday, and the convoy was stopped at the checkpoint.",
                           "The road was open on Monday, and the convoy was not stopped at the checkpoint.")
