@@ -58,7 +58,7 @@ class NLIModel:
         self.name = self.source = str(name_or_path)
         self.device = device
         self._cache: dict[tuple[str, str], dict[str, float]] = {}
-        if self.name == BUILTIN or Path(self.name).is_file():
+        if trained_here(self.name):
             # The built-in model, or a file made by train-nli: the same format.
             path = BUILTIN_WEIGHTS if self.name == BUILTIN else Path(self.name)
             self.name = BUILTIN_NAME if self.name == BUILTIN else path.name
