@@ -602,19 +602,28 @@ class RecordingJudge:
 
 def judge_probabilities(judge, signals: list, batch: int = 512, *, progress: bool | None = False) -> np.ndarray | None:
     """A trained judge's class probabilities (rows in ``CLASSES`` order), or ``None`` for other judges."""
-    from tqdm.auto import tqdm
-
     if not (hasattr(judge, "predict_proba") and hasattr(judge, "features")):
         return None
+    parts = _in_batches(signals, batch, progress,
+                        lambda chunk: judge.predict_proba(np.stack([judge.features(s) for s in chunk]), chunk))
+    return np.concatenate(parts) if parts else np.zeros((0, 4))
+
+
+def _in_batches(signals: list, batch: int, progress: bool | None, judge_chunk) -> list:
+    """``judge_chunk`` of each batch of ``signals``, with a "Judging pairs" progress bar.
+
+    Batches of a few hundred: the NLI model's passes (two per pair of sentences) are the slow part.
+    """
+    from tqdm.auto import tqdm
+
     parts = []
-    # Batches of a few hundred: the NLI model's passes (two per pair of sentences) are the slow part.
     with tqdm(total=len(signals), desc="Judging pairs", unit="pair", disable=not _progress(progress),
               file=sys.stderr) as bar:
         for lo in range(0, len(signals), batch):
             chunk = signals[lo: lo + batch]
-            parts.append(judge.predict_proba(np.stack([judge.features(s) for s in chunk]), chunk))
+            parts.append(judge_chunk(chunk))
             bar.update(len(chunk))
-    return np.concatenate(parts) if parts else np.zeros((0, 4))
+    return parts
 
 
 def nli_predictions(judge, signals: list, *, progress: bool | None = False) -> list[str]:
@@ -637,17 +646,10 @@ def nli_predictions(judge, signals: list, *, progress: bool | None = False) -> l
 
 def engine_labels(judge, signals: list, batch: int = 512, *, progress: bool | None = False) -> list[str]:
     """The label a report gives each pair (agree / diverge / related / silent), checks guard included."""
-    from tqdm.auto import tqdm
-
     many = getattr(judge, "judge_many", None)
-    out: list[str] = []
-    with tqdm(total=len(signals), desc="Judging pairs", unit="pair", disable=not _progress(progress),
-              file=sys.stderr) as bar:
-        for lo in range(0, len(signals), batch):
-            chunk = signals[lo: lo + batch]
-            out += [j.label for j in (many(chunk) if many else map(judge.judge, chunk))]
-            bar.update(len(chunk))
-    return out
+    parts = _in_batches(signals, batch, progress,
+                        lambda chunk: [j.label for j in (many(chunk) if many else map(judge.judge, chunk))])
+    return [label for part in parts for label in part]
 
 
 def _class_figures(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
