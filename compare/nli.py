@@ -47,6 +47,8 @@ NLI_NAMES = ("entailment", "neutral", "contradiction")
 BUILTIN = "builtin"
 BUILTIN_NAME = "builtin-minilm-nli"
 BUILTIN_WEIGHTS = Path(__file__).resolve().parent / "judge" / "nli.safetensors"
+#: The packaged encoder the built-in model is built on.
+BUILTIN_ENCODER = lora.MINILM
 #: Tokens per pair: SICK and SNLI pairs and report sentences fit well within it.
 MAX_LENGTH = 128
 
@@ -184,9 +186,10 @@ def train_nli(
     batch: int = 32,
     seed: int = 0,
     limit: int | None = None,
+    encoder: str = BUILTIN_ENCODER,
     progress: bool | None = None,
 ) -> dict[str, Any]:
-    """Teach the packaged encoder NLI and write the update to ``out`` (safetensors); returns its metadata.
+    """Teach a packaged encoder NLI and write the update to ``out`` (safetensors); returns its metadata.
 
     Each training pair is seen in both orders with its label, as the model is
     asked in both orders and averaged; only the low-rank updates and the head
@@ -196,7 +199,7 @@ def train_nli(
     show = sys.stderr.isatty() if progress is None else progress
     return train_classifier(
         pairs + [(b, a, y) for a, b, y in pairs], NLI_NAMES, out, epochs=epochs, rank=rank,
-        learning_rate=learning_rate, batch=batch, seed=seed, max_length=MAX_LENGTH,
+        learning_rate=learning_rate, batch=batch, seed=seed, max_length=MAX_LENGTH, encoder=encoder,
         metadata={"training_pairs": str(len(pairs))}, description="Training the NLI model", progress=show,
     )
 
@@ -207,6 +210,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", required=True, metavar="DIR", help="the folder holding sick/ and snli/ (e.g. ../shared/data)")
     p.add_argument("--out", "-o", required=True, metavar="FILE", help="where to write the model (.safetensors)")
     add_training_arguments(p)
+    p.add_argument("--encoder", choices=lora.ENCODERS, default=BUILTIN_ENCODER,
+                   help=f"the packaged encoder to teach (default {BUILTIN_ENCODER}, the built-in model's)")
     p.add_argument("--limit", type=int, metavar="N", help="at most N pairs per dataset (a quick run)")
     p.add_argument("--dev", action="store_true", help="then evaluate the new model on the dev parts")
 
@@ -220,7 +225,7 @@ def run_train_nli(args: argparse.Namespace) -> int:
             raise InputError(str(need), "no such folder (is --data the folder holding sick/ and snli/?)")
     check_training_arguments(args)
     meta = train_nli(data, args.out, epochs=args.epochs, rank=args.rank, learning_rate=args.learning_rate,
-                     seed=args.seed, limit=args.limit, progress=args.progress)
+                     seed=args.seed, limit=args.limit, encoder=args.encoder, progress=args.progress)
     print(f"wrote {args.out}: {meta['training_pairs']} training pairs, {meta['seconds']} s", file=sys.stderr)
     if args.dev:
         print(json.dumps(dev_accuracy(data, args.out, limit=args.limit)))

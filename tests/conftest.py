@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,18 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One embedding cache for the whole run, so each passage is embedded once."""
     return tmp_path_factory.mktemp("embedding-cache")
+
+
+@pytest.fixture(scope="session")
+def ml_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder holding the converted multilingual model (converted once for the run, about 20 s)."""
+    from compare.multilingual import ensure_model
+
+    cache = tmp_path_factory.mktemp("ml-cache")
+    started = time.perf_counter()
+    ensure_model(cache, quiet=True)
+    print(f"\nconverted multilingual-e5-small in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return cache
 
 
 @pytest.fixture(scope="session")

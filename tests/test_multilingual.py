@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -41,18 +40,6 @@ def facts(text: str, language: str) -> checks.PassageFacts:
 
 
 # --- the converted model -------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def ml_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A cache folder holding the converted model (converted once for this module)."""
-    from compare.multilingual import ensure_model
-
-    cache = tmp_path_factory.mktemp("ml-cache")
-    started = time.perf_counter()
-    ensure_model(cache, quiet=True)
-    print(f"\nconverted multilingual-e5-small in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return cache
 
 
 @pytest.fixture(scope="module")

@@ -177,3 +177,33 @@ def test_between_accounts_the_default_judge_does_not_load_the_nli_model(teaching
     rationales = [pair.evidence.rationale for point in comparison.points for pair in point.pairs.values()]
     assert rationales and not any("NLI model" in r for r in rationales)
     assert judge._nli == BUILTIN  # still a name: never loaded
+
+
+@needs_data
+def test_train_nli_can_teach_the_multilingual_encoder(run_cli, tmp_path, ml_cache, monkeypatch):
+    from safetensors import safe_open
+
+    monkeypatch.setenv("NARRATIVE_COMPARE_CACHE", str(ml_cache))  # the converted encoder is there already
+    out = tmp_path / "nli-e5.safetensors"
+    code, _, err = run_cli("train-nli", "--data", SHARED_DATA, "--out", out, "--limit", "8", "--epochs", "1",
+                           "--rank", "2", "--encoder", "multilingual-e5-small", "--no-progress")
+    assert code == 0, err
+    with safe_open(str(out), "pt") as f:
+        assert f.metadata()["base_model"] == "multilingual-e5-small"
+    mine = NLIModel(out)
+    assert mine.classifier.config.num_hidden_layers == 12  # e5-small's twelve layers, not MiniLM's six
+    probs = mine.probabilities("Un homme joue de la guitare.", "A man is playing a guitar.")
+    assert sum(probs.values()) == pytest.approx(1.0)
+
+
+def test_a_model_file_built_on_an_unknown_encoder_is_reported(run_cli, tmp_path):
+    import torch
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    with safe_open(str(BUILTIN_WEIGHTS), "pt") as f:
+        meta, tensors = f.metadata(), {k: f.get_tensor(k) for k in f.keys()}
+    odd = tmp_path / "odd.safetensors"
+    save_file({k: t.to(torch.float16) for k, t in tensors.items()}, str(odd), metadata={**meta, "base_model": "gpt-9"})
+    code, _, err = run_cli("evaluate", "sick", "--data", tmp_path, "--nli-model", odd)
+    assert code != 0 and "odd.safetensors" in err and "gpt-9" in err and "Traceback" not in err
