@@ -89,9 +89,10 @@ def load_classifier(path: str | Path, labels: Sequence[str], what: str):
         tensors = {k: f.get_tensor(k).float() for k in f.keys()}
     if meta.get("labels", ",".join(labels)) != ",".join(labels):
         raise ValueError(f"{path}: a model for {meta.get('labels')!r}, not a narrative-compare {what}")
-    if meta.get("base_model", MINILM) not in ENCODERS:
-        raise ValueError(f"{path}: built on {meta['base_model']!r}, which this version does not know")
-    tokenizer, model = base_classifier(labels, meta.get("base_model", MINILM))
+    encoder = meta.get("base_model", MINILM)
+    if encoder not in ENCODERS:
+        raise ValueError(f"{path}: built on {encoder!r}, which this version does not know")
+    tokenizer, model = base_classifier(labels, encoder)
     scale = float(meta.get("lora_alpha", 32)) / float(meta.get("lora_rank", 16))
     head = {k[len("head."):]: v for k, v in tensors.items() if k.startswith("head.")}
     with torch.no_grad():

@@ -160,6 +160,8 @@ class TrainedJudge:
         # With the "sentences" scope a name stays a name until a pair of single
         # passages needs the model: reports between accounts never load it.
         self._nli: NLIModel | str | None = nli
+        # Asked once here, not per pair: for a file it looks at the disk.
+        self._nli_trained_here = nli is not None and trained_here(nli)
         self.nli_scope = nli_scope
         if "nli" in self.groups and (nli is None or nli_scope != "all"):
             raise ValueError("this judge was trained with NLI features: give it the NLI model (--nli-model)")
@@ -223,8 +225,7 @@ class TrainedJudge:
         Only from :data:`NEGATED_PAIR_SIMILARITY`: between passages less alike
         the judge alone spots few disputes, and the model's reading is kept.
         """
-        return (signals.similarity >= NEGATED_PAIR_SIMILARITY and trained_here(self._nli)  # type: ignore[arg-type]
-                and both_negate(signals))
+        return signals.similarity >= NEGATED_PAIR_SIMILARITY and self._nli_trained_here and both_negate(signals)
 
     @classmethod
     def shipped(cls, nli: NLIModel | str | None = None) -> TrainedJudge:
@@ -308,9 +309,11 @@ class TrainedJudge:
         why = f"{self.name}: {shown}; best-pair similarity {signals.similarity:.2f}"
         if found:
             why += f"; checks found: {found}"
-        if self.nli_scope == "sentences" and self.reads_with_nli(signals):
+        in_scope = self._in_nli_scope(signals)
+        unseen = in_scope and self._negations_unseen_by_nli(signals)
+        if self.nli_scope == "sentences" and in_scope and not unseen:  # reads_with_nli, its parts asked once
             why += "; one passage on each side, so the NLI model's probabilities are averaged in"
-        elif self._in_nli_scope(signals) and self._negations_unseen_by_nli(signals):
+        elif unseen:
             why += ("; both passages negate, a pair the built-in NLI model never saw in training (it reads "
                     "them as contradictions), so it was not asked")
         if stance is not None:
