@@ -152,6 +152,8 @@ def load_builtin(path: str | Path = BUILTIN_WEIGHTS):
         raise ModelLoadError(f"the built-in NLI model is missing ({path}); train it with narrative-compare train-nli")
     try:
         tokenizer, model, _ = load_classifier(path, NLI_NAMES, "NLI model")
+    except OSError as err:  # the file is fine, but its encoder's cache folder (e5) cannot be written or read
+        raise ModelLoadError(f"cannot load NLI model {str(path)!r}: {err}") from err
     except Exception as err:  # not safetensors, truncated, another model's labels
         raise ModelLoadError(f"cannot load NLI model {str(path)!r}: not a file made by train-nli ({err})") from err
     return tokenizer, model
