@@ -196,30 +196,27 @@ def test_train_nli_can_teach_the_multilingual_encoder(run_cli, tmp_path, ml_cach
     assert sum(probs.values()) == pytest.approx(1.0)
 
 
-def test_a_model_file_built_on_an_unknown_encoder_is_reported(run_cli, tmp_path):
+def builtin_file_naming(encoder: str, path):
+    """A copy of the built-in model's file whose metadata names ``encoder`` as the one it updates."""
     import torch
     from safetensors import safe_open
     from safetensors.torch import save_file
 
     with safe_open(str(BUILTIN_WEIGHTS), "pt") as f:
         meta, tensors = f.metadata(), {k: f.get_tensor(k) for k in f.keys()}
-    odd = tmp_path / "odd.safetensors"
-    save_file({k: t.to(torch.float16) for k, t in tensors.items()}, str(odd), metadata={**meta, "base_model": "gpt-9"})
+    save_file({k: t.to(torch.float16) for k, t in tensors.items()}, str(path), metadata={**meta, "base_model": encoder})
+    return path
+
+
+def test_a_model_file_built_on_an_unknown_encoder_is_reported(run_cli, tmp_path):
+    odd = builtin_file_naming("gpt-9", tmp_path / "odd.safetensors")
     code, _, err = run_cli("evaluate", "sick", "--data", tmp_path, "--nli-model", odd)
     assert code != 0 and "odd.safetensors" in err and "gpt-9" in err and "Traceback" not in err
 
 
 def test_an_e5_model_file_whose_cache_folder_cannot_be_made_is_reported_as_such(run_cli, tmp_path, monkeypatch):
-    """The file is a good train-nli file; what fails is converting its encoder, and the message says that."""
-    import torch
-    from safetensors import safe_open
-    from safetensors.torch import save_file
-
-    with safe_open(str(BUILTIN_WEIGHTS), "pt") as f:
-        meta, tensors = f.metadata(), {k: f.get_tensor(k) for k in f.keys()}
-    model = tmp_path / "nli-e5.safetensors"
-    save_file({k: t.to(torch.float16) for k, t in tensors.items()}, str(model),
-              metadata={**meta, "base_model": "multilingual-e5-small"})
+    """What fails is converting the file's encoder into the cache folder, and the message says that."""
+    model = builtin_file_naming("multilingual-e5-small", tmp_path / "nli-e5.safetensors")
     blocked = tmp_path / "cache-is-a-file"
     blocked.write_text("", encoding="utf-8")
     monkeypatch.setenv("NARRATIVE_COMPARE_CACHE", str(blocked))  # no folder can be made under a file
