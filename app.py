@@ -20,7 +20,7 @@ import streamlit as st
 
 from compare import explore
 from compare.errors import InputError
-from compare.judging import Thresholds
+from compare.judge import Thresholds
 
 ROOT = Path(__file__).resolve().parent
 CORPUS = ROOT / "corpus"

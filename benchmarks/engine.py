@@ -257,7 +257,7 @@ def child_throughput(texts_count: int) -> dict:
 
     torch_default = torch.get_num_threads()
     runs: dict[str, list[float]] = {"pipeline": [], "direct": []}
-    chosen: list[int] = []  # the Embedder's threads, chunk by chunk (it measures the load: compare.cores)
+    chosen: list[int] = []  # the Embedder's threads, chunk by chunk (it measures the load: compare.embeddings.threads)
     for first, second in ((pipeline, direct), (direct, pipeline)):  # alternate the order
         for fn in (first, second):
             runs[fn.__name__].append(fn())
@@ -299,7 +299,7 @@ def child_stages(event: str, cache: str, judge: str | None) -> dict:
     from compare import report
     from compare.documents import load_event
     from compare.embeddings import Embedder
-    from compare.judging import RuleJudge, Thresholds
+    from compare.judge import RuleJudge, Thresholds
     from compare.pipeline import compare_prepared, prepare
 
     def rss_mb() -> float:

@@ -31,9 +31,9 @@ TEST_PAIRS = 25_413
 def main(argv: list[str] | None = None) -> int:
     from compare.embeddings import Embedder
     from compare.errors import InputError
-    from compare.evaluation import carve_fnc1, dev_overlap_warnings, evaluate, read_fnc1
+    from compare.bench import carve_fnc1, dev_overlap_warnings, evaluate, read_fnc1
     from compare.passages import passage_texts
-    from compare.trained_judge import load_bundle, sentence_judge
+    from compare.judge.trained import load_bundle, sentence_judge
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "fnc1"), help="the fnc1 folder")

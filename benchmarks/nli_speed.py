@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 def main(argv: list[str] | None = None) -> int:
     from compare.documents import load_event
     from compare.embeddings import Embedder
-    from compare.judging import Thresholds
-    from compare.nli import BUILTIN, NLIModel
+    from compare.judge import Thresholds
+    from compare.judge.nli import BUILTIN, NLIModel
     from compare.pipeline import compare_prepared, prepare
-    from compare.trained_judge import TrainedJudge
+    from compare.judge.trained import TrainedJudge
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", default="teaching-junction,lachin-road-2022",

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from threadpoolctl import threadpool_limits  # comes with scikit-learn
 
-from .model import Passage, Point
+from compare.records import Passage, Point
 
 TOP_K = 10
 BLOCK = 1024

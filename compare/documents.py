@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
-from .languages import detect_language
-from .model import Event, Source
+from compare.errors import InputError
+from compare.languages import detect_language
+from compare.records import Event, Source
 
 SOURCE_KEYS = ("party", "title", "speaker", "date", "url", "language", "provenance")
 EVENT_KEYS = ("title", "date", "summary")

@@ -16,3 +16,7 @@ class InputError(Exception):
         self.path = str(path) if path is not None else None
         self.problem = problem
         super().__init__(f"{self.path}: {problem}" if self.path else problem)
+
+
+class ModelLoadError(Exception):
+    """A model that could not be loaded (a wrong name, or a hub model while offline)."""

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
-from .model import FramingTerm
+from compare.records import FramingTerm
 
 #: Largest strength of the prior, in pseudo-counts spread over the vocabulary.
 #: The prior never weighs more than half the event's own counts, or in a short

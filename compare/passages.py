@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import sentencex
 
-from .model import Passage, Source
+from compare.records import Passage, Source
 
 #: A passage with fewer words than this is merged into its neighbour.
 MIN_WORDS = 4

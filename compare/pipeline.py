@@ -16,14 +16,16 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, checks
-from .alignment import align_sources
-from .documents import load_event
-from .embeddings import Embedder
-from .framing import distinctive_terms
-from .judging import Judge, RuleJudge, Thresholds, label_points
-from .model import Comparison, Event, Passage
-from .passages import MIN_WORDS, split_passages
+from compare import __version__
+
+from compare import checks
+from compare.alignment import align_sources
+from compare.documents import load_event
+from compare.embeddings import Embedder
+from compare.framing import distinctive_terms
+from compare.judge import Judge, Thresholds, label_points
+from compare.records import Comparison, Event, Passage
+from compare.passages import MIN_WORDS, split_passages
 
 
 #: Extra similarity for linking two passages that a check finds in conflict:
@@ -63,7 +65,7 @@ def prepare(
     t0 = time.perf_counter()
     vectors = embedder.embed([p.text for p in passages], progress=progress)
     if getattr(embedder, "is_multilingual", False):
-        from .multilingual import center_by_language
+        from compare.embeddings.multilingual import center_by_language
 
         vectors = center_by_language([p.language for p in passages], vectors)
     timings["embeddings"] = time.perf_counter() - t0
@@ -91,11 +93,11 @@ def compare_prepared(
     labels of many small events saves most of its time there).
     """
     if thresholds is None:
-        from .multilingual import thresholds_for
+        from compare.embeddings.multilingual import thresholds_for
 
         thresholds = thresholds_for(prepared.model)  # Thresholds() unless multilingual
     if judge is None:
-        from .trained_judge import default_judge
+        from compare.judge.trained import default_judge
 
         # The shipped trained judge when it fits these embeddings, else the rules.
         judge = default_judge(thresholds, prepared.model)
@@ -162,7 +164,7 @@ def compare_event(
     t0 = time.perf_counter()
     event = paths if isinstance(paths, Event) else load_event(paths)
     load_time = time.perf_counter() - t0
-    from .multilingual import choose_model
+    from compare.embeddings.multilingual import choose_model
 
     model, note = choose_model(model, [s.language for s in event.sources])
     if note and progress is not False:

@@ -24,7 +24,7 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def ml_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache folder holding the converted multilingual model (converted once for the run, about 20 s)."""
-    from compare.multilingual import ensure_model
+    from compare.embeddings.multilingual import ensure_model
 
     cache = tmp_path_factory.mktemp("ml-cache")
     started = time.perf_counter()
@@ -62,7 +62,7 @@ def lachin_signals(lachin_prepared):
     """The PairSignals of every judged pair of the Lachin event, as a judge is shown them."""
     from dataclasses import replace
 
-    from compare.evaluation import RecordingJudge
+    from compare.bench import RecordingJudge
     from compare.pipeline import compare_prepared
 
     recorder = RecordingJudge()

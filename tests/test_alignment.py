@@ -10,7 +10,7 @@ import pytest
 
 from compare.alignment import align_sources, summarise
 from compare.documents import build_event, source_from_text
-from compare.model import Comparison, Event
+from compare.records import Comparison, Event
 from compare.passages import split_passages
 from compare.pipeline import Prepared, compare_prepared, prepare
 

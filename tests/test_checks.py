@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from compare import checks
-from compare.judging import RuleJudge, label_points
-from compare.model import Passage, Point, Source
+from compare.judge import RuleJudge, label_points
+from compare.records import Passage, Point, Source
 from compare.passages import split_passages
 
 CONTEXT = "Statement of the day.\n\nThis paragraph comes first, so offsets do not start at zero.\n\n"

@@ -15,7 +15,7 @@ from compare.checks import (
     _rules, _same_date, _same_number, _same_time, _unmatched_pair,
 )
 from compare.documents import load_event
-from compare.model import Discrepancy, Passage
+from compare.records import Discrepancy, Passage
 from compare.passages import split_passages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,9 +136,13 @@ def _old_naming(left, lt, right, rt, phrases=_name_phrases, word=lambda t: t.tex
 # --- passages to compare ------------------------------------------------------
 
 
+#: The events this reference was checked on: the sample of pairs must not change when an event is added.
+INDEXED_EVENTS = ("lachin-road-2022", "stone-bridge-repairs", "teaching-junction")
+
+
 def _corpus_passages() -> list[Passage]:
-    return [p for event in sorted((ROOT / "corpus").iterdir()) if event.is_dir()
-            for s in load_event([event]).sources for p in split_passages(s)]
+    return [p for event in INDEXED_EVENTS for s in load_event([ROOT / "corpus" / event]).sources
+            for p in split_passages(s)]
 
 
 def _generated_passages(folder: Path) -> list[Passage]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from compare import cores
-from compare.cores import CoreWatch
+from compare.embeddings import threads as cores
+from compare.embeddings.threads import CoreWatch
 
 
 def fake_machine(monkeypatch, usable: int, snapshots: list[tuple[float, float, float] | None]) -> None:

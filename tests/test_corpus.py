@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from compare.answer_key import load_answer_key, score_answers, summary
+from compare.bench.answer_key import load_answer_key, score_answers, summary
 from compare.documents import load_event
 from compare.pipeline import compare_prepared
 

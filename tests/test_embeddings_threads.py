@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from compare.cores import fallback_threads
+from compare.embeddings.threads import fallback_threads
 from compare.embeddings import Embedder, torch_threads
 
 TEXTS = ["The road was closed.", "The corridor is open to traffic again.", "Nobody was hurt in the collision."]

@@ -9,25 +9,10 @@ from pathlib import Path
 import pytest
 
 from compare.errors import InputError
-from compare.evaluation import (
-    FNC_LABELS,
-    Example,
-    accuracy,
-    carve_fnc1,
-    confusion,
-    fnc1_stories,
-    fnc_score,
-    in_dev,
-    macro_f1,
-    pair_label,
-    per_class_f1,
-    read_fnc1,
-    read_mrpc,
-    read_sick,
-    read_snli,
-    read_stsb,
-    spearman,
-)
+from compare.bench import pair_label
+from compare.bench.metrics import accuracy, confusion, fnc_score, macro_f1, per_class_f1, spearman
+from compare.datasets import (FNC_LABELS, Example, carve_fnc1, fnc1_stories, in_dev, read_fnc1, read_mrpc, read_sick,
+                              read_snli, read_stsb)
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 needs_data = pytest.mark.skipif(not (SHARED_DATA / "fnc1").is_dir(), reason="../shared/data is not here")
@@ -310,7 +295,7 @@ def test_a_model_that_learned_from_dev_pairs_is_warned_of_whichever_carve_is_mea
     import torch
     from safetensors.torch import save_file
 
-    from compare.evaluation import dev_overlap_warnings
+    from compare.bench import dev_overlap_warnings
 
     class Judged:  # what the warnings read off a trained judge
         def __init__(self, carve: str | None, stance_part: str | None) -> None:
@@ -352,7 +337,7 @@ def test_judging_sentence_pairs_shows_progress(tiny_sets: Path, run_cli, cache_d
 
 
 def test_pair_label_reads_the_engine_comparison(tiny_sets: Path, embedder):
-    from compare.evaluation import claims_against_documents
+    from compare.bench import claims_against_documents
 
     stances, bodies = read_fnc1(tiny_sets / "fnc1", "competition_test")
     labels = {}

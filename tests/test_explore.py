@@ -12,8 +12,8 @@ import pytest
 
 from compare import explore
 from compare.errors import InputError
-from compare.judging import RuleJudge, Thresholds
-from compare.model import PairLabel, Point
+from compare.judge import RuleJudge, Thresholds
+from compare.records import PairLabel, Point
 from compare.pipeline import compare_prepared
 
 from conftest import CORPUS, TEACHING

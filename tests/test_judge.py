@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compare.evaluation import sentence_pair_signals, Example
-from compare.trained_judge import CLASSES, NLIModel, SHIPPED_MODEL, TrainedJudge, label_order
+from compare.bench import sentence_pair_signals, Example
+from compare.judge.trained import CLASSES, NLIModel, SHIPPED_MODEL, TrainedJudge, label_order
 from tiny_nli import tiny_cross_encoder  # noqa: F401  (a fixture)
 
 PAIRS = {
@@ -37,7 +37,7 @@ def signals(embedder):
 def test_the_model_ships_small_with_a_model_card():
     assert SHIPPED_MODEL.is_file()
     assert SHIPPED_MODEL.stat().st_size < 5_000_000
-    card = (SHIPPED_MODEL.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
+    card = (Path(__file__).resolve().parents[1] / "docs" / "models" / "judge.md").read_text(encoding="utf-8")
     for needed in ("FNC-1", "SICK", "SNLI", "STS", "licen", "Known limits"):
         assert needed.lower() in card.lower()
 
@@ -98,7 +98,7 @@ def test_engine_uses_the_trained_judge_by_default(teaching_prepared):
 
 
 def test_rules_stay_available(teaching_prepared, run_cli, cache_dir, tmp_path):
-    from compare.judging import RuleJudge
+    from compare.judge import RuleJudge
     from compare.pipeline import compare_prepared
 
     assert compare_prepared(teaching_prepared, judge=RuleJudge()).judge == RuleJudge.name
@@ -170,7 +170,7 @@ def test_a_bad_nli_model_is_reported(run_cli, cache_dir, tmp_path):
 
 
 def test_features_are_finite(signals):
-    from compare.features import DEFAULT_GROUPS, feature_names, pair_features
+    from compare.judge.features import DEFAULT_GROUPS, feature_names, pair_features
 
     for s in signals.values():
         row = pair_features(s)
@@ -191,7 +191,7 @@ def test_a_threshold_change_reuses_the_verdicts_of_points_that_did_not_change(la
     """Re-aligning with another link threshold judges only the pairs of cells not seen before."""
     from dataclasses import replace
 
-    from compare.judging import Thresholds
+    from compare.judge import Thresholds
     from compare.pipeline import compare_prepared
 
     class Counting(TrainedJudge):
@@ -222,7 +222,7 @@ def test_a_threshold_change_reuses_the_verdicts_of_points_that_did_not_change(la
 def test_between_two_accounts_a_denial_diverges_even_at_middling_similarity(write_files, cache_dir, embedder):
     """The checks guard between accounts: the rule judge's own similarity floors (see the model card)."""
     from compare.pipeline import compare_event
-    from compare.trained_judge import ACCOUNTS_GUARD, GUARD_SIMILARITY
+    from compare.judge.trained import ACCOUNTS_GUARD, GUARD_SIMILARITY
 
     folder = write_files({
         "ministry.md": "---\nparty: Ministry\n---\nProtesters gathered near the checkpoint on Monday morning. "
@@ -305,7 +305,7 @@ def test_a_denial_the_article_reports_too_is_left_to_the_model(write_files, cach
     discrepancy only from similarity 0.9 (``CLAIM_GUARD``); below it the model, trained
     on headlines against articles, weighs it.
     """
-    from compare.trained_judge import CLAIM_GUARD
+    from compare.judge.trained import CLAIM_GUARD
 
     label = _only_label(write_files, cache_dir, {
         "agency.md": "---\nparty: Agency\n---\nThe explosion at the market was not caused by a bomb, police say.\n",
@@ -346,9 +346,9 @@ def test_the_guard_floors_follow_the_shape_of_the_pair(write_files, cache_dir):
     """A claim against a document: counts and dates from 0.75, polarity and naming from 0.9."""
     from dataclasses import replace
 
-    from compare.evaluation import RecordingJudge
+    from compare.bench import RecordingJudge
     from compare.pipeline import compare_event
-    from compare.trained_judge import CLAIM_GUARD, SENTENCES_GUARD, guard_floors
+    from compare.judge.trained import CLAIM_GUARD, SENTENCES_GUARD, guard_floors
 
     recorder = RecordingJudge()
     compare_event(write_files({
@@ -373,7 +373,7 @@ def test_features_read_from_the_document_summaries_equal_those_of_fresh_document
     """Each document is summarised once and shared by its pairs; the rows must not depend on that."""
     from dataclasses import replace
 
-    from compare import features
+    from compare.judge import features
 
     assert len(lachin_signals) > 50
     shared = np.stack([features.pair_features(s) for s in lachin_signals])
@@ -394,7 +394,7 @@ def test_a_document_summary_goes_when_its_comparison_goes(lachin_signals):
     import gc
     from dataclasses import replace
 
-    from compare import features
+    from compare.judge import features
 
     s = lachin_signals[0]
     matrix = s.right_context_vectors.copy()

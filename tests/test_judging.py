@@ -7,8 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from compare.judging import DISCREPANCY_WEIGHT, Judge, PairSignals, RuleJudge, Thresholds
-from compare.model import Discrepancy, Passage
+from compare.judge import Judge, PairSignals, RuleJudge, Thresholds
+from compare.judge.rules import DISCREPANCY_WEIGHT
+from compare.records import Discrepancy, Passage
 
 T = Thresholds()
 JUDGE = RuleJudge()

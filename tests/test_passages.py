@@ -8,7 +8,7 @@ import re
 import pytest
 
 from compare.documents import load_event
-from compare.model import Source
+from compare.records import Source
 from compare.passages import MIN_WORDS, passage_texts, split_passages
 
 from conftest import LACHIN, TEACHING

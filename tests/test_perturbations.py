@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from compare.perturbations import change_date, change_number, contradicting_versions, negate
+from compare.training.perturbations import change_date, change_number, contradicting_versions, negate
 
 
 @pytest.mark.parametrize(("sentence", "expected"), [

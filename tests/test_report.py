@@ -12,7 +12,7 @@ import pytest
 import compare
 from compare import report
 from compare.cli import main
-from compare.model import LABELS
+from compare.records import LABELS
 from compare.pipeline import compare_prepared
 
 from conftest import TEACHING

@@ -11,8 +11,8 @@ from dataclasses import asdict, replace
 import pytest
 
 from compare import report
-from compare.judging import RuleJudge
-from compare.model import Comparison, Evidence, PairLabel, Point
+from compare.judge import RuleJudge
+from compare.records import Comparison, Evidence, PairLabel, Point
 from compare.pipeline import compare_prepared
 
 

@@ -9,10 +9,10 @@ import pickle
 import numpy as np
 import pytest
 
-from compare.stance import (BUILTIN_WEIGHTS, DISPUTE_ODDS, STANCE_NAMES, StanceModel, dispute_overrides,
+from compare.judge.stance import (BUILTIN_WEIGHTS, DISPUTE_ODDS, STANCE_NAMES, StanceModel, dispute_overrides,
                             mix_stance, stance_context, stance_passages)
-from compare.trained_judge import CLASSES, TrainedJudge, claim_against_document, default_judge
-from compare.features import refutes
+from compare.judge.trained import CLASSES, TrainedJudge, claim_against_document, default_judge
+from compare.judge.features import refutes
 from conftest import SHARED_DATA
 
 needs_data = pytest.mark.skipif(not (SHARED_DATA / "fnc1").is_dir(), reason="../shared/data is not here")
@@ -41,7 +41,7 @@ class CountingStance:
 def _signals(embedder, texts: dict[str, str]):
     """Every pair's signals in the engine's comparison of {party: text}, as the judge sees them."""
     from compare.documents import build_event, source_from_text
-    from compare.evaluation import RecordingJudge
+    from compare.bench import RecordingJudge
     from compare.pipeline import compare_prepared, prepare
 
     prepared = prepare(build_event([source_from_text(t + "\n", default_party=p) for p, t in texts.items()]),
@@ -60,7 +60,8 @@ def test_the_stance_model_ships_small_with_its_labels():
 
 
 def test_the_shipped_stance_model_is_what_train_stance_makes_from_all_of_fnc1_train():
-    from compare.stance import CLASS_WEIGHT_POWER, CONTEXT_PASSAGES, MAX_LENGTH
+    from compare.judge.stance import CONTEXT_PASSAGES, MAX_LENGTH
+    from compare.training.stance import CLASS_WEIGHT_POWER
 
     from safetensors import safe_open
 
@@ -76,7 +77,7 @@ def test_the_shipped_stance_model_is_what_train_stance_makes_from_all_of_fnc1_tr
 
 
 def test_synthetic_disagree_pairs_negate_the_claims_of_agree_pairs_only():
-    from compare.stance import synthetic_disagree
+    from compare.training.stance import synthetic_disagree
 
     agree, disagree, discuss = range(3)
     items = [("Police say the mayor was arrested on Monday", ARTICLE, agree),
@@ -203,7 +204,7 @@ def test_which_side_is_the_claim_does_not_depend_on_the_order_of_the_sources(emb
 def test_sentence_pairs_and_accounts_are_not_read_by_the_stance_model(embedder, teaching_prepared):
     from dataclasses import replace
 
-    from compare.evaluation import Example, sentence_pair_signals
+    from compare.bench import Example, sentence_pair_signals
     from compare.pipeline import compare_prepared
 
     stance = CountingStance()
@@ -246,7 +247,7 @@ def test_a_missing_stance_file_is_reported(tmp_path):
 
 
 def test_an_nli_file_is_not_taken_for_a_stance_model():
-    from compare.nli import BUILTIN_WEIGHTS as NLI_WEIGHTS
+    from compare.judge.nli import BUILTIN_WEIGHTS as NLI_WEIGHTS
 
     with pytest.raises(ValueError, match="not a narrative-compare stance model"):
         StanceModel(NLI_WEIGHTS)
@@ -282,7 +283,7 @@ def test_train_stance_on_a_small_slice(run_cli, cache_dir, tmp_path):
 
 
 def test_train_stance_warns_that_dev_figures_of_a_model_of_all_fnc1_are_flattered(run_cli, tmp_path, monkeypatch):
-    import compare.stance as stance
+    import compare.cli.train as stance  # the command calls the recipe through its own module
 
     (tmp_path / "fnc1").mkdir()
     parts = []
@@ -317,7 +318,7 @@ def test_train_stance_takes_the_synthetic_pairs_unless_told_not_to():
 
 
 def test_the_stance_model_option_picks_or_drops_it():
-    from compare.trained_judge import SHIPPED_MODEL, make_judge
+    from compare.judge.trained import SHIPPED_MODEL, make_judge
 
     assert make_judge("trained").name.endswith("+stance:builtin-minilm-stance")
     assert "+stance" not in make_judge("trained", stance="none").name
@@ -331,7 +332,7 @@ def test_the_dispute_odds_option_reaches_the_judge_and_refuses_odds_under_one(ru
                                                                              write_files):
     from compare.cli import build_parser
     from compare.errors import InputError
-    from compare.trained_judge import SHIPPED_MODEL, make_judge
+    from compare.judge.trained import SHIPPED_MODEL, make_judge
 
     assert make_judge("trained").dispute_odds == DISPUTE_ODDS
     assert make_judge("trained", dispute_odds=1).dispute_odds == 1
@@ -360,7 +361,7 @@ def test_a_missing_stance_model_file_is_an_input_error(run_cli, cache_dir, tmp_p
                            cache_dir, "--out", out, "--no-progress")
     assert code == 2 and "nope.safetensors" in err and "no such stance model" in err
     assert not out.exists()
-    from compare.nli import BUILTIN_WEIGHTS as NLI_WEIGHTS
+    from compare.judge.nli import BUILTIN_WEIGHTS as NLI_WEIGHTS
 
     (tmp_path / "broken.safetensors").write_bytes(b"not a model")
     for wrong, says in ((NLI_WEIGHTS, "not a stance model made by train-stance"),

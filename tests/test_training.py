@@ -43,8 +43,8 @@ def test_cross_validation_holds_out_whole_stories():
 
 @needs_data
 def test_train_judge_on_a_small_slice(tmp_path, run_cli, cache_dir, embedder):
-    from compare.evaluation import Example, sentence_pair_signals
-    from compare.trained_judge import CLASSES, TrainedJudge
+    from compare.bench import Example, sentence_pair_signals
+    from compare.judge.trained import CLASSES, TrainedJudge
 
     out = tmp_path / "judge.joblib"
     code, _, err = run_cli("train-judge", "--data", SHARED_DATA, "--out", out, "--datasets", "fnc1,sick,snli,stsb,accounts",
@@ -63,7 +63,7 @@ def test_train_judge_on_a_small_slice(tmp_path, run_cli, cache_dir, embedder):
 
 @needs_data
 def test_train_judge_by_story_with_group_folds(tmp_path, run_cli, cache_dir):
-    from compare.trained_judge import TrainedJudge
+    from compare.judge.trained import TrainedJudge
 
     out = tmp_path / "judge.joblib"
     # folds by group are the default
@@ -77,12 +77,14 @@ def test_train_judge_by_story_with_group_folds(tmp_path, run_cli, cache_dir):
 
 def test_the_shipped_judge_is_what_train_judge_makes_by_default():
     """The model card's reproduce command is train-judge's defaults: the shipped bundle records them."""
-    from compare.trained_judge import TrainedJudge
-    from compare.training import TRAIN_DATASETS, _train_arguments
+    from compare.judge.trained import TrainedJudge
     import argparse
 
+    from compare.cli.train import judge_arguments
+    from compare.training import TRAIN_DATASETS
+
     parser = argparse.ArgumentParser()
-    _train_arguments(parser)
+    judge_arguments(parser)
     defaults = parser.parse_args(["--data", "d", "--out", "o"])
     bundle = TrainedJudge.shipped().bundle
     assert tuple(bundle["trained_on"]) == TRAIN_DATASETS == tuple(defaults.datasets.split(","))
@@ -103,7 +105,7 @@ def test_training_is_reproducible(embedder):
 
 @needs_data
 def test_train_with_nli_features(tmp_path, embedder, tiny_cross_encoder):
-    from compare.trained_judge import NLIModel, TrainedJudge
+    from compare.judge.trained import NLIModel, TrainedJudge
     from compare.training import train_judge
 
     nli = NLIModel(str(tiny_cross_encoder))
@@ -118,7 +120,7 @@ def test_train_with_nli_features(tmp_path, embedder, tiny_cross_encoder):
 @needs_data
 @pytest.mark.slow
 def test_train_judge_hgb_slice(tmp_path, embedder):
-    from compare.trained_judge import TrainedJudge
+    from compare.judge.trained import TrainedJudge
     from compare.training import train_judge
 
     train_judge(SHARED_DATA, tmp_path / "hgb.joblib", datasets=("sick", "snli"), embedder=embedder, limit=150,

@@ -1,4 +1,4 @@
-"""Stage 5: label every point for every pair of sources, with the evidence.
+"""Label every point for every pair of sources, with the evidence.
 
 The decision sits behind one small interface, :class:`Judge`: it gets the
 signals for one pair of sources on one point (:class:`PairSignals`) and returns
@@ -18,7 +18,7 @@ A pair in which one source has no passage on the point is ``silent``; that is
 decided before any judge is asked.
 
 The engine's default judge is the trained one
-(:class:`compare.trained_judge.TrainedJudge`) when its shipped model is there;
+(:class:`compare.judge.trained.TrainedJudge`) when its shipped model is there;
 it reads the rest of :class:`PairSignals` too (every passage of each side on the
 point, each side's whole document) and returns class probabilities, which the
 evidence keeps. When its most likely class is ``unrelated`` it labels the pair
@@ -33,17 +33,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from . import checks
-from .model import Discrepancy, Evidence, Label, PairLabel, Passage, Point
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The knobs of alignment and of the rule judge (cosine similarities)."""
-
-    link: float = 0.6
-    agree: float = 0.65
-    evidence: float = 0.5
+from compare import checks
+from compare.records import Discrepancy, Evidence, Label, PairLabel, Passage, Point
 
 
 @dataclass(frozen=True)
@@ -88,47 +79,6 @@ class Judge(Protocol):
     name: str
 
     def judge(self, signals: PairSignals) -> Judgement: ...
-
-
-#: How strongly each kind of discrepancy speaks for contradiction.
-DISCREPANCY_WEIGHT = {"polarity": 0.9, "date": 0.8, "quantity": 0.8, "naming": 0.5, "role": 0.8}
-
-
-class RuleJudge:
-    """The documented rule set above; its scores are read off the same rules.
-
-    ``agreement`` rises linearly from 0 at ``evidence`` to 1 at ``agree``
-    similarity and is scaled down by any contradiction; ``contradiction`` is the
-    weight of the strongest discrepancy that counts.
-    """
-
-    name = "rules-v1"
-
-    def __init__(self, thresholds: Thresholds | None = None) -> None:
-        self.thresholds = thresholds or Thresholds()
-        #: Same key, same verdict for the same signals (see :func:`label_points`'s memo).
-        self.cache_key = (self.name, self.thresholds)
-
-    def judge(self, signals: PairSignals) -> Judgement:
-        t = self.thresholds
-        sim = signals.similarity
-        counted = [
-            d
-            for d in signals.discrepancies
-            if (d.kind == "naming" and sim >= t.agree) or (d.kind != "naming" and sim >= t.evidence)
-        ]
-        contradiction = max((DISCREPANCY_WEIGHT[d.kind] for d in counted), default=0.0)
-        closeness = float(np.clip((sim - t.evidence) / max(t.agree - t.evidence, 1e-6), 0.0, 1.0))
-        agreement = closeness * (1.0 - contradiction)
-        if counted:
-            kinds = ", ".join(dict.fromkeys(d.kind for d in counted))
-            return Judgement("diverge", agreement, contradiction,
-                             f"{kinds} discrepancy between passages of similarity {sim:.2f}")
-        if sim >= t.agree:
-            return Judgement("agree", agreement, contradiction,
-                             f"similarity {sim:.2f} >= {t.agree:.2f} and no discrepancy found")
-        return Judgement("related", agreement, contradiction,
-                         f"similarity {sim:.2f} < {t.agree:.2f}: same point, no clear agreement or discrepancy")
 
 
 #: A cache for :func:`label_points` that outlives one call (see there).

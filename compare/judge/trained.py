@@ -1,6 +1,6 @@
 """The trained judge: a scikit-learn model over pair features, and a plug for NLI cross-encoders.
 
-:class:`TrainedJudge` reads the pair's features (:mod:`compare.features`) and
+:class:`TrainedJudge` reads the pair's features (:mod:`compare.judge.features`) and
 returns calibrated probabilities for four classes: ``agree``, ``diverge``,
 ``related`` and ``unrelated``. Its label is the most likely class, with one
 mapping onto the engine's four labels:
@@ -11,12 +11,12 @@ mapping onto the engine's four labels:
   other says, so for this pair each side is silent on the other's claim. The
   evidence keeps the probabilities and says so in its rationale.
 
-The shipped model (``compare/judge/judge.joblib``, described in
-``compare/judge/MODEL_CARD.md``) is trained by ``narrative-compare train-judge``
+The shipped model (``compare/judge/weights/judge.joblib``, described in
+``docs/models/judge.md``) is trained by ``narrative-compare train-judge``
 on embeddings of the packaged all-MiniLM-L6-v2; with another embedding model the
-engine falls back to :class:`~compare.judging.RuleJudge`.
+engine falls back to :class:`~compare.judge.RuleJudge`.
 
-An NLI model (:class:`~compare.nli.NLIModel`: the built-in one, ``builtin``,
+An NLI model (:class:`~compare.judge.nli.NLIModel`: the built-in one, ``builtin``,
 or any sentence-transformers ``CrossEncoder`` trained for natural-language
 inference) reads each pair's two passages together. A judge given one uses its
 probabilities either as features (when the judge was trained with
@@ -31,16 +31,16 @@ headline against an article it reads without it, where the NLI model costs
 labels and time (the model card has the figures for both).
 
 A one-passage claim against a document (a headline against an article) is
-read by the built-in stance model too (:class:`~compare.stance.StanceModel`,
+read by the built-in stance model too (:class:`~compare.judge.stance.StanceModel`,
 given as ``stance``; the default judge has it): a cross-encoder over the claim
 and the document's passages nearest it (or the nearest and those with a
-refuting word beyond them: :func:`~compare.stance.stance_passages`), taught
+refuting word beyond them: :func:`~compare.judge.stance.stance_passages`), taught
 FNC-1's agree / disagree / discuss. Its probabilities reshape how the judge
-splits its related mass (:func:`~compare.stance.mix_stance`), where that mass
+splits its related mass (:func:`~compare.judge.stance.mix_stance`), where that mass
 outweighs unrelated; the rationale quotes its reading and names the passages
 it read. In such a pair ``diverge`` is the label when its
 probability is at least 1 / ``DISPUTE_ODDS`` of the likeliest class's, if that
-class is agree or related (:func:`~compare.stance.dispute_overrides`): mixed in,
+class is agree or related (:func:`~compare.judge.stance.dispute_overrides`): mixed in,
 the stance model still leaves the likeliest class under-calling disputes, which
 are rare. The probabilities stay as mixed, and the rationale says when the odds
 decided.
@@ -84,18 +84,18 @@ from typing import Any
 
 import numpy as np
 
-from .checks import CHECK_KINDS
-from .features import DEFAULT_GROUPS, negates, pair_features
-from .judging import Judgement, PairSignals
-from .model import Passage
-from .nli import NLI_NAMES, NLIModel, label_order  # noqa: F401  (NLIModel and label_order lived here)
-from .nli import BUILTIN, builtin_available, display_name, trained_here
-from .stance import BUILTIN_NAME as STANCE_BUILTIN_NAME
-from .stance import BUILTIN_WEIGHTS as STANCE_WEIGHTS
-from .stance import (DISPUTE_ODDS, STANCE_NAMES, STANCE_WEIGHT, StanceModel, StanceReading, dispute_overrides,
+from compare.checks import CHECK_KINDS
+from compare.judge.features import DEFAULT_GROUPS, negates, pair_features
+from compare.judge import Judgement, PairSignals
+from compare.records import Passage
+from compare.judge.nli import NLI_NAMES, NLIModel, label_order  # noqa: F401  (NLIModel and label_order lived here)
+from compare.judge.nli import BUILTIN, builtin_available, display_name, trained_here
+from compare.judge.stance import BUILTIN_NAME as STANCE_BUILTIN_NAME
+from compare.judge.stance import BUILTIN_WEIGHTS as STANCE_WEIGHTS
+from compare.judge.stance import (DISPUTE_ODDS, STANCE_NAMES, STANCE_WEIGHT, StanceModel, StanceReading, dispute_overrides,
                      joined_context, mix_stance, stance_passages)
-from .stance import builtin_available as stance_available
-from .stance import check_file as check_stance_file
+from compare.judge.stance import builtin_available as stance_available
+from compare.judge.stance import check_file as check_stance_file
 
 CLASSES = ("agree", "diverge", "related", "unrelated")
 #: A date, count or polarity discrepancy between passages at least this alike
@@ -126,11 +126,11 @@ NLI_WEIGHT = 0.5
 NLI_SCOPES = ("all", "sentences")
 #: Rows per prediction in :meth:`TrainedJudge.judge_many` (bounds the feature matrix's memory).
 BATCH = 1024
-SHIPPED_MODEL = Path(__file__).resolve().parent / "judge" / "judge.joblib"
+SHIPPED_MODEL = Path(__file__).resolve().parent / "weights" / "judge.joblib"
 
 
 class TrainedJudge:
-    """A trained model behind the :class:`~compare.judging.Judge` protocol."""
+    """A trained model behind the :class:`~compare.judge.Judge` protocol."""
 
     def __init__(self, bundle: dict[str, Any] | str | Path | None = None, nli: NLIModel | str | None = None,
                  *, nli_scope: str = "all", stance: StanceModel | str | Path | None = None,
@@ -149,12 +149,12 @@ class TrainedJudge:
         self.dimension: int | None = bundle.get("dimension")
         expected = bundle.get("n_features")
         if expected is not None:
-            from .features import feature_names
+            from compare.judge.features import feature_names
 
             have = len(feature_names(self.groups, self.dimension or 384))
             if have != expected:
                 raise ValueError(f"this judge model was trained on {expected} features; this version of "
-                                 f"compare.features makes {have}: retrain it (narrative-compare train-judge)")
+                                 f"compare.judge.features makes {have}: retrain it (narrative-compare train-judge)")
         if isinstance(nli, str) and nli_scope == "all":
             nli = nli_model(nli)
         # With the "sentences" scope a name stays a name until a pair of single
@@ -365,7 +365,7 @@ def mix_nli(own: np.ndarray, nli: dict[str, float], weight: float = NLI_WEIGHT) 
 
 def check_dispute_odds(odds: float) -> None:
     """Refuse dispute odds under 1 (they would let a dispute lose to a less likely class)."""
-    from .errors import InputError
+    from compare.errors import InputError
 
     if not odds >= 1:  # also refuses NaN
         raise InputError(None, f"--dispute-odds must be 1 or more (1: the likeliest class decides), not {odds:g}")
@@ -446,9 +446,9 @@ def default_judge(thresholds=None, embedding_model: str | None = None, nli: NLIM
     model too (:func:`sentence_judge`); with one, it reads every pair with it.
     Either way it reads a one-passage claim against a document with the stance
     model ``stance`` names (:func:`stance_file`: the built-in one by default),
-    labelling a dispute by ``dispute_odds`` (:func:`~compare.stance.dispute_overrides`).
+    labelling a dispute by ``dispute_odds`` (:func:`~compare.judge.stance.dispute_overrides`).
     """
-    from .judging import RuleJudge
+    from compare.judge import RuleJudge
 
     if shipped_available():
         bundle = _shipped_bundle()
@@ -469,7 +469,7 @@ def sentence_judge(bundle: dict[str, Any] | None = None, stance: str | None = "b
     headline against an article) it costs labels and minutes instead (the model
     card has the figures), so there the judge reads without it. A headline
     against an article is read with the built-in stance model instead
-    (:mod:`compare.stance`).
+    (:mod:`compare.judge.stance`).
     """
     bundle = bundle or _shipped_bundle()
     if not builtin_available():
@@ -484,7 +484,7 @@ def stance_file(name: str | Path | None) -> str | None:
     if str(name) == "builtin":
         return str(STANCE_WEIGHTS) if stance_available() else None
     if not Path(name).is_file():
-        from .errors import InputError
+        from compare.errors import InputError
 
         raise InputError(str(name), "no such stance model: name builtin, none, or a file made by train-stance")
     check_stance_file(name)
@@ -520,9 +520,9 @@ def make_judge(kind: str, thresholds=None, embedding_model: str | None = None, n
     one, ``trained`` and ``trained+nli`` read claims against documents with the
     built-in stance model and a judge model file reads without one, so that its
     figures stay those ``train-judge --dev`` printed. ``dispute_odds`` is the
-    ``--dispute-odds`` value (default :data:`~compare.stance.DISPUTE_ODDS`).
+    ``--dispute-odds`` value (default :data:`~compare.judge.stance.DISPUTE_ODDS`).
     """
-    from .judging import RuleJudge
+    from compare.judge import RuleJudge
 
     odds = DISPUTE_ODDS if dispute_odds is None else dispute_odds
     check_dispute_odds(odds)
@@ -534,7 +534,7 @@ def make_judge(kind: str, thresholds=None, embedding_model: str | None = None, n
     if kind in ("trained", "default"):
         return default_judge(thresholds, embedding_model, nli, "builtin" if stance is None else stance, odds)
     if not Path(kind).is_file():
-        from .errors import InputError
+        from compare.errors import InputError
 
         raise InputError(kind, "no such judge: name trained, rules, or a judge model file")
     return TrainedJudge(kind, nli, stance=stance_file(stance), dispute_odds=odds)

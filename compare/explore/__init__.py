@@ -24,8 +24,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .answer_key import Answer, load_answer_key, locate
-from .documents import (
+from compare.bench.answer_key import Answer, load_answer_key, locate
+from compare.documents import (
     HTML_SUFFIXES,
     RESERVED_NAMES,
     TEXT_SUFFIXES,
@@ -36,10 +36,10 @@ from .documents import (
     source_from_html,
     source_from_text,
 )
-from .errors import InputError
-from .judging import Thresholds
-from .model import Comparison, Event, PairLabel, Point, Source
-from .report import CELL_MEANINGS, CELL_SYMBOLS
+from compare.errors import InputError
+from compare.judge import Thresholds
+from compare.records import Comparison, Event, PairLabel, Point, Source
+from compare.report import CELL_MEANINGS, CELL_SYMBOLS
 
 #: Largest file or pasted text the app accepts, in bytes (the statements of an
 #: event are a few pages; a larger file is almost certainly the wrong file).
@@ -197,70 +197,51 @@ def event_key(event: Event) -> tuple:
 
 
 def default_model() -> str:
-    from .embeddings import DEFAULT_MODEL
+    from compare.embeddings import DEFAULT_MODEL
 
     return DEFAULT_MODEL
-
-
-def _optional(module: str):
-    """An optional engine module (the trained judge, multilingual support), or None when absent."""
-    import importlib
-
-    try:
-        return importlib.import_module(f"compare.{module}")
-    except ModuleNotFoundError as err:
-        if err.name != f"compare.{module}":
-            raise
-        return None
 
 
 AUTO_MODEL = "auto"
 
 
 def model_choices() -> list[str]:
-    """Model options: ``auto`` (by the sources' languages, where the engine can), then named models."""
-    multilingual = _optional("multilingual")
-    named = [default_model()]
-    if multilingual is not None and hasattr(multilingual, "choose_model"):
-        named.append("multilingual")
-    return [AUTO_MODEL, *named]
+    """Model options: ``auto`` (by the sources' languages), then the named models."""
+    return [AUTO_MODEL, default_model(), "multilingual"]
 
 
 def choose_model(requested: str, languages: Iterable[str]) -> tuple[str, str | None]:
     """The model to embed with, and a note when it was picked for the sources' languages."""
+    from compare.embeddings import multilingual
+
     requested_or_none = None if requested in (AUTO_MODEL, "") else requested
-    multilingual = _optional("multilingual")
-    if multilingual is None or not hasattr(multilingual, "choose_model"):
-        return requested_or_none or default_model(), None
     model, note = multilingual.choose_model(requested_or_none, list(languages))
     return model or default_model(), note
 
 
 def default_thresholds(model: str) -> Thresholds:
     """The engine's default thresholds for a model (they differ for a multilingual one)."""
-    multilingual = _optional("multilingual")
-    if multilingual is not None and hasattr(multilingual, "thresholds_for"):
-        return multilingual.thresholds_for(model)
-    return Thresholds()
+    from compare.embeddings.multilingual import thresholds_for
+
+    return thresholds_for(model)
 
 
 def judge_choices() -> list[str]:
-    """The judges this engine offers: ``trained`` where it ships one (and ``trained+nli`` with the
-    built-in NLI model), and ``rules``."""
-    trained = _optional("trained_judge")
-    if trained is None or not hasattr(trained, "make_judge") or not trained.shipped_available():
-        return ["rules"]
-    from .nli import builtin_available
+    """The judges this engine offers: ``trained`` where its shipped model is installed (and
+    ``trained+nli`` with the built-in NLI model), and ``rules``."""
+    from compare.judge import trained
+    from compare.judge.nli import builtin_available
 
+    if not trained.shipped_available():
+        return ["rules"]
     return ["trained", *([trained.WITH_NLI] if builtin_available() else []), "rules"]
 
 
 def make_judge(kind: str, thresholds: Thresholds, model: str) -> Any:
     """The judge named ``kind`` (as the command line's ``--judge``)."""
-    from .judging import RuleJudge
+    from compare.judge import RuleJudge, trained
 
-    trained = _optional("trained_judge")
-    if kind == "rules" or trained is None or not hasattr(trained, "make_judge"):
+    if kind == "rules":
         return RuleJudge(thresholds)
     return trained.make_judge(kind, thresholds, model)
 
@@ -285,9 +266,9 @@ def prepare_with_progress(
     ``prepare`` then reads every vector from the cache. ``timings`` gains
     ``model`` (loading the model, when it was not loaded yet).
     """
-    from .embeddings import EmbeddingCache
-    from .passages import split_passages
-    from .pipeline import prepare
+    from compare.embeddings import EmbeddingCache
+    from compare.passages import split_passages
+    from compare.pipeline import prepare
 
     def say(message: str, fraction: float) -> None:
         if on_progress is not None:
@@ -620,7 +601,7 @@ def names_frame(comparison: Comparison):
     """The different names the sources use for the same referent, with party names."""
     import pandas as pd
 
-    from .report import naming_variants
+    from compare.report import naming_variants
 
     names = parties(comparison)
     rows = [
@@ -647,7 +628,7 @@ EXPORTS = {
 
 def export_file(comparison: Comparison, fmt: str, stem: str = "comparison") -> tuple[bytes, str, str]:
     """(content, file name, MIME type) of the batch report in ``fmt``."""
-    from .report import render
+    from compare.report import render
 
     if fmt not in EXPORTS:
         raise ValueError(f"unknown export format {fmt!r}")

@@ -51,7 +51,7 @@ from typing import Any
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from .model import Discrepancy, Passage
+from compare.records import Discrepancy, Passage
 
 SUPPORTED_LANGUAGES = frozenset({"en", "ru", "hy", "az"})
 CHECK_KINDS = ("polarity", "quantity", "date", "naming", "role")

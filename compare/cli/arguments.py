@@ -1,0 +1,66 @@
+"""Options that several sub-commands share, and the one way the command speaks on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from compare.errors import InputError
+from compare.judge.stance import DISPUTE_ODDS
+
+PROG = "narrative-compare"
+
+
+def say(message: str) -> None:
+    """One line on stderr (the report or figures go to stdout)."""
+    print(message, file=sys.stderr)
+
+
+def add_training_arguments(p: argparse.ArgumentParser) -> None:
+    """The options every ``train-*`` command of these models shares."""
+    p.add_argument("--epochs", type=int, default=3, help="passes over the training pairs (default 3)")
+    p.add_argument("--rank", type=int, default=16, help="rank of the weight updates (default 16)")
+    p.add_argument("--learning-rate", type=float, default=5e-4, help="peak learning rate (default 5e-4)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: only when stderr is a terminal)")
+
+
+def check_training_arguments(args: argparse.Namespace) -> None:
+    """Refuse what :func:`train_classifier` cannot do, before any data is read."""
+    if args.epochs < 1 or args.rank < 1:
+        raise InputError(None, "--epochs and --rank must be at least 1")
+
+
+def add_judge_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--judge", default="trained", metavar="NAME",
+                   help="trained (the shipped model, the default; it reads two one-sentence sources with the "
+                        "built-in NLI model too, and a one-sentence claim against a document with the built-in "
+                        "stance model), trained+nli (the built-in NLI model on every pair: better on "
+                        "contradictions, slower), rules, or a judge model file")
+    p.add_argument("--nli-model", metavar="NAME_OR_PATH",
+                   help="'builtin', a file made by train-nli, or a sentence-transformers CrossEncoder NLI model "
+                        "(name or folder), whose probabilities the trained judge uses on every pair")
+    p.add_argument("--stance-model", metavar="NAME_OR_PATH",
+                   help="how the trained judge reads a one-sentence claim against a document: 'builtin' (the "
+                        "built-in stance model; the default for trained and trained+nli), 'none' (the default "
+                        "for a judge model file), or a file made by train-stance")
+    p.add_argument("--dispute-odds", type=float, metavar="X",
+                   help="for a claim against a document that the stance model read: label it diverge when that "
+                        "is at least 1/X as likely as the likeliest class, agree or related (default "
+                        f"{_dispute_odds()}; 1 labels the likeliest class)")
+
+
+def _dispute_odds() -> str:
+    return f"{DISPUTE_ODDS:g}"
+
+
+def add_model_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", "-m", metavar="NAME_OR_PATH",
+                   help="sentence-transformers model, or 'multilingual' for the packaged multilingual-e5-small "
+                   "(default: all-MiniLM-L6-v2 when every source is English, else multilingual; both offline)")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="embedding cache folder (default: $NARRATIVE_COMPARE_CACHE or ~/.cache/narrative-compare)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the embedding cache")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: only when stderr is a terminal)")

@@ -1,0 +1,87 @@
+"""``narrative-compare report``: compare the sources of one event and write a report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from compare.cli.arguments import PROG, add_judge_arguments, add_model_arguments, say
+from compare.embeddings.multilingual import choose_model, thresholds_for
+from compare.errors import InputError
+from compare.records import Thresholds
+
+
+def report_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = "Compare the sources of one event and write a report."
+    p.add_argument("paths", nargs="+", metavar="PATH", help="an event folder, or two or more source files")
+    p.add_argument("--format", "-f", choices=("html", "md", "json"),
+                   help="report format (default: from the --out suffix, else html)")
+    p.add_argument("--out", "-o", metavar="FILE", help="write here instead of standard output")
+    add_model_arguments(p)
+    t = Thresholds()
+    m = thresholds_for("multilingual")
+    p.add_argument("--link-threshold", type=float, metavar="X",
+                   help=f"mean cosine similarity for passages to form one point (default {t.link}; {m.link} multilingual)")
+    p.add_argument("--agree-threshold", type=float, metavar="X",
+                   help=f"similarity at which two sources agree (default {t.agree}; {m.agree} multilingual)")
+    p.add_argument("--evidence-threshold", type=float, metavar="X",
+                   help=f"similarity above which a discrepancy counts (default {t.evidence}; {m.evidence} multilingual)")
+    p.add_argument("--timings", action="store_true", help="print the time of each stage on stderr")
+    add_judge_arguments(p)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Compare the sources of one event and write a report."""
+    from compare.embeddings import Embedder
+    from compare.documents import load_event
+    from compare.pipeline import compare_prepared, prepare
+    from compare.report import write_report
+
+    fmt = args.format or _format_from_suffix(args.out) or "html"
+    for name in ("link_threshold", "agree_threshold", "evidence_threshold"):
+        value = getattr(args, name)
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise InputError(None, f"--{name.replace('_', '-')} must be between 0 and 1, not {value}")
+    if args.out and not Path(args.out).parent.exists():
+        raise InputError(args.out, f"cannot write the report: folder {str(Path(args.out).parent)!r} does not exist")
+    started = time.perf_counter()
+    event = load_event(args.paths)
+    loaded = time.perf_counter() - started
+    model, note = choose_model(args.model, [s.language for s in event.sources])
+    if note:
+        say(f"{PROG}: {note}")
+    embedder = Embedder(model, args.cache_dir, use_cache=not args.no_cache)
+    prepared = prepare(event, embedder, progress=args.progress)
+    prepared.timings = {"documents": loaded, **prepared.timings}
+    base = thresholds_for(embedder.name)  # the model's own defaults, for those not given
+    given = {k: getattr(args, f"{k}_threshold") for k in ("link", "agree", "evidence")}
+    thresholds = Thresholds(**{k: getattr(base, k) if v is None else v for k, v in given.items()})
+    from compare.judge.trained import make_judge
+
+    judge = make_judge(args.judge, thresholds, embedder.name, args.nli_model, args.stance_model, args.dispute_odds)
+    comparison = compare_prepared(prepared, thresholds, judge)
+    started = time.perf_counter()
+    content = write_report(comparison, fmt, args.out)
+    comparison.timings["report"] = time.perf_counter() - started
+    if args.out is None:
+        sys.stdout.write(content)
+    counts = comparison.label_counts()
+    say(
+        f"{len(event.sources)} sources, {len(prepared.passages)} passages "
+        f"({prepared.embedded} embedded, {prepared.cached} from cache), {len(comparison.points)} points; "
+        + ", ".join(f"{k} {v}" for k, v in counts.items())
+        + (f"; wrote {args.out}" if args.out else "")
+    )
+    if args.timings:
+        for stage, seconds in comparison.timings.items():
+            say(f"  {stage:<11} {seconds:8.3f} s")
+    return 0
+
+
+def _format_from_suffix(out: str | None) -> str | None:
+    if not out:
+        return None
+    suffix = Path(out).suffix.lower().lstrip(".")
+    return {"htm": "html", "html": "html", "md": "md", "markdown": "md", "json": "json"}.get(suffix)
