@@ -1,21 +1,15 @@
-"""Encoding runs with the Embedder's own number of torch threads and puts torch's back."""
+"""Encoding runs with the Embedder's number of torch threads (torch's own by default) and puts torch's back."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
-from compare.embeddings.threads import fallback_threads
-from compare.embeddings import Embedder, torch_threads
+from compare.embeddings import THREADS_ENV, Embedder, torch_threads
+from compare.errors import InputError
 
 TEXTS = ["The road was closed.", "The corridor is open to traffic again.", "Nobody was hurt in the collision."]
-
-
-def test_without_a_load_reading_encoding_leaves_a_core_free():
-    import os
-
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    assert fallback_threads() == max(1, cores - 1)
 
 
 def test_torch_threads_puts_the_count_back_even_after_an_error():
@@ -27,6 +21,17 @@ def test_torch_threads_puts_the_count_back_even_after_an_error():
     except RuntimeError:
         pass
     assert torch.get_num_threads() == before
+
+
+def test_the_thread_count_comes_from_the_environment_when_not_given(tmp_path, monkeypatch):
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    assert Embedder(None, tmp_path).threads is None  # torch's own choice
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert Embedder(None, tmp_path).threads == 3
+    assert Embedder(None, tmp_path, threads=1).threads == 1  # an explicit count wins
+    monkeypatch.setenv(THREADS_ENV, "two")
+    with pytest.raises(InputError, match=THREADS_ENV):
+        Embedder(None, tmp_path)
 
 
 def test_encoding_uses_the_embedders_threads_and_gives_the_same_vectors(tmp_path, embedder, monkeypatch):
@@ -41,8 +46,9 @@ def test_encoding_uses_the_embedders_threads_and_gives_the_same_vectors(tmp_path
     monkeypatch.setattr(type(embedder.model), "encode", encode)
     before = torch.get_num_threads()
     vectors = {}
-    for threads in (1, 2):
+    for threads in (1, 2, None):
         fresh = Embedder(None, tmp_path / f"cache-{threads}", threads=threads)
         vectors[threads] = fresh.embed(TEXTS, progress=False)
-        assert seen[-1] == threads and torch.get_num_threads() == before
+        assert seen[-1] == (threads or before) == fresh.threads_used[-1] and torch.get_num_threads() == before
     np.testing.assert_allclose(vectors[1], vectors[2], atol=1e-6)
+    np.testing.assert_allclose(vectors[1], vectors[None], atol=1e-6)

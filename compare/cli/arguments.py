@@ -55,6 +55,13 @@ def _dispute_odds() -> str:
     return f"{DISPUTE_ODDS:g}"
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", "-m", metavar="NAME_OR_PATH",
                    help="sentence-transformers model, or 'multilingual' for the packaged multilingual-e5-small "
@@ -62,5 +69,8 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cache-dir", metavar="DIR",
                    help="embedding cache folder (default: $NARRATIVE_COMPARE_CACHE or ~/.cache/narrative-compare)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the embedding cache")
+    p.add_argument("--threads", type=_positive_int, metavar="N",
+                   help="torch threads for embedding (default: $NARRATIVE_COMPARE_THREADS, else torch's own "
+                        "choice, one per physical core)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: only when stderr is a terminal)")

@@ -41,7 +41,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise InputError(None, f"--limit must be at least 1, not {args.limit}")
-    embedder = Embedder(args.model, args.cache_dir, use_cache=not args.no_cache)
+    embedder = Embedder(args.model, args.cache_dir, use_cache=not args.no_cache, threads=args.threads)
     judge = None
     if args.dataset != "stsb":
         judge = make_judge(args.judge, embedding_model=embedder.name, nli=args.nli_model, stance=args.stance_model,

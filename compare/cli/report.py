@@ -52,7 +52,7 @@ def run_report(args: argparse.Namespace) -> int:
     model, note = choose_model(args.model, [s.language for s in event.sources])
     if note:
         say(f"{PROG}: {note}")
-    embedder = Embedder(model, args.cache_dir, use_cache=not args.no_cache)
+    embedder = Embedder(model, args.cache_dir, use_cache=not args.no_cache, threads=args.threads)
     prepared = prepare(event, embedder, progress=args.progress)
     prepared.timings = {"documents": loaded, **prepared.timings}
     base = thresholds_for(embedder.name)  # the model's own defaults, for those not given

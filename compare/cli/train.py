@@ -146,7 +146,7 @@ def run_train_judge(args: argparse.Namespace) -> int:
         raise InputError(None, f"--groups: unknown {', '.join(sorted(set(groups) - set(GROUPS)))}")
     if not Path(args.data).is_dir():
         raise InputError(args.data, "no such folder")
-    embedder = Embedder(args.model, args.cache_dir, use_cache=not args.no_cache)
+    embedder = Embedder(args.model, args.cache_dir, use_cache=not args.no_cache, threads=args.threads)
     nli = NLIModel(args.nli_model) if args.nli_model else None
     bundle = train_judge(args.data, args.out, datasets=datasets, embedder=embedder, estimator=args.estimator,
                          groups=groups, seed=args.seed, limit=args.limit, carve_by=args.carve,

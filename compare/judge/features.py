@@ -176,25 +176,27 @@ class _Document:
         self.support = sum(x[4] for x in summaries)
         self.centroid = vectors.mean(axis=0)
         self.rows = {p.id: i for i, p in enumerate(context)}
-        #: :meth:`against` for the other documents this one has met, by their id()
-        self.best_against: dict[int, tuple[_Document, tuple[float, float]]] = {}
+        #: :meth:`against` for the other documents this one has met (keyed by the object: a
+        #: _Document has no __eq__, so it hashes by identity)
+        self.best_against: dict[_Document, tuple[float, float]] = {}
 
     def against(self, vectors: np.ndarray, other: _Document, other_vectors: np.ndarray) -> tuple[float, float]:
         """(cosine of the two centroids, highest cosine of any passage here with any there)."""
-        hit = self.best_against.get(id(other))
-        if hit is None or hit[0] is not other:
+        found = self.best_against.get(other)
+        if found is None:
             a, b = self.centroid, other.centroid
             denom = float(np.linalg.norm(a) * np.linalg.norm(b)) or 1.0
             found = (float(a @ b) / denom, float((vectors @ other_vectors.T).max()))
-            if other.size == 1:  # one-passage documents are not shared (see _document): nothing to remember
-                return found
-            hit = self.best_against[id(other)] = (other, found)
-        return hit[1]
+            if other.size > 1:  # one-passage documents are not shared (see _document): nothing to remember
+                self.best_against[other] = found
+        return found
 
 
 #: Document summaries, by id() of the vectors matrix the engine shares across the
 #: pairs of one comparison. An entry lives as long as that matrix (a weak reference
 #: drops it when the matrix goes), so summaries never outlive their comparison.
+#: (A numpy array cannot be a dict key or a WeakKeyDictionary key: it is not hashable;
+#: hashing the context's passages instead would cost more than the summary saves.)
 _DOCUMENTS: dict[int, tuple[weakref.ref, tuple[Passage, ...], _Document]] = {}
 _DOCUMENTS_LIMIT = 4096
 

@@ -9,14 +9,12 @@ Markdown escapes the characters that would otherwise become markup.
 from __future__ import annotations
 
 import bisect
-import copy
+import json
 import os
 import re
-import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, fields, is_dataclass
-from functools import lru_cache
-from json.encoder import encode_basestring as _encode_str  # json's C escaper where available
+import secrets
+from collections.abc import Iterator
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +69,7 @@ def _head(comparison: Comparison) -> dict[str, Any]:
             for s in comparison.sources
         ],
         "points": None,
-        "framing": {sid: [_plain_dataclass(t) for t in terms] for sid, terms in comparison.framing.items()},
+        "framing": {sid: [asdict(t) for t in terms] for sid, terms in comparison.framing.items()},
         "names": naming_variants(comparison),
         "counts": comparison.label_counts(),
         "timings": {k: round(v, 4) for k, v in comparison.timings.items()},
@@ -83,18 +81,15 @@ def _silent_dict(a: str, b: str, silent: str) -> dict[str, Any]:
     return {"a": a, "b": b, "label": "silent", "divergence": [], "evidence": {"silent": [silent]}}
 
 
-def _point_dicts(comparison: Comparison, silent: Callable[[str, str, str], Any] = _silent_dict) -> Iterator[dict[str, Any]]:
+def _point_dicts(comparison: Comparison) -> Iterator[dict[str, Any]]:
     """Each point's dict in turn, so that a JSON report can write one and drop it."""
     order = comparison.source_ids
     rank = {sid: i for i, sid in enumerate(order)}
     for point in comparison.points:
-        yield _point_dict(comparison, point, order, rank, silent)
+        yield _point_dict(comparison, point, order, rank)
 
 
-def _point_dict(
-    comparison: Comparison, point: Point, order: list[str], rank: dict[str, int],
-    silent: Callable[[str, str, str], Any] = _silent_dict,
-) -> dict[str, Any]:
+def _point_dict(comparison: Comparison, point: Point, order: list[str], rank: dict[str, int]) -> dict[str, Any]:
     passages = comparison.passages
     cells = point.cells()
     return {
@@ -117,17 +112,17 @@ def _point_dict(
             }
             for sid in order
         },
-        "pairs": list(_pair_dicts(point, rank, silent)),
+        "pairs": list(_pair_dicts(point, rank)),
     }
 
 
-def _pair_dicts(point: Point, rank: dict[str, int], silent: Callable[[str, str, str], Any]) -> Iterator[Any]:
+def _pair_dicts(point: Point, rank: dict[str, int]) -> Iterator[dict[str, Any]]:
     """``_pair_dict`` of each of ``point.all_pairs(order)``, in its order.
 
     Walks the pairs directly: ``all_pairs`` builds and sorts a set of keys and
     makes a ``PairLabel`` for every silent pair (hundreds of thousands of them
     in a large event), only for this function to turn each into a small dict.
-    A pair with one silent side comes from ``silent(a, b, the silent one)``.
+    A pair with one silent side is written as :func:`_silent_dict`.
     """
     members = sorted(point.passages, key=rank.__getitem__)
     speaks = [bool(point.passages[sid]) for sid in members]
@@ -141,7 +136,7 @@ def _pair_dicts(point: Point, rank: dict[str, int], silent: Callable[[str, str, 
             b = members[j]
             lab = labelled.get((a, b)) or labelled.get((b, a))
             if lab is None and speaks[i] != speaks[j]:
-                yield silent(a, b, b if speaks[i] else a)
+                yield _silent_dict(a, b, b if speaks[i] else a)
             else:
                 yield _pair_dict(lab if lab is not None else point.pair(a, b))  # type: ignore[arg-type]
 
@@ -161,59 +156,19 @@ def _pair_dict(lab: PairLabel) -> dict[str, Any]:
 
 
 def _evidence_dict(ev: Evidence) -> dict[str, Any]:
-    """``dataclasses.asdict(ev)`` with the tuples as lists, built without asdict's deep copies."""
-    data = {}
-    for name in _field_names(type(ev)):
-        value = getattr(ev, name)
-        special = _EVIDENCE_FIELDS.get(name)
-        if special is not None:
-            data[name] = special(value)
-        else:
-            data[name] = value if type(value) in _ATOMS else _asdict_value(value)
-    return data
+    """``dataclasses.asdict(ev)`` with the tuples as lists.
 
-
-_ATOMS = (str, int, float, bool, type(None))
-
-
-@lru_cache(maxsize=None)
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
-
-
-#: Evidence fields written otherwise than asdict would (lists rather than tuples).
-_EVIDENCE_FIELDS: dict[str, Any] = {
-    "best_pair": lambda pair: list(pair) if pair else None,
-    "discrepancies": lambda found: [_plain_dataclass(d) for d in found],
-    "silent": list,
-    "checks_skipped": list,
-    # str -> float: a shallow copy is asdict's deep one
-    "probabilities": lambda probs: dict(probs) if probs is not None else None,
-}
-
-
-def _plain_dataclass(obj: Any) -> dict[str, Any]:
-    """What ``dataclasses.asdict`` gives for a flat dataclass, fast.
-
-    Strings and numbers are taken as they are (asdict's deep copy of them is a
-    no-op); anything else still goes through asdict's own conversion.
+    Built field by field rather than by ``asdict``, whose deep copy of every
+    value costs more than the rest of a large report's JSON (one evidence per
+    labelled pair); the values are strings, numbers and flat dataclasses.
     """
-    out = {}
-    for name in _field_names(type(obj)):
-        value = getattr(obj, name)
-        out[name] = value if type(value) in _ATOMS else _asdict_value(value)
-    return out
-
-
-def _asdict_value(value: Any) -> Any:
-    """One field value as ``dataclasses.asdict`` converts it (containers copied, dataclasses as dicts)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
-        return type(value)(_asdict_value(v) for v in value)
-    if isinstance(value, dict):
-        return type(value)((_asdict_value(k), _asdict_value(v)) for k, v in value.items())
-    return copy.deepcopy(value)
+    data = {f.name: getattr(ev, f.name) for f in fields(ev)}
+    data["best_pair"] = list(ev.best_pair) if ev.best_pair else None
+    data["discrepancies"] = [asdict(d) for d in ev.discrepancies]
+    data["silent"] = list(ev.silent)
+    data["checks_skipped"] = list(ev.checks_skipped)
+    data["probabilities"] = dict(ev.probabilities) if ev.probabilities is not None else None
+    return data
 
 
 def naming_variants(comparison: Comparison) -> list[dict[str, Any]]:
@@ -279,174 +234,28 @@ def render_chunks(comparison: Comparison, fmt: str) -> Iterator[str]:
 
 
 def _json_chunks(comparison: Comparison) -> Iterator[str]:
-    """``json.dumps(to_dict(comparison), ensure_ascii=False, indent=1)`` and a newline, one point at a time.
+    """The JSON report: the head indented, then the points one per line, each made, written and dropped in turn.
 
-    The points are made, encoded and dropped one by one, so the report of a
-    100-source event (200 million characters, most of it silent pairs) is never
-    held whole, neither as data nor as text.
+    A point per line keeps a large report greppable and lets json's C encoder
+    write it (with an indent it falls back to Python, 40 s for a 100 x 100
+    event); the points are never held whole, neither as data nor as text.
     """
     head = _head(comparison)
     sep = "{\n "
     for key, value in head.items():
-        yield f"{sep}{_encode_str(key)}: "
+        yield f"{sep}{json.dumps(key)}: "
         sep = ",\n "
         if key != "points":
-            yield json_text(value, 1)
+            yield json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n ")
         elif not comparison.points:
             yield "[]"
         else:
             between = "[\n  "
-            for point in _point_dicts(comparison, _SilentPair):
-                yield between + json_text(point, 2)
+            for point in _point_dicts(comparison):
+                yield between + json.dumps(point, ensure_ascii=False)
                 between = ",\n  "
             yield "\n ]"
     yield "\n}\n"
-
-
-# --- JSON text -------------------------------------------------------------
-#
-# json.JSONEncoder with an indent cannot use its C accelerator in Python < 3.13:
-# it falls back to nested Python generators, one yield per token through every
-# level, which took 40 s for the report of a 100 x 100 event. These functions
-# write the same text (indent 1, ensure_ascii=False, the default separators and
-# float formatting) by appending to a list, with the strings escaped by the
-# same C function json uses. tests/test_report_json.py holds them to json.dumps.
-
-_NEWLINES = ["\n" + " " * level for level in range(200)]
-_SPECIAL_FLOATS = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
-
-
-class _SilentPair:
-    """A pair with one silent side, for the JSON writer: ``_silent_dict``'s text
-    without the dicts (four pairs in five of a large event are such pairs)."""
-
-    __slots__ = ("a", "b", "silent")
-
-    def __init__(self, a: str, b: str, silent: str) -> None:
-        self.a, self.b, self.silent = a, b, silent
-
-    def json(self, level: int) -> str:
-        """``json_text(_silent_dict(a, b, silent), level)``."""
-        n1, n2, n3 = _newline(level + 1), _newline(level + 2), _newline(level + 3)
-        return (
-            f'{{{n1}"a": {_encode_str(self.a)},{n1}"b": {_encode_str(self.b)},{n1}"label": "silent",'
-            f'{n1}"divergence": [],{n1}"evidence": {{{n2}"silent": [{n3}{_encode_str(self.silent)}{n2}]{n1}}}'
-            f"{_newline(level)}}}"
-        )
-
-
-def json_text(value: Any, level: int = 0) -> str:
-    """``json.dumps(value, ensure_ascii=False, indent=1)``, as if nested ``level`` deep."""
-    out: list[str] = []
-    _encode(value, level, out)
-    return "".join(out)
-
-
-def _newline(level: int) -> str:
-    try:
-        return _NEWLINES[level]
-    except IndexError:
-        return "\n" + " " * level
-
-
-def _float_text(value: float) -> str:
-    text = float.__repr__(value)
-    return _SPECIAL_FLOATS.get(text, text)
-
-
-def _scalar_text(value: Any) -> str | None:
-    """The JSON of a string, number, bool or None (json's own order of tests); ``None`` for anything else."""
-    if isinstance(value, str):
-        return _encode_str(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return _float_text(value)
-    return None
-
-
-def _encode(value: Any, level: int, out: list[str]) -> None:
-    t = type(value)
-    if t is str:
-        out.append(_encode_str(value))
-    elif t is dict:
-        _encode_dict(value, level, out)
-    elif t is list or t is tuple:
-        _encode_list(value, level, out)
-    elif t is _SilentPair:
-        out.append(value.json(level))
-    else:
-        text = _scalar_text(value)
-        if text is not None:
-            out.append(text)
-        elif isinstance(value, (list, tuple)):
-            _encode_list(value, level, out)
-        elif isinstance(value, dict):
-            _encode_dict(value, level, out)
-        else:
-            raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
-
-
-def _encode_list(values: list[Any] | tuple[Any, ...], level: int, out: list[str]) -> None:
-    if not values:
-        out.append("[]")
-        return
-    inner = _newline(level + 1)
-    sep, between = "[" + inner, "," + inner
-    for value in values:
-        t = type(value)
-        if t is str:
-            out.append(sep + _encode_str(value))
-        elif t is float:
-            out.append(sep + _float_text(value))
-        elif t is int:
-            out.append(sep + int.__repr__(value))
-        else:
-            out.append(sep)
-            _encode(value, level + 1, out)
-        sep = between
-    out.append(_newline(level) + "]")
-
-
-def _encode_dict(values: dict[Any, Any], level: int, out: list[str]) -> None:
-    if not values:
-        out.append("{}")
-        return
-    inner = _newline(level + 1)
-    sep, between = "{" + inner, "," + inner
-    for key, value in values.items():
-        if type(key) is not str:
-            key = _key_text(key)
-        t = type(value)
-        if t is str:
-            out.append(f"{sep}{_encode_str(key)}: {_encode_str(value)}")
-        elif t is float:
-            out.append(f"{sep}{_encode_str(key)}: {_float_text(value)}")
-        elif t is int:
-            out.append(f"{sep}{_encode_str(key)}: {int.__repr__(value)}")
-        elif value is None:
-            out.append(f"{sep}{_encode_str(key)}: null")
-        else:
-            out.append(f"{sep}{_encode_str(key)}: ")
-            _encode(value, level + 1, out)
-        sep = between
-    out.append(_newline(level) + "}")
-
-
-def _key_text(key: Any) -> str:
-    """A dict key as json turns it into a string (floats, ints, bools and None are allowed)."""
-    if isinstance(key, str):
-        return key
-    text = _scalar_text(key)
-    if text is None:
-        raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
-    return text
 
 
 def _context(comparison: Comparison, data: dict[str, Any]) -> dict[str, Any]:
@@ -524,18 +333,17 @@ def write_report(comparison: Comparison, fmt: str, out: str | Path | None) -> st
         raise InputError(out, f"cannot write the report: folder {str(out.parent)!r} does not exist")
     if out.is_dir():
         raise InputError(out, "cannot write the report: this is a folder; name a file")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    # A new file beside the target, created with the usual mode (the system applies the
+    # umask, as for any new file; tempfile.mkstemp would make it private, 0600).
+    tmp = out.parent / f".{out.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             for chunk in render_chunks(comparison, fmt):
                 fh.write(chunk)
-        # mkstemp creates the file private (0600); a report gets the usual mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, out)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return None
 
