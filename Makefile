@@ -30,10 +30,13 @@ report: setup
 app: setup
 	$(BIN)/streamlit run app.py
 
+# The layer contract (pyproject.toml, [tool.importlinter]) first, then the tests.
 test: setup
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 test-all: setup
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -m ''
 
 bench: setup

@@ -12,7 +12,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 TEACHING = CORPUS / "teaching-junction"
 LACHIN = CORPUS / "lachin-road-2022"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+SHARED = ROOT.parent / "shared"
+SHARED_DATA = SHARED / "data"
+#: Tests that read the public datasets in ../shared/data (beside the checkout; CI has them) skip
+#: without them, and say so.
+needs_shared_data = pytest.mark.skipif(
+    not (SHARED_DATA / "fnc1").is_dir() or not (SHARED_DATA / "sick").is_dir(),
+    reason=f"needs the public datasets in {SHARED_DATA} (../shared/data beside the checkout), which are not here",
+)
 
 
 @pytest.fixture(scope="session")

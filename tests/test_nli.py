@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 
 from compare.judge.nli import BUILTIN, BUILTIN_WEIGHTS, NLI_NAMES, NLIModel, load_builtin
-from conftest import SHARED_DATA, TEACHING
+from conftest import SHARED_DATA, TEACHING, needs_shared_data
 from tiny_nli import tiny_cross_encoder  # noqa: F401  (a fixture)
 
-needs_data = pytest.mark.skipif(not (SHARED_DATA / "sick").is_dir(), reason="../shared/data is not here")
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +88,7 @@ def test_train_nli_names_a_missing_folder(run_cli, tmp_path):
     assert not (tmp_path / "m.safetensors").exists()
 
 
-@needs_data
+@needs_shared_data
 def test_train_nli_on_a_small_slice(run_cli, tmp_path):
     out = tmp_path / "nli.safetensors"
     code, stdout, err = run_cli("train-nli", "--data", SHARED_DATA, "--out", out, "--limit", "12", "--epochs", "1",
@@ -179,7 +178,7 @@ def test_between_accounts_the_default_judge_does_not_load_the_nli_model(teaching
     assert judge._nli == BUILTIN  # still a name: never loaded
 
 
-@needs_data
+@needs_shared_data
 def test_train_nli_can_teach_the_multilingual_encoder(run_cli, tmp_path, ml_cache, monkeypatch):
     from safetensors import safe_open
 

@@ -13,9 +13,8 @@ from compare.judge.stance import (BUILTIN_WEIGHTS, DISPUTE_ODDS, STANCE_NAMES, S
                             mix_stance, stance_context, stance_passages)
 from compare.judge.trained import CLASSES, TrainedJudge, claim_against_document, default_judge
 from compare.judge.features import refutes
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, needs_shared_data
 
-needs_data = pytest.mark.skipif(not (SHARED_DATA / "fnc1").is_dir(), reason="../shared/data is not here")
 
 CLAIM = "Three people were hurt when a gas cylinder exploded at the central market, police say."
 ARTICLE = ("A gas cylinder exploded at the central market on Monday morning. Police said three people were hurt "
@@ -59,19 +58,26 @@ def test_the_stance_model_ships_small_with_its_labels():
     assert rows.shape == (1, 3) and rows.sum() == pytest.approx(1.0)
 
 
-def test_the_shipped_stance_model_is_what_train_stance_makes_from_all_of_fnc1_train():
-    from compare.judge.stance import CONTEXT_PASSAGES, MAX_LENGTH
-    from compare.training.stance import CLASS_WEIGHT_POWER
+def test_the_shipped_stance_model_records_train_stance_defaults_with_part_all():
+    """The model card's reproduce command is ``train-stance --part all``: every other setting
+    the shipped file records is the command's default, so changing a default means retraining."""
+    import argparse
 
     from safetensors import safe_open
 
+    from compare.cli.train import stance_arguments
+
+    parser = argparse.ArgumentParser()
+    stance_arguments(parser)
+    defaults = parser.parse_args(["--data", "d", "--out", "o", "--part", "all"])
     with safe_open(str(BUILTIN_WEIGHTS), "pt") as f:
         meta = f.metadata()
     assert {k: meta[k] for k in ("part", "epochs", "lora_rank", "learning_rate", "seed", "class_weight_power",
                                  "context_passages", "max_length", "labels")} == {
-        "part": "all", "epochs": "3", "lora_rank": "16", "learning_rate": "0.0005", "seed": "0",
-        "class_weight_power": str(CLASS_WEIGHT_POWER), "context_passages": str(CONTEXT_PASSAGES),
-        "max_length": str(MAX_LENGTH), "labels": ",".join(STANCE_NAMES)}
+        "part": defaults.part, "epochs": str(defaults.epochs), "lora_rank": str(defaults.rank),
+        "learning_rate": str(defaults.learning_rate), "seed": str(defaults.seed),
+        "class_weight_power": str(defaults.class_weight_power), "context_passages": str(defaults.context_passages),
+        "max_length": str(defaults.max_length), "labels": ",".join(STANCE_NAMES)}
     # FNC-1 train's 13,427 related pairs, and a negated copy of 1,651 of its 3,678 agree pairs
     assert (meta["training_pairs"], meta["synthetic_disagree"]) == ("15078", "1651")
 
@@ -259,7 +265,7 @@ def test_train_stance_names_a_missing_folder(run_cli, tmp_path):
     assert not (tmp_path / "s.safetensors").exists()
 
 
-@needs_data
+@needs_shared_data
 def test_train_stance_on_a_small_slice(run_cli, cache_dir, tmp_path):
     from safetensors import safe_open
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from compare.training import sample_weights
 from tiny_nli import tiny_cross_encoder  # noqa: F401  (a fixture)
+from conftest import SHARED_DATA, needs_shared_data
 
-SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-needs_data = pytest.mark.skipif(not (SHARED_DATA / "sick").is_dir(), reason="../shared/data is not here")
 
 
 def test_sample_weights_balance_datasets_and_classes():
@@ -41,7 +39,7 @@ def test_cross_validation_holds_out_whole_stories():
     assert not isinstance(model.cv, list)  # the fold indices are not kept in the model
 
 
-@needs_data
+@needs_shared_data
 def test_train_judge_on_a_small_slice(tmp_path, run_cli, cache_dir, embedder):
     from compare.bench import Example, sentence_pair_signals
     from compare.judge.trained import CLASSES, TrainedJudge
@@ -61,7 +59,7 @@ def test_train_judge_on_a_small_slice(tmp_path, run_cli, cache_dir, embedder):
     assert set(probs) == set(CLASSES) and sum(probs.values()) == pytest.approx(1.0, abs=1e-6)
 
 
-@needs_data
+@needs_shared_data
 def test_train_judge_by_story_with_group_folds(tmp_path, run_cli, cache_dir):
     from compare.judge.trained import TrainedJudge
 
@@ -92,7 +90,7 @@ def test_the_shipped_judge_is_what_train_judge_makes_by_default():
     assert bundle["fnc1_carve"] == defaults.carve == "key" and bundle["seed"] == defaults.seed
 
 
-@needs_data
+@needs_shared_data
 def test_training_is_reproducible(embedder):
     from compare.training import collect, make_estimator
 
@@ -103,7 +101,7 @@ def test_training_is_reproducible(embedder):
     assert np.allclose(a, b)
 
 
-@needs_data
+@needs_shared_data
 def test_train_with_nli_features(tmp_path, embedder, tiny_cross_encoder):
     from compare.judge.trained import NLIModel, TrainedJudge
     from compare.training import train_judge
@@ -117,7 +115,7 @@ def test_train_with_nli_features(tmp_path, embedder, tiny_cross_encoder):
     assert TrainedJudge(tmp_path / "nli.joblib", nli).name.endswith("+nli:" + tiny_cross_encoder.name)
 
 
-@needs_data
+@needs_shared_data
 @pytest.mark.slow
 def test_train_judge_hgb_slice(tmp_path, embedder):
     from compare.judge.trained import TrainedJudge
@@ -128,7 +126,7 @@ def test_train_judge_hgb_slice(tmp_path, embedder):
     assert TrainedJudge(tmp_path / "hgb.joblib").classes
 
 
-@needs_data
+@needs_shared_data
 def test_synthetic_accounts_pair_each_paraphrase_with_a_contradicting_version():
     """The accounts set: groups of 5-9 sentence pairs; every agree pair gets a negated / re-counted / re-dated twin."""
     from collections import Counter
@@ -147,7 +145,7 @@ def test_synthetic_accounts_pair_each_paraphrase_with_a_contradicting_version():
     assert len(dev_sentences & train_sentences) < 0.05 * len(dev_sentences)
 
 
-@needs_data
+@needs_shared_data
 def test_accounts_are_judged_as_two_documents(embedder):
     from compare.training import account_documents, account_signals
 
@@ -161,7 +159,7 @@ def test_accounts_are_judged_as_two_documents(embedder):
     assert classes == [y for _, _, y in groups[0]]
 
 
-@needs_data
+@needs_shared_data
 def test_briefs_put_one_sentence_against_a_short_document_of_its_partner():
     from compare.training import brief_documents, sentence_pairs
 
