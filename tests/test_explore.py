@@ -318,7 +318,10 @@ def test_teaching_steps_follow_the_lesson_then_lachin() -> None:
     assert len(lesson) == 8 and lesson[0][0] == "The incident"
     assert all(s.show for s in steps) and all(s.text for s in steps)
     assert steps[-1].event == "lachin-road-2022" and steps[0].event == "teaching-junction"
-    assert explore.read_lesson(CORPUS / "lachin-road-2022") == []
+    # The Lachin steps come from that event's own lesson.md, in its order, after the teaching lesson.
+    lachin = explore.read_lesson(CORPUS / "lachin-road-2022")
+    assert len(lachin) == 3 and [s.title for s in steps[len(lesson):]] == [t for t, _ in lachin]
+    assert [s.show for s in steps[len(lesson):]] == ["lachin-matrix", "lachin-framing", "lachin-contested"]
 
 
 def test_keyed_pairs_and_the_exercise(teaching) -> None:

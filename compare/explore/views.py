@@ -1,0 +1,411 @@
+"""What the app shows, as data frames and escaped HTML: the coverage matrix, its legend and
+badges, the pair evidence, passages highlighted in their documents, metadata, framing and
+names, and the report files to download.
+
+Everything that puts document text into HTML goes through :func:`esc`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from compare.records import Comparison, PairLabel, Point, Source
+from compare.report import CELL_MEANINGS, CELL_SYMBOLS
+
+if TYPE_CHECKING:  # pandas is imported when a frame is built, to keep importing the app quick
+    import pandas as pd
+
+
+#: Cell statuses in the order of the legend.
+STATUSES = ("agree", "diverge", "related", "silent", "sole")
+#: Each status's cell colour, and the text colour readable on it.
+COLOURS = {
+    "agree": "#2e7d32",
+    "diverge": "#c62828",
+    "related": "#f9a825",
+    "silent": "#e0e0e0",
+    "sole": "#5c6bc0",
+}
+TEXT_COLOURS = {"agree": "#fff", "diverge": "#fff", "related": "#222", "silent": "#555", "sole": "#fff"}
+SYMBOLS = CELL_SYMBOLS
+MEANINGS = CELL_MEANINGS
+#: The orders :func:`select_points` knows.
+SORTS = ("position", "contested")
+
+
+# --- escaping -------------------------------------------------------------
+
+
+_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "<>&\"'\\`*_{}[]()#+!|~$:=^-"}
+
+
+def esc(text: Any) -> str:
+    """HTML-escape a piece of text, and defuse what Streamlit's Markdown would read.
+
+    Besides ``< > & " '`` the characters that Markdown, LaTeX (``$``) and
+    Streamlit's directives (``:red[...]``, ``:material/...:``) use become
+    numeric entities, so a document reads as the same characters and nothing
+    else, whichever renderer the HTML ends up in.
+    """
+    return str(text).translate(_ENTITIES)
+
+
+def esc_md(text: Any) -> str:
+    """Escape text for a Markdown context (a widget label, a caption): backslashes before markup."""
+    text = " ".join(str(text).split())
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~$:.=^-])", r"\\\1", text)
+
+
+def _lines(text: str) -> str:
+    """Escaped text with its line breaks kept, on one line of HTML (no blank line ends the block)."""
+    return esc(text).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+# --- overview -------------------------------------------------------------
+
+
+def parties(comparison: Comparison) -> dict[str, str]:
+    """Each source's party, by source id."""
+    return {s.id: s.party for s in comparison.sources}
+
+
+def select_points(
+    comparison: Comparison,
+    statuses: Iterable[str] | None = None,
+    sources: Iterable[str] | None = None,
+    sort: str = "position",
+) -> list[Point]:
+    """The points to show: a point stays if any chosen source's cell has a chosen status.
+
+    ``sort="contested"`` puts the most contested points first (ties in text order).
+    """
+    statuses = set(STATUSES if statuses is None else statuses)
+    chosen = list(comparison.source_ids if sources is None else sources)
+    points = [p for p in comparison.points if any(p.cell(s) in statuses for s in chosen)]
+    if sort == "contested":
+        points = sorted(points, key=lambda p: -p.contestedness)  # stable: text order among ties
+    elif sort != "position":
+        raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
+    return points
+
+
+def matrix_frame(
+    comparison: Comparison, points: Sequence[Point] | None = None, sources: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Points by sources, each cell a status; index ``point``, plus ``summary`` and ``contested``."""
+    import pandas as pd
+
+    points = comparison.points if points is None else points
+    sources = comparison.source_ids if sources is None else list(sources)
+    names = parties(comparison)
+    rows = [
+        {
+            "point": p.id,
+            "summary": p.summary,
+            "contested": round(p.contestedness, 2),
+            **{names[s]: p.cell(s) for s in sources},
+        }
+        for p in points
+    ]
+    columns = ["point", "summary", "contested", *(names[s] for s in sources)]
+    return pd.DataFrame(rows, columns=columns).set_index("point")
+
+
+def status_counts(comparison: Comparison, points: Sequence[Point] | None = None) -> pd.DataFrame:
+    """Cells of each status per source (rows: parties), over the given points."""
+    import pandas as pd
+
+    points = comparison.points if points is None else points
+    names = parties(comparison)
+    rows = []
+    for sid in comparison.source_ids:
+        counts = dict.fromkeys(STATUSES, 0)
+        for p in points:
+            counts[p.cell(sid)] += 1
+        rows.append({"party": names[sid], **counts})
+    return pd.DataFrame(rows, columns=["party", *STATUSES]).set_index("party")
+
+
+def pair_label_counts(comparison: Comparison, points: Sequence[Point]) -> dict[str, int]:
+    """Pair labels over the given points, silent pairs included (as :meth:`Comparison.label_counts`)."""
+    return replace(comparison, points=list(points)).label_counts()
+
+
+def legend_html() -> str:
+    """The legend of the matrix: each status's swatch, name and meaning."""
+    items = "".join(
+        f'<span class="nc-key"><span class="nc-swatch" style="background:{COLOURS[s]};color:{TEXT_COLOURS[s]}">'
+        f"{SYMBOLS[s]}</span> <b>{s}</b>: {esc(MEANINGS[s])}</span>"
+        for s in STATUSES
+    )
+    return f'<div class="nc-legend">{items}</div>'
+
+
+STYLE = """<style>
+.nc-legend{display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;margin:.3rem 0 .6rem;font-size:.85rem}
+.nc-swatch{display:inline-block;min-width:1.4em;text-align:center;border-radius:3px;font-weight:bold}
+.nc-scroll{max-height:70vh;overflow:auto;border:1px solid #ddd;border-radius:4px}
+table.nc-matrix{border-collapse:collapse;font-size:.8rem;width:100%}
+table.nc-matrix th{position:sticky;top:0;background:#fafafa;z-index:1;vertical-align:bottom;
+  padding:.25rem;border-bottom:1px solid #ccc;font-weight:600}
+table.nc-matrix th.nc-src{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;
+  max-height:11rem;text-align:left;width:1.8rem}
+table.nc-matrix td{padding:.15rem .3rem;border-bottom:1px solid #eee}
+table.nc-matrix td.nc-cell{text-align:center;width:1.8rem;font-weight:bold}
+table.nc-matrix td.nc-id{color:#666;white-space:nowrap}
+table.nc-matrix tr.nc-selected td{outline:2px solid #1565c0}
+.nc-bar{display:inline-block;height:.5rem;background:#c62828;border-radius:2px;vertical-align:middle}
+.nc-passage{border-left:4px solid #999;padding:.3rem .6rem;margin:.2rem 0 .6rem;background:#fafafa;
+  white-space:normal;font-size:.92rem}
+.nc-doc{max-height:24rem;overflow:auto;border:1px solid #ddd;border-radius:4px;padding:.5rem .8rem;
+  font-size:.9rem;line-height:1.45;background:#fff}
+.nc-doc mark{background:#ffe082;padding:0 .1rem}
+.nc-passage mark{background:#ffcdd2}
+.nc-badge{display:inline-block;border-radius:3px;padding:0 .4rem;font-size:.8rem;font-weight:600}
+.nc-meta{font-size:.8rem;color:#444}
+.nc-meta td{padding:0 .6rem 0 0;vertical-align:top}
+</style>"""
+
+
+def badge(status: str) -> str:
+    """A coloured label for one status (an unknown one is drawn as silent)."""
+    s = status if status in COLOURS else "silent"
+    return (
+        f'<span class="nc-badge" style="background:{COLOURS[s]};color:{TEXT_COLOURS[s]}">'
+        f"{SYMBOLS[s]} {esc(status)}</span>"
+    )
+
+
+def matrix_html(
+    comparison: Comparison,
+    points: Sequence[Point],
+    sources: Sequence[str] | None = None,
+    selected: str | None = None,
+) -> str:
+    """The coverage matrix as one escaped HTML table (``table.nc-matrix``)."""
+    sources = comparison.source_ids if sources is None else list(sources)
+    names = parties(comparison)
+    head = "".join(f'<th class="nc-src" title="{esc(names[s])}">{esc(names[s])}</th>' for s in sources)
+    rows = []
+    for p in points:
+        cells = "".join(
+            f'<td class="nc-cell nc-{st}" title="{esc(names[s])}: {st}" '
+            f'style="background:{COLOURS[st]};color:{TEXT_COLOURS[st]}">{SYMBOLS[st]}</td>'
+            for s in sources
+            for st in (p.cell(s),)
+        )
+        width = round(p.contestedness * 3, 2)
+        cls = ' class="nc-selected"' if p.id == selected else ""
+        rows.append(
+            f'<tr{cls} data-point="{esc(p.id)}"><td class="nc-id">{esc(p.id)}</td>'
+            f"<td>{esc(p.summary)}</td>"
+            f'<td title="contested {p.contestedness:.2f}"><span class="nc-bar" style="width:{width}rem"></span></td>'
+            f"{cells}</tr>"
+        )
+    body = "".join(rows) or f'<tr><td colspan="{len(sources) + 3}">No point matches these filters.</td></tr>'
+    return (
+        f'<div class="nc-scroll"><table class="nc-matrix" id="nc-matrix"><thead><tr><th>point</th><th>summary</th>'
+        f"<th>contested</th>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+# --- drill-down -----------------------------------------------------------
+
+
+def evidence_value(evidence: Any, name: str, default: Any = None) -> Any:
+    """A field of :class:`Evidence`, or ``default`` when this engine version lacks it."""
+    return getattr(evidence, name, default)
+
+
+def describe_discrepancies(label: PairLabel) -> str:
+    """The differences the checks found between a pair's passages, in one line."""
+    found = evidence_value(label.evidence, "discrepancies", ()) or ()
+    return "; ".join(f"{d.kind}: {d.left!r} vs {d.right!r}" for d in found)
+
+
+def pair_rows(comparison: Comparison, point: Point, include_silent: bool = True) -> list[dict[str, Any]]:
+    """One row of evidence per pair of sources on ``point``."""
+    names = parties(comparison)
+    rows = []
+    for lab in point.all_pairs(comparison.source_ids):
+        if lab.label == "silent" and not include_silent:
+            continue
+        ev = lab.evidence
+        probs = evidence_value(ev, "probabilities")
+        row = {
+            "source": names[lab.a],
+            "other source": names[lab.b],
+            "label": lab.label,
+            "similarity": evidence_value(ev, "similarity"),
+            "agreement": evidence_value(ev, "agreement"),
+            "contradiction": evidence_value(ev, "contradiction"),
+            "differences": describe_discrepancies(lab),
+            "why": evidence_value(ev, "rationale", ""),
+            "judge": evidence_value(ev, "judge", ""),
+        }
+        if probs:
+            row["probabilities"] = ", ".join(f"{k} {float(v):.2f}" for k, v in dict(probs).items())
+        skipped = evidence_value(ev, "checks_skipped", ()) or ()
+        if skipped:
+            row["checks skipped"] = "; ".join(skipped)
+        rows.append(row)
+    return rows
+
+
+def discrepancy_spans(point: Point, passage_id: str) -> list[tuple[int, int]]:
+    """Offsets (into the source text) of the discrepancies found in one passage on ``point``."""
+    spans = set()
+    for lab in point.pairs.values():
+        for d in evidence_value(lab.evidence, "discrepancies", ()) or ():
+            if d.left_passage == passage_id:
+                spans.add((d.left_start, d.left_end))
+            if d.right_passage == passage_id:
+                spans.add((d.right_start, d.right_end))
+    return sorted(spans)
+
+
+def mark_spans(text: str, spans: Iterable[tuple[int, int]], offset: int = 0) -> str:
+    """``text`` escaped, with each span (offsets minus ``offset``) wrapped in ``<mark>``.
+
+    Overlapping spans are merged; spans outside the text are clipped.
+    """
+    merged: list[list[int]] = []
+    for s, e in sorted((max(s - offset, 0), min(e - offset, len(text))) for s, e in spans):
+        if s >= e:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, cursor = [], 0
+    for s, e in merged:
+        out.append(_lines(text[cursor:s]))
+        out.append(f"<mark>{_lines(text[s:e])}</mark>")
+        cursor = e
+    out.append(_lines(text[cursor:]))
+    return "".join(out)
+
+
+def passage_html(comparison: Comparison, point: Point, passage_id: str) -> str:
+    """One passage, escaped, with its discrepancies marked."""
+    p = comparison.passages[passage_id]
+    return f'<div class="nc-passage">{mark_spans(p.text, discrepancy_spans(point, passage_id), p.start)}</div>'
+
+
+def document_html(comparison: Comparison, point: Point, source_id: str) -> str:
+    """The source's whole text, escaped, with its passages on ``point`` in ``<mark>``."""
+    source = comparison.source(source_id)
+    spans = [(comparison.passages[pid].start, comparison.passages[pid].end) for pid in point.passages[source_id]]
+    return f'<div class="nc-doc">{mark_spans(source.text, spans)}</div>'
+
+
+def source_metadata(source: Source) -> dict[str, str]:
+    """The metadata and provenance to show beside a document."""
+    provenance = source.provenance or "not stated"
+    if source.provenance == "paraphrase":
+        provenance += " (written by this project from the party's statements; not the party's own words)"
+    elif source.provenance == "original":
+        provenance += " (the party's own words)"
+    data = {
+        "party": source.party,
+        "title": source.title,
+        "speaker": source.speaker,
+        "date": source.date,
+        "provenance": provenance,
+        "url": source.url,
+        "language": source.language,
+        "file": source.path,
+        "format": source.format,
+    }
+    return {k: str(v) for k, v in data.items() if v not in (None, "")}
+
+
+def metadata_html(source: Source) -> str:
+    """:func:`source_metadata` as an escaped HTML table."""
+    rows = "".join(f"<tr><td><b>{esc(k)}</b></td><td>{esc(v)}</td></tr>" for k, v in source_metadata(source).items())
+    return f'<table class="nc-meta">{rows}</table>'
+
+
+# --- framing --------------------------------------------------------------
+
+
+def framing_frame(comparison: Comparison) -> pd.DataFrame:
+    """Every source's distinctive terms: party, term, z, count, others_count."""
+    import pandas as pd
+
+    names = parties(comparison)
+    rows = [
+        {"party": names[sid], "term": t.term, "z": t.z, "count": t.count, "others_count": t.others_count}
+        for sid, terms in comparison.framing.items()
+        for t in terms
+    ]
+    return pd.DataFrame(rows, columns=["party", "term", "z", "count", "others_count"])
+
+
+def framing_chart_spec(frame: pd.DataFrame, parties: Sequence[str]) -> dict[str, Any]:
+    """A Vega-Lite spec: one bar chart of z-scores per party (built by hand: no validation cost on rerun)."""
+    rows = [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in frame[frame["party"].isin(list(parties))].to_dict("records")
+    ]
+    return {
+        "data": {"values": rows},
+        "facet": {
+            "row": {"field": "party", "type": "nominal", "title": None, "sort": list(parties),
+                    "header": {"labelAngle": 0, "labelAlign": "left", "labelFontWeight": "bold"}}
+        },
+        "spec": {
+            "mark": {"type": "bar"},
+            "height": {"step": 16},
+            "encoding": {
+                "x": {"field": "z", "type": "quantitative", "title": "z-score (distinctiveness)"},
+                "y": {"field": "term", "type": "nominal", "sort": "-x", "title": None},
+                "color": {"field": "party", "type": "nominal", "legend": None},
+                "tooltip": [{"field": f} for f in ("party", "term", "z", "count", "others_count")],
+            },
+        },
+        "resolve": {"scale": {"y": "independent"}},
+    }
+
+
+def names_frame(comparison: Comparison) -> pd.DataFrame:
+    """The different names the sources use for the same referent, with party names."""
+    import pandas as pd
+
+    from compare.report import naming_variants
+
+    names = parties(comparison)
+    rows = [
+        {
+            "party": names[v["source"]],
+            "says": v["name"],
+            "other party": names[v["other_source"]],
+            "other says": v["other_name"],
+            "points": ", ".join(v["points"]),
+        }
+        for v in naming_variants(comparison)
+    ]
+    return pd.DataFrame(rows, columns=["party", "says", "other party", "other says", "points"])
+
+
+# --- export ---------------------------------------------------------------
+
+#: The report formats to download: (button label, MIME type) by file suffix.
+EXPORTS = {
+    "html": ("HTML report", "text/html"),
+    "md": ("Markdown report", "text/markdown"),
+    "json": ("JSON data", "application/json"),
+}
+
+
+def export_file(comparison: Comparison, fmt: str, stem: str = "comparison") -> tuple[bytes, str, str]:
+    """(content, file name, MIME type) of the batch report in ``fmt``."""
+    from compare.report import render
+
+    if fmt not in EXPORTS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    stem = re.sub(r"[^\w.-]+", "-", stem).strip("-") or "comparison"
+    return render(comparison, fmt).encode("utf-8"), f"{stem}.{fmt}", EXPORTS[fmt][1]
