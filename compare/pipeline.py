@@ -23,7 +23,8 @@ from compare.alignment import align_sources
 from compare.documents import load_event
 from compare.embeddings import Embedder
 from compare.framing import distinctive_terms
-from compare.judge import Judge, Thresholds, label_points
+from compare.claims import state_claims
+from compare.judge import Judge, Thresholds
 from compare.records import Comparison, Event, Passage
 from compare.passages import MIN_WORDS, split_passages
 
@@ -128,7 +129,7 @@ def compare_prepared(
     t0 = time.perf_counter()
     by_id = {p.id: p for p in prepared.passages}
     vectors = {p.id: prepared.vectors[i] for i, p in enumerate(prepared.passages)}
-    label_points(points, by_id, vectors, judge, prepared.facts, prepared.memo)
+    state_claims(points, by_id, vectors, order, judge, thresholds, prepared.facts, prepared.memo)
     timings["judging"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

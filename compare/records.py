@@ -21,6 +21,12 @@ CellStatus = Literal["agree", "diverge", "related", "silent", "sole"]
 
 DiscrepancyKind = Literal["polarity", "quantity", "date", "naming", "role"]
 
+#: Where a source stands on a point's claim: it states it (in any words, perhaps with
+#: another value for the same thing), says it is false, reports it without taking a
+#: side (attributed, hedged, or mentioned), or says nothing on it.
+Stance = Literal["affirms", "denies", "reports", "silent"]
+STANCES: tuple[Stance, ...] = ("affirms", "denies", "reports", "silent")
+
 
 @dataclass(frozen=True)
 class Source:
@@ -115,9 +121,30 @@ class PairLabel:
         return tuple(dict.fromkeys(d.kind for d in self.evidence.discrepancies))
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where one source stands on one point's claim, the passage behind it, and why.
+
+    A silent source's position names the nearest passage that was read and why
+    it does not count, so that a reader can check the silence.
+    """
+
+    stance: Stance
+    #: the passage behind the stance; ``None`` when silent
+    passage: str | None = None
+    #: cosine similarity of that passage (or, when silent, of the nearest one) to the claim
+    similarity: float | None = None
+    #: the reading behind the stance, in words
+    reason: str = ""
+    #: when silent: the source's passage nearest the claim, which was looked at and did not count
+    nearest: str | None = None
+    #: True when the silence check placed the passage here (alignment had grouped it elsewhere)
+    placed: bool = False
+
+
 @dataclass
 class Point:
-    """One claim or topic, with every source's passages on it (empty = silent).
+    """One claim, with every source's passages on it (empty = silent) and its position on it.
 
     ``pairs`` holds the labels of the pairs in which both sources speak; a pair
     with one silent side is labelled ``silent`` and is produced on demand by
@@ -128,6 +155,11 @@ class Point:
     summary: str
     passages: dict[str, tuple[str, ...]]
     pairs: dict[tuple[str, str], PairLabel] = field(default_factory=dict)
+    #: the passage whose words state the claim (from one of the sources; which one is chosen
+    #: by the passages' content, never by the order of the sources)
+    claim: str | None = None
+    #: every source's position on the claim, by source id
+    positions: dict[str, Position] = field(default_factory=dict)
 
     @property
     def speakers(self) -> list[str]:
@@ -265,8 +297,10 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The knobs of alignment and of the rule judge (cosine similarities)."""
+    """The knobs of alignment, the silence check and the rule judge (cosine similarities)."""
 
     link: float = 0.6
     agree: float = 0.65
     evidence: float = 0.5
+    #: a source's passage nearest a claim is read against it (the silence check) from this similarity
+    read: float = 0.5

@@ -1,0 +1,213 @@
+"""Claim-level evaluation on whole events: who says what on each claim, and who says nothing.
+
+An event folder may hold a key, ``claims.yaml`` (the format is in
+``docs/claims-key.md``): each claim with an anchor (a source and a quoted
+substring of it that states the claim) and every source's expected stance,
+``affirms``, ``denies``, ``reports`` or ``silent``, with the quote behind it and,
+for a count, a date or a name, the value it gives.
+
+Each key claim is matched to the point that holds its anchor passage (where the
+anchor passage is on several points: the point whose claim it is, else the one
+with the most sources speaking). Our stances are read relative to that point's
+claim, whose wording may be the key claim's denial, so they are oriented first:
+when the anchor source denies our claim, affirms and denies swap. Then, over
+every (claim, source) of the key:
+
+* **coverage**: addressed (any stance but silent) or silent, accuracy and the F1
+  of each;
+* **stance**: the four-way accuracy;
+* **pairs**: the pair labels that follow from the key's stances (the same stance
+  -> agree unless both give different values, opposite -> diverge, a report ->
+  related, one silent -> silent) against the engine's, with the precision and
+  recall of ``diverge`` and of ``agree``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from compare.bench.metrics import accuracy, per_class_f1
+from compare.errors import InputError
+from compare.records import STANCES, Comparison, Passage, Point
+
+KEY_FILE = "claims.yaml"
+SPLITS = ("dev", "test")
+PAIR_LABELS = ("agree", "diverge", "related", "silent")
+
+
+@dataclass(frozen=True)
+class KeyPosition:
+    stance: str
+    quote: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class KeyClaim:
+    id: str
+    claim: str
+    anchor_source: str
+    anchor_quote: str
+    positions: dict[str, KeyPosition]
+
+
+@dataclass(frozen=True)
+class ClaimsKey:
+    event: str
+    split: str
+    claims: tuple[KeyClaim, ...]
+    path: str
+
+
+def load_claims_key(folder: str | Path) -> ClaimsKey | None:
+    """Read ``claims.yaml`` from an event folder; ``None`` when the folder has none."""
+    path = Path(folder) / KEY_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise InputError(path, f"is not a readable claims key: {err}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
+        raise InputError(path, "a claims key needs a list under 'claims'")
+    split = str(data.get("split") or "dev")
+    if split not in SPLITS:
+        raise InputError(path, f"split must be one of {', '.join(SPLITS)}, not {split!r}")
+    claims = []
+    for i, item in enumerate(data["claims"], start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("anchor"), dict) or not isinstance(
+                item.get("sources"), dict):
+            raise InputError(path, f"claim {i} needs an 'anchor' (source, quote) and 'sources'")
+        positions = {}
+        for party, value in item["sources"].items():
+            if isinstance(value, str):
+                value = {"stance": value}
+            if not isinstance(value, dict) or value.get("stance") not in STANCES:
+                raise InputError(path, f"claim {i} ({item.get('id')}): {party!r} needs a stance, one of "
+                                       f"{', '.join(STANCES)}")
+            quote = value.get("quote")
+            positions[str(party)] = KeyPosition(str(value["stance"]), None if quote is None else str(quote),
+                                                None if value.get("value") is None else str(value["value"]))
+        claims.append(KeyClaim(str(item.get("id") or f"claim-{i}"), str(item.get("claim") or ""),
+                               str(item["anchor"].get("source")), str(item["anchor"].get("quote")), positions))
+    return ClaimsKey(str(data.get("event") or Path(folder).name), split, tuple(claims), str(path))
+
+
+def key_pair_label(a: KeyPosition, b: KeyPosition) -> str:
+    """The pair label that follows from two stances in the key."""
+    if "silent" in (a.stance, b.stance):
+        return "silent"
+    if "reports" in (a.stance, b.stance):
+        return "related"
+    if a.stance != b.stance:
+        return "diverge"
+    if a.value is not None and b.value is not None and a.value != b.value:
+        return "diverge"
+    return "agree"
+
+
+def _passage_at(comparison: Comparison, party: str, quote: str) -> Passage | None:
+    source = next((s for s in comparison.sources if s.party == party), None)
+    at = source.text.find(quote) if source is not None else -1
+    if at < 0:
+        return None
+    return next((p for p in comparison.passages.values()
+                 if p.source_id == source.id and p.start <= at < p.end), None)  # type: ignore[union-attr]
+
+
+def match_point(comparison: Comparison, claim: KeyClaim) -> Point | None:
+    """The point a key claim is judged on: the one holding its anchor passage (see the module's docstring)."""
+    anchor = _passage_at(comparison, claim.anchor_source, claim.anchor_quote)
+    if anchor is None:
+        return None
+    holding = [p for p in comparison.points if anchor.id in p.passages.get(anchor.source_id, ())]
+    if not holding:
+        return None
+    return max(holding, key=lambda p: (p.claim == anchor.id, sum(1 for ps in p.passages.values() if ps),
+                                       -comparison.points.index(p)))
+
+
+@dataclass
+class EventScore:
+    """The gold and the engine's stances and pair labels of one event, with what each rests on."""
+
+    event: str
+    split: str
+    stances: list[tuple[str, str]] = field(default_factory=list)  # (gold, engine) per (claim, source)
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # (gold, engine) per (claim, pair of sources)
+    quotes: list[bool] = field(default_factory=list)  # engine's passage holds the key's quote, where both speak
+    unmatched: list[str] = field(default_factory=list)  # claims whose anchor was not found
+    claims: dict[str, dict[str, Any]] = field(default_factory=dict)  # per claim: the engine's stances by party
+
+
+def score_event(comparison: Comparison, key: ClaimsKey) -> EventScore:
+    """Compare one event's comparison with its key."""
+    ids = {s.party: s.id for s in comparison.sources}
+    score = EventScore(key.event, key.split)
+    for claim in key.claims:
+        point = match_point(comparison, claim)
+        engine: dict[str, str] = {}
+        passages: dict[str, str | None] = {}
+        for party in claim.positions:
+            position = point.positions.get(ids.get(party, "")) if point is not None else None
+            engine[party] = position.stance if position is not None else "silent"
+            passages[party] = position.passage if position is not None else None
+        if point is None:
+            score.unmatched.append(claim.id)
+        elif engine.get(claim.anchor_source) == "denies":  # our claim is worded as the key claim's denial
+            flip = {"affirms": "denies", "denies": "affirms"}
+            engine = {party: flip.get(stance, stance) for party, stance in engine.items()}
+        for party, gold in claim.positions.items():
+            score.stances.append((gold.stance, engine[party]))
+            if gold.stance != "silent" and engine[party] != "silent" and gold.quote and passages[party]:
+                p = comparison.passages[passages[party]]  # type: ignore[index]
+                source = comparison.source(p.source_id)
+                at = source.text.find(gold.quote)
+                score.quotes.append(at >= 0 and at < p.end and at + len(gold.quote) > p.start)
+        for a, b in combinations(sorted(claim.positions), 2):
+            gold = key_pair_label(claim.positions[a], claim.positions[b])
+            if point is None or a not in ids or b not in ids:
+                got = "silent"
+            else:
+                lab = point.pair(ids[a], ids[b])
+                got = lab.label if lab is not None else "silent"
+            if all(claim.positions[x].stance == "silent" and engine[x] == "silent" for x in (a, b)):
+                continue  # neither speaks, in the key or in the engine: nothing to label
+            score.pairs.append((gold, got))
+        score.claims[claim.id] = {"point": point.id if point is not None else None, "engine": engine,
+                                  "key": {p: k.stance for p, k in claim.positions.items()}}
+    return score
+
+
+def figures(scores: Sequence[EventScore]) -> dict[str, Any]:
+    """Coverage, stance and pair figures over some events' scores."""
+    stances = [x for s in scores for x in s.stances]
+    pairs = [x for s in scores for x in s.pairs]
+    quotes = [x for s in scores for x in s.quotes]
+    covered = [("addressed" if g != "silent" else "silent", "addressed" if e != "silent" else "silent")
+               for g, e in stances]
+    out: dict[str, Any] = {"events": len(scores), "claims": sum(len(s.claims) for s in scores),
+                           "judgements": len(stances), "pairs": len(pairs)}
+    if stances:
+        out["coverage_accuracy"] = accuracy(*zip(*covered))
+        out["coverage_f1"] = per_class_f1(*zip(*covered), ("addressed", "silent"))
+        out["stance_accuracy"] = accuracy(*zip(*stances))
+    if quotes:
+        out["passage_holds_quote"] = sum(quotes) / len(quotes)
+    if pairs:
+        gold, got = zip(*pairs)
+        out["pair_accuracy"] = accuracy(gold, got)
+        for label in ("diverge", "agree"):
+            hits = sum(g == e == label for g, e in pairs)
+            said, true = got.count(label), gold.count(label)
+            out[f"{label}_precision"] = hits / said if said else 0.0
+            out[f"{label}_recall"] = hits / true if true else 0.0
+            out[f"{label}_counts"] = {"engine": said, "key": true, "both": hits}
+    out["unmatched_claims"] = [f"{s.event}:{c}" for s in scores for c in s.unmatched]
+    return out

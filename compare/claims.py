@@ -1,0 +1,289 @@
+"""Stage 5, claims: every point becomes a claim, with each source's position on it and the pair labels that follow.
+
+Alignment groups passages that say alike things; this stage asks, for every
+point, *who addresses its claim and how*:
+
+1. **The claim** is the point's most central passage (the one nearest the
+   mean of its passages' vectors; ties by text), so its wording comes from the
+   sources and never from the order in which they were listed.
+2. **Each source is read against the claim.** A source with passages on the
+   point has them read, by the judge, against the claim's source's passages
+   there. A source without any has its passage nearest the claim read the same
+   way, if that passage reaches :attr:`Thresholds.read` (the silence check): a
+   denial in other words, which alignment left elsewhere, is placed on the
+   point. A source is ``silent`` only when nothing it says addresses the
+   claim; its position then names the nearest passage and why it does not count.
+3. **The reading becomes a stance**: agree -> ``affirms``; related ->
+   ``reports``; diverge -> ``denies``, unless every discrepancy behind it is a
+   value (a count, a date, a name), in which case the source ``affirms`` the
+   claim with another value. The checks guard, which lets a surface check
+   overrule the judge, counts only between near-paraphrases (similarity >=
+   :data:`GUARD_READING`); below that the judge's own reading decides and the
+   check is shown beside it.
+4. **Pair labels follow from stances**: the same stance -> ``agree`` (two
+   sources that both deny a claim agree with each other), unless both give a
+   value for the same thing and the values differ -> ``diverge``; opposite
+   stances -> ``diverge``; a report on either side -> ``related``; a silent
+   side -> ``silent``.
+
+A value counts as given "for the same thing" only when the two passages are
+near-paraphrases or the claim itself gives a value of that kind ("the blockade
+began on 12 December": a source that affirms it with 3 December gives another
+date for the same beginning); "the Council met on 20 December" / "protests since
+12 December" are two events, not two dates of one, and the evidence says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from compare import checks
+from compare.judge import Judge, Judgement, PairSignals
+from compare.judge.labels import LabelMemo
+from compare.records import Discrepancy, Evidence, PairLabel, Passage, Point, Position, Stance, Thresholds
+
+#: Discrepancy kinds that are values: another count, date or name for the same thing.
+VALUE_KINDS = frozenset({"quantity", "date", "naming"})
+#: From this similarity a check may overrule the judge's reading (the sentence-pair guard's floor).
+GUARD_READING = 0.75
+STANCE_OF_LABEL: dict[str, Stance] = {"agree": "affirms", "related": "reports", "diverge": "denies", "silent": "silent"}
+
+
+def state_claims(
+    points: list[Point],
+    passages: dict[str, Passage],
+    vectors: dict[str, np.ndarray],
+    order: Sequence[str],
+    judge: Judge,
+    thresholds: Thresholds,
+    facts: dict[str, checks.PassageFacts] | None = None,
+    memo: LabelMemo | None = None,
+) -> None:
+    """Give every point its claim, every source's :class:`Position` on it, and the pair labels.
+
+    ``point.passages`` ends up holding, for each source, the passages behind
+    its position (placed ones included; empty when silent), and
+    ``point.pairs`` the labels of the pairs in which both sources speak.
+    """
+    facts = facts if facts is not None else {}
+    documents: dict[str, tuple[Passage, ...]] = {}
+    for p in passages.values():
+        documents.setdefault(p.source_id, []).append(p)  # type: ignore[arg-type]
+    documents = {sid: tuple(sorted(ps, key=lambda p: p.index)) for sid, ps in documents.items()}
+    doc_vectors = {sid: np.stack([vectors[p.id] for p in ps]) for sid, ps in documents.items()}
+
+    signals: list[PairSignals] = []
+    asked: list[tuple[Point, str, bool]] = []  # (point, source read, placed by the silence check)
+    nearest_of: dict[tuple[str, str], tuple[str, float]] = {}
+    for point in points:
+        claim = _central(point, passages, vectors)
+        point.claim = claim.id
+        point.summary = _summary(claim.text)
+        claim_side = tuple(passages[i] for i in point.passages[claim.source_id])
+        for sid in order:
+            if sid == claim.source_id or sid not in documents:
+                continue
+            own = tuple(passages[i] for i in point.passages.get(sid, ()))
+            if not own:
+                sims = doc_vectors[sid] @ vectors[claim.id]
+                best = int(np.argmax(sims))
+                nearest_of[(point.id, sid)] = (documents[sid][best].id, float(sims[best]))
+                if sims[best] < thresholds.read:
+                    continue
+                own = (documents[sid][best],)
+            signals.append(_reading(claim, claim_side, sid, own, documents, doc_vectors, vectors, facts))
+            asked.append((point, sid, not point.passages.get(sid)))
+    many = getattr(judge, "judge_many", None)
+    verdicts = many(signals) if many is not None else [judge.judge(x) for x in signals]
+    read = {(point.id, sid): (x, v) for (point, sid, _), x, v in zip(asked, signals, verdicts)}
+    placed = {(point.id, sid) for point, sid, was_placed in asked if was_placed}
+
+    for point in points:
+        claim = passages[point.claim]  # type: ignore[index]
+        positions: dict[str, Position] = {}
+        for sid in order:
+            if sid == claim.source_id:
+                positions[sid] = Position("affirms", claim.id, 1.0, "states the claim in these words")
+                continue
+            reading = read.get((point.id, sid))
+            if reading is None:
+                nearest, sim = nearest_of.get((point.id, sid), (None, None))
+                why = (f"its passage nearest the claim (similarity {sim:.2f}) is below {thresholds.read:g}, "
+                       "so nothing it says addresses it" if nearest else "it has no passage")
+                positions[sid] = Position("silent", None, _round(sim), why, nearest)
+                point.passages[sid] = ()
+                continue
+            positions[sid] = _position(*reading, sid, (point.id, sid) in placed)
+            if positions[sid].stance == "silent":
+                point.passages[sid] = ()
+            elif (point.id, sid) in placed:
+                point.passages[sid] = (positions[sid].passage,)  # type: ignore[assignment]
+        point.positions = positions
+        point.pairs = _pairs_from_positions(point, claim, passages, vectors, facts, judge.name, order)
+
+
+def _central(point: Point, passages: dict[str, Passage], vectors: dict[str, np.ndarray]) -> Passage:
+    """The point's most central passage (as alignment names the point), ties broken by text, then id."""
+    members = [passages[i] for ps in point.passages.values() for i in ps]
+    matrix = np.stack([vectors[p.id] for p in members])
+    scores = matrix @ matrix.mean(axis=0)
+    best = max(range(len(members)), key=lambda k: (round(float(scores[k]), 6), members[k].text, members[k].id))
+    return members[best]
+
+
+def _summary(text: str) -> str:
+    from compare.alignment import summarise
+
+    return summarise(text)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _reading(
+    claim: Passage,
+    claim_side: tuple[Passage, ...],
+    sid: str,
+    own: tuple[Passage, ...],
+    documents: dict[str, tuple[Passage, ...]],
+    doc_vectors: dict[str, np.ndarray],
+    vectors: dict[str, np.ndarray],
+    facts: dict[str, checks.PassageFacts],
+) -> PairSignals:
+    """The judge's question for one source: does it address this claim, and how?
+
+    Asked as a one-passage claim against a document (the FNC-1 shape, which the
+    judge and its stance model read best): the claim against the source's whole
+    text, its passages on the point in front. When the source is itself a single
+    passage (a headline, a one-line statement), that passage is the claim read
+    against the claim source's document instead, so a headline is always read
+    against the article, whichever passage words the point.
+    """
+    if len(documents[sid]) == 1 and len(documents[claim.source_id]) > 1:
+        one, other, front = own[0], claim.source_id, claim_side
+    else:
+        one, other, front = claim, sid, own
+    front_vectors = np.stack([vectors[p.id] for p in front])
+    sims = front_vectors @ vectors[one.id]
+    best = front[int(np.argmax(sims))]
+    found: list[Discrepancy] = []
+    ran = True
+    f_one = facts.get(one.id) or facts.setdefault(one.id, checks.analyse(one))
+    for p in front:
+        fp = facts.get(p.id) or facts.setdefault(p.id, checks.analyse(p))
+        ran = ran and f_one.supported and fp.supported
+        found.extend(checks.find_discrepancies(one, f_one, p, fp))
+    return PairSignals(
+        left=one, right=best, similarity=float(np.max(sims)), left_vector=vectors[one.id],
+        right_vector=vectors[best.id], discrepancies=tuple(found), checks_ran=ran, left_passages=(one,),
+        right_passages=front, left_context=(one,), right_context=documents[other],
+        left_context_vectors=vectors[one.id][None, :], right_context_vectors=doc_vectors[other], facts=facts,
+    )
+
+
+def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool) -> Position:
+    """A source's stance from the judge's reading of its passages against the claim."""
+    mine = signals.left if signals.left.source_id == sid else signals.right
+    probs = verdict.probabilities or {}
+    label = verdict.label
+    note = ""
+    if label == "diverge" and probs and max(probs, key=probs.get) != "diverge" and signals.similarity < GUARD_READING \
+            and "checks guard:" in verdict.rationale:
+        model = max(probs, key=probs.get)
+        label = {"agree": "agree", "unrelated": "silent"}.get(model, "related")
+        kinds = ", ".join(dict.fromkeys(d.kind for d in signals.discrepancies))
+        note = (f"; the {kinds} check found a difference, but between passages of similarity "
+                f"{signals.similarity:.2f} (below {GUARD_READING}) it does not overrule the judge")
+    stance = STANCE_OF_LABEL[label]
+    kinds = {d.kind for d in signals.discrepancies}
+    if stance == "denies" and kinds and kinds <= VALUE_KINDS:
+        stance = "affirms"
+        note += ("; every difference the checks found is a value (a count, a date or a name), so it affirms "
+                 "the claim with another value")
+    similarity = round(signals.similarity, 4)
+    if stance == "silent":
+        return Position("silent", None, similarity, f"its passage nearest the claim does not address it: "
+                                                    f"{verdict.rationale}", mine.id)
+    lead = {"affirms": "states the claim", "denies": "says the claim is false",
+            "reports": "speaks to the claim without taking a side"}[stance]
+    where = " (placed here by the silence check: alignment had grouped this passage elsewhere)" if placed else ""
+    return Position(stance, mine.id, similarity, f"{lead}{where}: {verdict.rationale}{note}", placed=placed)
+
+
+def _pairs_from_positions(
+    point: Point,
+    claim: Passage,
+    passages: dict[str, Passage],
+    vectors: dict[str, np.ndarray],
+    facts: dict[str, checks.PassageFacts],
+    judge_name: str,
+    order: Sequence[str],
+) -> dict[tuple[str, str], PairLabel]:
+    """The label of every pair of speaking sources, from their stances on the claim."""
+    speaking = [sid for sid in order if point.positions[sid].stance != "silent"]
+    out: dict[tuple[str, str], PairLabel] = {}
+    for i, a in enumerate(speaking):
+        for b in speaking[i + 1:]:
+            pa, pb = point.positions[a], point.positions[b]
+            x, y = passages[pa.passage], passages[pb.passage]  # type: ignore[index]
+            similarity = float(vectors[x.id] @ vectors[y.id])
+            found = _discrepancies(x, y, facts)
+            values = [d for d in found if d.kind in VALUE_KINDS and _same_thing(d, claim, similarity, facts)]
+            others = [d for d in found if d not in values]
+            stances = f"{a} {pa.stance} the claim, {b} {pb.stance} it"
+            if "reports" in (pa.stance, pb.stance):
+                label, why = "related", f"{stances}: a report takes no side"
+            elif pa.stance != pb.stance:
+                label, why = "diverge", f"{stances}"
+            elif values:
+                label, why = "diverge", f"{stances}, but they give different values for the same thing"
+            else:
+                label, why = "agree", f"{stances}"
+            shown = values if label == "diverge" and values else [d for d in found if label == "diverge"]
+            if others or (found and not shown):
+                unused = [d for d in found if d not in shown]
+                if unused:
+                    why += "; not counted: " + "; ".join(_not_counted(d, d in values or d.kind not in VALUE_KINDS)
+                                                          for d in unused)
+            out[(a, b)] = PairLabel(a, b, label, Evidence(  # type: ignore[arg-type]
+                similarity=round(similarity, 4),
+                best_pair=(x.id, y.id),
+                discrepancies=tuple(shown),
+                rationale=why,
+                judge=judge_name,
+            ))
+    return out
+
+
+def _not_counted(d: Discrepancy, same_thing: bool) -> str:
+    if d.kind in VALUE_KINDS and not same_thing:
+        return f"{d.description} (not a value of the claim: the claim gives no {d.kind}, so these are about other things)"
+    return f"{d.description} (the stances decide; the check is shown as evidence)"
+
+
+def _discrepancies(x: Passage, y: Passage, facts: dict[str, checks.PassageFacts]) -> list[Discrepancy]:
+    fx = facts.get(x.id) or facts.setdefault(x.id, checks.analyse(x))
+    fy = facts.get(y.id) or facts.setdefault(y.id, checks.analyse(y))
+    return list(checks.find_discrepancies(x, fx, y, fy))
+
+
+def _same_thing(d: Discrepancy, claim: Passage, similarity: float, facts: dict[str, checks.PassageFacts]) -> bool:
+    """Whether two different values are both given for the claim's own value.
+
+    They are when the two passages are near-paraphrases, or when the claim
+    itself gives a value of that kind ("began on 3 March": every date given by a
+    source that affirms it is the date of that beginning). A name always is: two
+    names on one claim name the same thing.
+    """
+    if d.kind == "naming" or similarity >= GUARD_READING:
+        return True
+    f = facts.get(claim.id) or facts.setdefault(claim.id, checks.analyse(claim))
+    if d.kind == "date":
+        return bool(f.dates or f.times or f.weekdays)
+    return bool(f.quantities)
+
+
+__all__ = ["GUARD_READING", "VALUE_KINDS", "state_claims"]
