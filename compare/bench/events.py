@@ -34,7 +34,7 @@ import yaml
 
 from compare.bench.metrics import accuracy, per_class_f1
 from compare.errors import InputError
-from compare.records import STANCES, Comparison, Passage, Point
+from compare.records import STANCES, Comparison, Event, Passage, Point
 
 KEY_FILE = "claims.yaml"
 SPLITS = ("dev", "test")
@@ -81,22 +81,59 @@ def load_claims_key(folder: str | Path) -> ClaimsKey | None:
         raise InputError(path, f"split must be one of {', '.join(SPLITS)}, not {split!r}")
     claims = []
     for i, item in enumerate(data["claims"], start=1):
+        name = f"claim {item.get('id')!r}" if isinstance(item, dict) and item.get("id") else f"claim {i}"
         if not isinstance(item, dict) or not isinstance(item.get("anchor"), dict) or not isinstance(
                 item.get("sources"), dict):
-            raise InputError(path, f"claim {i} needs an 'anchor' (source, quote) and 'sources'")
+            raise InputError(path, f"{name} needs an 'anchor' (source, quote) and 'sources'")
         positions = {}
         for party, value in item["sources"].items():
             if isinstance(value, str):
                 value = {"stance": value}
             if not isinstance(value, dict) or value.get("stance") not in STANCES:
-                raise InputError(path, f"claim {i} ({item.get('id')}): {party!r} needs a stance, one of "
-                                       f"{', '.join(STANCES)}")
+                got = value.get("stance") if isinstance(value, dict) else value
+                raise InputError(path, f"{name}: {party!r} needs a stance, one of {', '.join(STANCES)} "
+                                       f"(not {got!r})")
             quote = value.get("quote")
             positions[str(party)] = KeyPosition(str(value["stance"]), None if quote is None else str(quote),
                                                 None if value.get("value") is None else str(value["value"]))
         claims.append(KeyClaim(str(item.get("id") or f"claim-{i}"), str(item.get("claim") or ""),
                                str(item["anchor"].get("source")), str(item["anchor"].get("quote")), positions))
+    seen = [c.id for c in claims]
+    for claim_id in seen:
+        if seen.count(claim_id) > 1:
+            raise InputError(path, f"claim {claim_id!r} appears more than once: ids must be unique")
     return ClaimsKey(str(data.get("event") or Path(folder).name), split, tuple(claims), str(path))
+
+
+def validate_claims_key(key: ClaimsKey, event: Event) -> None:
+    """Check a key against the event it is for; an :class:`InputError` names the file, the claim and the problem.
+
+    Every party named (in an anchor or under ``sources``) must be one of the
+    event's sources, every source must appear under every claim, and every
+    quote must be an exact substring of its source's text; a stance other than
+    ``silent`` needs a quote.
+    """
+    texts = {s.party: s.text for s in event.sources}
+    parties = ", ".join(sorted(texts))
+    for claim in key.claims:
+        where = f"claim {claim.id!r}"
+        for party in (claim.anchor_source, *claim.positions):
+            if party not in texts:
+                raise InputError(key.path, f"{where}: {party!r} is not a source of this event (its sources: "
+                                           f"{parties})")
+        missing = [p for p in sorted(texts) if p not in claim.positions]
+        if missing:
+            raise InputError(key.path, f"{where}: no stance for {', '.join(map(repr, missing))} (every source "
+                                       "must be listed under 'sources', 'silent' where it says nothing)")
+        if claim.anchor_quote not in texts[claim.anchor_source]:
+            raise InputError(key.path, f"{where}: the anchor quote {claim.anchor_quote!r} is not in the "
+                                       f"text of {claim.anchor_source!r}")
+        for party, position in claim.positions.items():
+            if position.stance != "silent" and not position.quote:
+                raise InputError(key.path, f"{where}: {party!r} {position.stance} but gives no quote")
+            if position.quote and position.quote not in texts[party]:
+                raise InputError(key.path, f"{where}: the quote {position.quote!r} is not in the text "
+                                           f"of {party!r}")
 
 
 def key_pair_label(a: KeyPosition, b: KeyPosition) -> str:
@@ -211,3 +248,125 @@ def figures(scores: Sequence[EventScore]) -> dict[str, Any]:
             out[f"{label}_counts"] = {"engine": said, "key": true, "both": hits}
     out["unmatched_claims"] = [f"{s.event}:{c}" for s in scores for c in s.unmatched]
     return out
+
+
+#: What the engine should reach on the test events: (figure, the least value).
+TARGETS: tuple[tuple[str, float], ...] = (
+    ("coverage_accuracy", 0.90),
+    ("stance_accuracy", 0.85),
+    ("diverge_precision", 0.85),
+    ("diverge_recall", 0.75),
+)
+
+
+def event_folders(paths: Sequence[str | Path]) -> list[Path]:
+    """The event folders a list of paths names: an event folder (it must hold a key), or a folder of them
+    (every subfolder with a key, sorted by name)."""
+    if not paths:
+        raise InputError(None, "no input given: name one or more event folders, or a folder of them")
+    folders: list[Path] = []
+    for given in map(Path, paths):
+        if not given.is_dir():
+            raise InputError(given, "no such folder" if not given.exists() else
+                             "is not a folder: name an event folder with a claims.yaml, or a folder of them")
+        if (given / KEY_FILE).is_file():
+            found = [given]
+        else:
+            found = sorted(p for p in given.iterdir() if p.is_dir() and (p / KEY_FILE).is_file())
+            if not found:
+                raise InputError(given, f"has no {KEY_FILE} (a claim-level answer key), nor any subfolder with one")
+        folders += [f for f in found if f.resolve() not in {x.resolve() for x in folders}]
+    return folders
+
+
+def targets(figs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each target beside the figure reached and whether it is met."""
+    return {name: {"target": least, "value": figs.get(name), "met": figs.get(name, -1.0) >= least}
+            for name, least in TARGETS}
+
+
+def summary(scores: Sequence[EventScore], seconds: Sequence[float]) -> dict[str, Any]:
+    """The figures of each event, and of the dev events and the test events apart (never mixed)."""
+    events = [{"event": s.event, "split": s.split, "seconds": round(t, 3),
+               **{k: v for k, v in figures([s]).items() if k != "events"}, "claim_stances": s.claims}
+              for s, t in zip(scores, seconds)]
+    out: dict[str, Any] = {"events": events}
+    for split in SPLITS:
+        part = [s for s in scores if s.split == split]
+        out[split] = figures(part)
+        out[split]["seconds"] = round(sum(t for s, t in zip(scores, seconds) if s.split == split), 3)
+    out["test"]["targets"] = targets(out["test"])
+    return out
+
+
+_ROWS = (("coverage_accuracy", "coverage accuracy"), ("stance_accuracy", "stance accuracy"),
+         ("pair_accuracy", "pair accuracy"), ("diverge_precision", "diverge precision"),
+         ("diverge_recall", "diverge recall"), ("agree_precision", "agree precision"),
+         ("agree_recall", "agree recall"), ("passage_holds_quote", "passage holds the quote"))
+
+
+def _block(figs: dict[str, Any], goals: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    lines = [f"  claims {figs['claims']}, judgements {figs['judgements']}, pairs {figs['pairs']}"]
+    if "coverage_f1" in figs:
+        f1 = figs["coverage_f1"]
+        lines.append(f"  {'coverage F1':<24} addressed {f1['addressed']:.3f}, silent {f1['silent']:.3f}")
+    for name, label in _ROWS:
+        if name not in figs:
+            continue
+        row = f"  {label:<24} {figs[name]:.3f}"
+        counts = figs.get(name.replace("_precision", "_counts").replace("_recall", "_counts"))
+        if counts and name.endswith("_precision"):
+            row += f"   ({counts['both']} of {counts['engine']} the engine says)"
+        elif counts and name.endswith("_recall"):
+            row += f"   ({counts['both']} of {counts['key']} in the key)"
+        if goals and name in goals:
+            row += f"   target >= {goals[name]['target']:.2f}: {'met' if goals[name]['met'] else 'NOT met'}"
+        lines.append(row)
+    lines.append(f"  {'unmatched claims':<24} {', '.join(figs['unmatched_claims']) or 'none'}")
+    return lines
+
+
+def claims_table(stances: dict[str, dict[str, Any]]) -> list[str]:
+    """Per claim, the key's stance and the engine's for every source (``key/engine``; ``*`` where they differ)."""
+    short = {"affirms": "aff", "denies": "den", "reports": "rep", "silent": "sil"}
+    parties = sorted({p for c in stances.values() for p in c["key"]})
+    if not parties:
+        return []
+    width = max(len(c) for c in stances) + 2
+    lines = ["    key/engine per source: " + "; ".join(f"{chr(65 + i) if i < 26 else i} = {p}"
+                                                      for i, p in enumerate(parties))]
+    lines.append("    " + "claim".ljust(width) + " ".join(f"{chr(65 + i) if i < 26 else i:<9}"
+                                                        for i in range(len(parties))) + "point")
+    for claim_id, c in stances.items():
+        cells = []
+        for p in parties:
+            gold, got = c["key"].get(p), c["engine"].get(p)
+            cell = "" if gold is None else f"{short[gold]}/{short.get(got, got)}" + ("*" if gold != got else "")
+            cells.append(f"{cell:<9}")
+        lines.append("    " + claim_id.ljust(width) + " ".join(cells) + (c["point"] or "-"))
+    return lines
+
+
+def format_events(result: dict[str, Any], detail: bool = False) -> str:
+    """The figures of :func:`summary` as text: a block per event, then the dev and the test figures."""
+    lines = []
+    for e in result["events"]:
+        lines.append(f"{e['event']} ({e['split']}, {e['seconds']:.1f} s)")
+        lines += _block(e)
+        if detail:
+            lines += claims_table(e["claim_stances"])
+        lines.append("")
+    for split in SPLITS:
+        figs = result[split]
+        if not figs["events"]:
+            lines.append(f"{split}: no events")
+            continue
+        lines.append(f"{split}: {figs['events']} event{'s' * (figs['events'] != 1)} ({figs['seconds']:.1f} s)")
+        goals = figs.get("targets")
+        lines += _block(figs, goals)
+        if goals:
+            missed = [n for n, g in goals.items() if not g["met"]]
+            lines.append("  targets: " + ("all met" if not missed else f"{len(goals) - len(missed)} of "
+                                          f"{len(goals)} met; not met: {', '.join(missed)}"))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -5,23 +5,35 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
 from compare.bench import FNC_LINK, dev_overlap_warnings, evaluate, format_result
 from compare.cli.arguments import add_judge_arguments, add_model_arguments
+from compare.cli.engine import check_thresholds
 from compare.datasets import CARVES, DATASETS
 from compare.errors import InputError
 
+EVENTS = "events"
+#: The options of the public benchmarks that mean nothing to ``events`` (``--name``: attribute).
+_DATASET_ONLY = ("data", "split", "part", "carve", "limit", "workers")
+
 
 def evaluate_arguments(p: argparse.ArgumentParser) -> None:
-    p.description = "Evaluate the engine on a public benchmark, read from its original files."
-    p.add_argument("dataset", choices=DATASETS, help="which benchmark")
-    p.add_argument("--data", required=True, metavar="DIR", help="the dataset's folder (files in their original names)")
+    p.description = ("Evaluate the engine on a public benchmark, read from its original files, or on events "
+                     "with a claim-level answer key (evaluate events PATH...).")
+    p.add_argument("dataset", choices=(*DATASETS, EVENTS), help="which benchmark, or 'events'")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="events only: event folders with a claims.yaml, or folders of them (e.g. corpus/)")
+    p.add_argument("--data", metavar="DIR",
+                   help="the dataset's folder (files in their original names); required but for events")
+    p.add_argument("--claims-detail", action="store_true",
+                   help="events only: per claim, the key's stance and the engine's for every source")
     p.add_argument("--split", metavar="NAME",
                    help="split by its file name: fnc1 competition_test|train, sick TEST|TRAIN|TRIAL, "
                         "snli test|dev, stsb test|dev|train, mrpc test|train (default: the test split)")
-    p.add_argument("--part", choices=("all", "dev", "train"), default="all",
+    p.add_argument("--part", choices=("all", "dev", "train"),
                    help="this project's carve of the split (dev = 20%% of keys by hash; default all)")
-    p.add_argument("--carve", choices=CARVES, default="key",
+    p.add_argument("--carve", choices=CARVES,
                    help="fnc1 only: carve by body id (key, the default) or by story, so that the dev "
                         "part's claims and articles are all unseen in training, as in the competition test")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N pairs (a quick slice)")
@@ -35,10 +47,14 @@ def evaluate_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    """Evaluate the engine on FNC-1, SICK, SNLI, STS-B or MRPC."""
+    """Evaluate the engine on FNC-1, SICK, SNLI, STS-B or MRPC, or on events with a claim-level key."""
     from compare.embeddings import Embedder
     from compare.judge.trained import make_judge
 
+    check_options(args)
+    if args.dataset == EVENTS:
+        return run_events(args)
+    args.part, args.carve = args.part or "all", args.carve or "key"
     if args.limit is not None and args.limit < 1:
         raise InputError(None, f"--limit must be at least 1, not {args.limit}")
     embedder = Embedder(args.model, args.cache_dir, use_cache=not args.no_cache, threads=args.threads)
@@ -50,8 +66,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.link_threshold is not None:
         from compare.judge import Thresholds
 
-        if not 0.0 <= args.link_threshold <= 1.0:
-            raise InputError(None, f"--link-threshold must be between 0 and 1, not {args.link_threshold}")
+        check_thresholds(args)
         thresholds = Thresholds(link=args.link_threshold)
     if args.dataset == "fnc1" and args.part == "dev":
         for warning in dev_overlap_warnings(judge, args.carve):
@@ -62,4 +77,53 @@ def run_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps(result, indent=None, sort_keys=False))
     else:
         print(format_result(result))
+    return 0
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse options that do not go with the dataset chosen."""
+    if args.dataset == EVENTS:
+        given = [f"--{name}" for name in _DATASET_ONLY if getattr(args, name) is not None]
+        if given:
+            raise InputError(None, f"evaluate events takes event folders as PATH..., not {', '.join(given)} "
+                                   "(those are for the public benchmarks)")
+        if not args.paths:
+            raise InputError(None, "evaluate events needs one or more PATHs: event folders with a claims.yaml, "
+                                   "or a folder of them such as corpus/")
+        return
+    if args.paths:
+        raise InputError(None, f"evaluate {args.dataset} reads its files from --data DIR, not from PATHs "
+                               f"({' '.join(args.paths)}); PATHs are for evaluate events")
+    if args.data is None:
+        raise InputError(None, f"evaluate {args.dataset} needs --data DIR, the dataset's folder")
+    if args.claims_detail:
+        raise InputError(None, "--claims-detail is for evaluate events")
+
+
+def run_events(args: argparse.Namespace) -> int:
+    """Compare each event as a report does, score it against its claims.yaml, and print the figures."""
+    from compare.bench.events import (event_folders, format_events, load_claims_key, score_event, summary,
+                                      validate_claims_key)
+    from compare.cli.engine import EventComparer
+    from compare.documents import load_event
+
+    comparer = EventComparer(args)
+    events = []
+    for folder in event_folders(args.paths):  # every key is checked before any event is compared
+        started = time.perf_counter()
+        event, key = load_event(folder), load_claims_key(folder)
+        assert key is not None  # event_folders keeps only folders with a key
+        validate_claims_key(key, event)
+        events.append((event, key, time.perf_counter() - started))
+    scores, seconds = [], []
+    for event, key, loaded in events:
+        started = time.perf_counter()
+        _, comparison = comparer(event, loaded=loaded)
+        scores.append(score_event(comparison, key))
+        seconds.append(loaded + time.perf_counter() - started)
+    result = summary(scores, seconds)
+    if args.json:
+        print(json.dumps(result, indent=None, sort_keys=False))
+    else:
+        sys.stdout.write(format_events(result, detail=args.claims_detail))
     return 0

@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from compare.cli.arguments import PROG, add_judge_arguments, add_model_arguments, say
-from compare.embeddings.multilingual import choose_model, thresholds_for
+from compare.cli.arguments import add_judge_arguments, add_model_arguments, say
+from compare.embeddings.multilingual import thresholds_for
 from compare.errors import InputError
 from compare.records import Thresholds
 
@@ -34,34 +34,14 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     """Compare the sources of one event and write a report."""
-    from compare.embeddings import Embedder
-    from compare.documents import load_event
-    from compare.pipeline import compare_prepared, prepare
+    from compare.cli.engine import EventComparer, load_and_compare
     from compare.report import write_report
 
     fmt = args.format or _format_from_suffix(args.out) or "html"
-    for name in ("link_threshold", "agree_threshold", "evidence_threshold"):
-        value = getattr(args, name)
-        if value is not None and not 0.0 <= value <= 1.0:
-            raise InputError(None, f"--{name.replace('_', '-')} must be between 0 and 1, not {value}")
+    comparer = EventComparer(args)  # checks the thresholds
     if args.out and not Path(args.out).parent.exists():
         raise InputError(args.out, f"cannot write the report: folder {str(Path(args.out).parent)!r} does not exist")
-    started = time.perf_counter()
-    event = load_event(args.paths)
-    loaded = time.perf_counter() - started
-    model, note = choose_model(args.model, [s.language for s in event.sources])
-    if note:
-        say(f"{PROG}: {note}")
-    embedder = Embedder(model, args.cache_dir, use_cache=not args.no_cache, threads=args.threads)
-    prepared = prepare(event, embedder, progress=args.progress)
-    prepared.timings = {"documents": loaded, **prepared.timings}
-    base = thresholds_for(embedder.name)  # the model's own defaults, for those not given
-    given = {k: getattr(args, f"{k}_threshold") for k in ("link", "agree", "evidence")}
-    thresholds = Thresholds(**{k: getattr(base, k) if v is None else v for k, v in given.items()})
-    from compare.judge.trained import make_judge
-
-    judge = make_judge(args.judge, thresholds, embedder.name, args.nli_model, args.stance_model, args.dispute_odds)
-    comparison = compare_prepared(prepared, thresholds, judge)
+    event, prepared, comparison = load_and_compare(comparer, args.paths)
     started = time.perf_counter()
     content = write_report(comparison, fmt, args.out)
     comparison.timings["report"] = time.perf_counter() - started
