@@ -46,8 +46,12 @@ from compare.records import Discrepancy, Evidence, PairLabel, Passage, Point, Po
 
 #: Discrepancy kinds that are values: another count, date or name for the same thing.
 VALUE_KINDS = frozenset({"quantity", "date", "naming"})
+#: Discrepancy kinds that say the opposite: a negation, or the same names in swapped roles.
+CLASH_KINDS = frozenset({"polarity", "role"})
 #: From this similarity a check may overrule the judge's reading (the sentence-pair guard's floor).
 GUARD_READING = 0.75
+#: At most this many readings are remembered per prepared event.
+READINGS_LIMIT = 200_000
 STANCE_OF_LABEL: dict[str, Stance] = {"agree": "affirms", "related": "reports", "diverge": "denies", "silent": "silent"}
 
 
@@ -68,60 +72,105 @@ def state_claims(
     ``point.pairs`` the labels of the pairs in which both sources speak.
     """
     facts = facts if facts is not None else {}
-    documents: dict[str, tuple[Passage, ...]] = {}
+    documents: dict[str, list[Passage]] = {}
     for p in passages.values():
-        documents.setdefault(p.source_id, []).append(p)  # type: ignore[arg-type]
-    documents = {sid: tuple(sorted(ps, key=lambda p: p.index)) for sid, ps in documents.items()}
-    doc_vectors = {sid: np.stack([vectors[p.id] for p in ps]) for sid, ps in documents.items()}
+        documents.setdefault(p.source_id, []).append(p)
+    reader = _Reader(
+        passages, vectors, order, judge, thresholds, facts,
+        {sid: tuple(sorted(ps, key=lambda p: p.index)) for sid, ps in documents.items()}, memo,
+    )
+    reader.settle(points)
+    # A passage that its own point's claim does not take (read as not addressing it) becomes a
+    # claim of its own, as alignment would have made it alone: nothing a source says is dropped.
+    kept = {i for point in points for ps in point.passages.values() for i in ps}
+    orphans = [p for sid in order for p in reader.documents.get(sid, ()) if p.id not in kept]
+    if orphans:
+        alone = [Point("", "", {sid: (p.id,) if sid == p.source_id else () for sid in order}) for p in orphans]
+        reader.settle(alone)
+        points.extend(alone)
+        for k, point in enumerate(points, start=1):
+            point.id = f"p{k}"
 
-    signals: list[PairSignals] = []
-    asked: list[tuple[Point, str, bool]] = []  # (point, source read, placed by the silence check)
-    nearest_of: dict[tuple[str, str], tuple[str, float]] = {}
-    for point in points:
-        claim = _central(point, passages, vectors)
-        point.claim = claim.id
-        point.summary = _summary(claim.text)
-        claim_side = tuple(passages[i] for i in point.passages[claim.source_id])
-        for sid in order:
-            if sid == claim.source_id or sid not in documents:
-                continue
-            own = tuple(passages[i] for i in point.passages.get(sid, ()))
-            if not own:
-                sims = doc_vectors[sid] @ vectors[claim.id]
-                best = int(np.argmax(sims))
-                nearest_of[(point.id, sid)] = (documents[sid][best].id, float(sims[best]))
-                if sims[best] < thresholds.read:
+
+class _Reader:
+    """Reads sources against claims for one comparison, remembering readings across calls."""
+
+    def __init__(self, passages: dict[str, Passage], vectors: dict[str, np.ndarray], order: Sequence[str],
+                 judge: Judge, thresholds: Thresholds, facts: dict[str, checks.PassageFacts],
+                 documents: dict[str, tuple[Passage, ...]], memo: LabelMemo | None) -> None:
+        self.passages, self.vectors, self.order, self.judge = passages, vectors, order, judge
+        self.thresholds, self.facts, self.documents = thresholds, facts, documents
+        self.doc_vectors = {sid: np.stack([vectors[p.id] for p in ps]) for sid, ps in documents.items()}
+        # Readings already made for this prepared event (a threshold change in the app re-aligns,
+        # and most claims come out the same), by the judge that made them.
+        judge_key = getattr(judge, "cache_key", None)
+        self.known: dict = (memo.setdefault("readings", {}).setdefault(judge_key, {})
+                            if memo is not None and judge_key is not None else {})
+        if memo is not None and judge_key is not None:
+            memo.setdefault("judges", {})[judge_key] = judge  # keeps whatever its key refers to alive
+        if len(self.known) > READINGS_LIMIT:
+            self.known.clear()
+
+    def settle(self, points: list[Point]) -> None:
+        """Claim, positions and pair labels of ``points`` (their ids must be unique among themselves)."""
+        passages, vectors, documents = self.passages, self.vectors, self.documents
+        signals: list[PairSignals] = []
+        queued: dict[tuple, None] = {}  # keys of ``signals``, in their order
+        asked: dict[tuple[int, str], tuple] = {}  # (point index, source) -> reading key
+        nearest_of: dict[tuple[int, str], tuple[str, float]] = {}
+        for k, point in enumerate(points):
+            claim = _central(point, passages, vectors)
+            point.claim = claim.id
+            point.summary = _summary(claim.text)
+            claim_side = tuple(passages[i] for i in point.passages[claim.source_id])
+            for sid in self.order:
+                if sid == claim.source_id or sid not in documents:
                     continue
-                own = (documents[sid][best],)
-            signals.append(_reading(claim, claim_side, sid, own, documents, doc_vectors, vectors, facts))
-            asked.append((point, sid, not point.passages.get(sid)))
-    many = getattr(judge, "judge_many", None)
-    verdicts = many(signals) if many is not None else [judge.judge(x) for x in signals]
-    read = {(point.id, sid): (x, v) for (point, sid, _), x, v in zip(asked, signals, verdicts)}
-    placed = {(point.id, sid) for point, sid, was_placed in asked if was_placed}
+                own = tuple(passages[i] for i in point.passages.get(sid, ()))
+                if not own:
+                    sims = self.doc_vectors[sid] @ vectors[claim.id]
+                    best = int(np.argmax(sims))
+                    nearest_of[(k, sid)] = (documents[sid][best].id, float(sims[best]))
+                    if sims[best] < self.thresholds.read:
+                        continue
+                    own = (documents[sid][best],)
+                key = (claim.id, tuple(p.id for p in claim_side), tuple(p.id for p in own))
+                if key not in self.known and key not in queued:
+                    queued[key] = None
+                    signals.append(_reading(claim, claim_side, sid, own, documents, self.doc_vectors, vectors,
+                                            self.facts))
+                asked[(k, sid)] = key
+        many = getattr(self.judge, "judge_many", None)
+        verdicts = many(signals) if many is not None else [self.judge.judge(x) for x in signals]
+        self.known.update(zip(queued, zip(signals, verdicts)))
 
-    for point in points:
-        claim = passages[point.claim]  # type: ignore[index]
-        positions: dict[str, Position] = {}
-        for sid in order:
-            if sid == claim.source_id:
-                positions[sid] = Position("affirms", claim.id, 1.0, "states the claim in these words")
-                continue
-            reading = read.get((point.id, sid))
-            if reading is None:
-                nearest, sim = nearest_of.get((point.id, sid), (None, None))
-                why = (f"its passage nearest the claim (similarity {sim:.2f}) is below {thresholds.read:g}, "
-                       "so nothing it says addresses it" if nearest else "it has no passage")
-                positions[sid] = Position("silent", None, _round(sim), why, nearest)
-                point.passages[sid] = ()
-                continue
-            positions[sid] = _position(*reading, sid, (point.id, sid) in placed)
-            if positions[sid].stance == "silent":
-                point.passages[sid] = ()
-            elif (point.id, sid) in placed:
-                point.passages[sid] = (positions[sid].passage,)  # type: ignore[assignment]
-        point.positions = positions
-        point.pairs = _pairs_from_positions(point, claim, passages, vectors, facts, judge.name, order)
+        for k, point in enumerate(points):
+            claim = passages[point.claim]  # type: ignore[index]
+            positions: dict[str, Position] = {}
+            for sid in self.order:
+                if sid == claim.source_id:
+                    positions[sid] = Position("affirms", claim.id, 1.0, "states the claim in these words")
+                    continue
+                key = asked.get((k, sid))
+                if key is None:
+                    nearest, sim = nearest_of.get((k, sid), (None, None))
+                    why = (f"its passage nearest the claim (similarity {sim:.2f}) is below {self.thresholds.read:g}, "
+                           "so nothing it says addresses it" if nearest else "it has no passage")
+                    positions[sid] = Position("silent", None, _round(sim), why, nearest)
+                    point.passages[sid] = ()
+                    continue
+                placed = not point.passages.get(sid)
+                position = positions[sid] = _position(*self.known[key], sid, placed)
+                if position.stance == "silent":
+                    point.passages[sid] = ()
+                elif placed:
+                    point.passages[sid] = (position.passage,)  # type: ignore[assignment]
+                elif position.passage not in point.passages[sid]:  # a refuting passage the stance model read
+                    point.passages[sid] = tuple(sorted((*point.passages[sid], position.passage),  # type: ignore[arg-type]
+                                                       key=lambda i: passages[i].start))
+            point.positions = positions
+            point.pairs = _pairs_from_positions(point, claim, passages, vectors, self.facts, self.judge.name,
+                                                self.order)
 
 
 def _central(point: Point, passages: dict[str, Passage], vectors: dict[str, np.ndarray]) -> Passage:
@@ -171,9 +220,9 @@ def _reading(
     best = front[int(np.argmax(sims))]
     found: list[Discrepancy] = []
     ran = True
-    f_one = facts.get(one.id) or facts.setdefault(one.id, checks.analyse(one))
+    f_one = _facts(one, facts)
     for p in front:
-        fp = facts.get(p.id) or facts.setdefault(p.id, checks.analyse(p))
+        fp = _facts(p, facts)
         ran = ran and f_one.supported and fp.supported
         found.extend(checks.find_discrepancies(one, f_one, p, fp))
     return PairSignals(
@@ -190,23 +239,31 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool) 
     probs = verdict.probabilities or {}
     label = verdict.label
     note = ""
-    if label == "diverge" and probs and max(probs, key=probs.get) != "diverge" and signals.similarity < GUARD_READING \
-            and "checks guard:" in verdict.rationale:
-        model = max(probs, key=probs.get)
-        label = {"agree": "agree", "unrelated": "silent"}.get(model, "related")
-        kinds = ", ".join(dict.fromkeys(d.kind for d in signals.discrepancies))
-        note = (f"; the {kinds} check found a difference, but between passages of similarity "
-                f"{signals.similarity:.2f} (below {GUARD_READING}) it does not overrule the judge")
+    guard_kinds = {d.kind for d in signals.discrepancies}
+    if label == "diverge" and verdict.decided_by == "guard":
+        if signals.similarity < GUARD_READING:
+            # A surface check between passages that are not near-paraphrases: the judge's reading stands.
+            model = max(probs, key=probs.get) if probs else "related"
+            label = {"agree": "agree", "unrelated": "silent", "diverge": "diverge"}.get(model, "related")
+            note = (f"; the {', '.join(sorted(guard_kinds))} check found a difference, but between passages of "
+                    f"similarity {signals.similarity:.2f} (below {GUARD_READING}) it does not overrule the judge")
+        elif guard_kinds <= VALUE_KINDS:
+            label = "agree"
+            note = ("; the judge reads it as the same claim and the checks find another value (a count, a date "
+                    "or a name) for it, so it affirms the claim with that value")
+    clash = sorted({d.kind for d in signals.discrepancies if d.kind in CLASH_KINDS})
+    if clash and label != "diverge" and signals.similarity >= GUARD_READING:
+        label = "diverge"
+        note += (f"; the {', '.join(clash)} check overrules the judge: between near-paraphrases (similarity "
+                 f"{signals.similarity:.2f} >= {GUARD_READING}) a negation or swapped roles say the opposite")
     stance = STANCE_OF_LABEL[label]
-    kinds = {d.kind for d in signals.discrepancies}
-    if stance == "denies" and kinds and kinds <= VALUE_KINDS:
-        stance = "affirms"
-        note += ("; every difference the checks found is a value (a count, a date or a name), so it affirms "
-                 "the claim with another value")
     similarity = round(signals.similarity, 4)
     if stance == "silent":
         return Position("silent", None, similarity, f"its passage nearest the claim does not address it: "
                                                     f"{verdict.rationale}", mine.id)
+    if stance == "denies" and verdict.decided_by == "dispute" and verdict.refuting:
+        mine = next((p for p in signals.right_context if p.id == verdict.refuting[0]), mine)
+        note += f"; the passage shown is the one with a refuting word that the stance model read ({mine.id})"
     lead = {"affirms": "states the claim", "denies": "says the claim is false",
             "reports": "speaks to the claim without taking a side"}[stance]
     where = " (placed here by the silence check: alignment had grouped this passage elsewhere)" if placed else ""
@@ -254,6 +311,7 @@ def _pairs_from_positions(
                 discrepancies=tuple(shown),
                 rationale=why,
                 judge=judge_name,
+                checks_skipped=checks.skipped_notes(_facts(x, facts), _facts(y, facts)),
             ))
     return out
 
@@ -264,10 +322,16 @@ def _not_counted(d: Discrepancy, same_thing: bool) -> str:
     return f"{d.description} (the stances decide; the check is shown as evidence)"
 
 
+def _facts(p: Passage, facts: dict[str, checks.PassageFacts]) -> checks.PassageFacts:
+    """The checks' facts of a passage, analysed once per comparison."""
+    found = facts.get(p.id)
+    if found is None:
+        found = facts[p.id] = checks.analyse(p)
+    return found
+
+
 def _discrepancies(x: Passage, y: Passage, facts: dict[str, checks.PassageFacts]) -> list[Discrepancy]:
-    fx = facts.get(x.id) or facts.setdefault(x.id, checks.analyse(x))
-    fy = facts.get(y.id) or facts.setdefault(y.id, checks.analyse(y))
-    return list(checks.find_discrepancies(x, fx, y, fy))
+    return list(checks.find_discrepancies(x, _facts(x, facts), y, _facts(y, facts)))
 
 
 def _same_thing(d: Discrepancy, claim: Passage, similarity: float, facts: dict[str, checks.PassageFacts]) -> bool:
@@ -280,7 +344,7 @@ def _same_thing(d: Discrepancy, claim: Passage, similarity: float, facts: dict[s
     """
     if d.kind == "naming" or similarity >= GUARD_READING:
         return True
-    f = facts.get(claim.id) or facts.setdefault(claim.id, checks.analyse(claim))
+    f = _facts(claim, facts)
     if d.kind == "date":
         return bool(f.dates or f.times or f.weekdays)
     return bool(f.quantities)

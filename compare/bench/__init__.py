@@ -74,14 +74,18 @@ def _progress(progress: bool | None) -> bool:
 
 
 def pair_label(comparison, a: str, b: str) -> str:
-    """The label of sources ``a`` and ``b`` over the points where ``a`` speaks.
+    """The label of sources ``a`` and ``b`` over the points where ``a`` speaks in its own words.
 
     ``diverge`` if they diverge on any, else ``agree`` if they agree on any,
-    else ``related`` if related on any, else ``silent``.
+    else ``related`` if related on any, else ``silent``. Points where the
+    silence check placed ``a``'s passage (the claims of ``b``'s other passages,
+    read against a one-line headline) are left out: the headline's own claim
+    decides, as it did before claims were read.
     """
     found = set()
     for point in comparison.points:
-        if point.passages.get(a):
+        position = point.positions.get(a)
+        if point.passages.get(a) and not (position is not None and position.placed):
             lab = point.pair(a, b)
             found.add(lab.label if lab is not None else "silent")
     for label in ("diverge", "agree", "related"):
@@ -164,6 +168,9 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(name: str, table: dict, judge, thresholds, parties: tuple[str, str]) -> None:
+    import torch
+
+    torch.set_num_threads(1)  # one worker process per core: more threads would fight over the same cores
     _WORKER.update(embedder=VectorTable(name, table), judge=judge, thresholds=thresholds, parties=parties)
 
 

@@ -70,6 +70,11 @@ class Judgement:
     rationale: str
     #: a learned judge's class probabilities (agree / diverge / related / unrelated)
     probabilities: dict[str, float] | None = None
+    #: how the label was reached: "model" (the judge's own reading), "guard" (a check overruled
+    #: it), "dispute" (a claim the stance model reads as disputed), or "rules"
+    decided_by: str = "model"
+    #: the passages with a refuting word that the stance model read beyond the nearest ones
+    refuting: tuple[str, ...] = ()
 
 
 @runtime_checkable

@@ -40,6 +40,8 @@ from compare.errors import InputError
 from compare.judge.lora import classify, load_classifier
 
 STANCE_NAMES = ("agree", "disagree", "discuss")
+#: From this many inputs at once, the stance model runs with torch's own number of threads.
+BATCH_FOR_THREADS = 16
 BUILTIN_NAME = "builtin-minilm-stance"
 BUILTIN_WEIGHTS = Path(__file__).resolve().parent / "weights" / "stance.safetensors"
 #: The document passages the model reads beside the claim: the ones most like it, in text order.
@@ -97,9 +99,10 @@ class StanceModel:
         if todo:
             if len(self._cache) + len(todo) > 50_000:
                 self._cache.clear()
-            # One thread: the engine asks for a pair or two at a time, and evaluation runs
-            # one worker process per core; more threads would fight over the same cores.
-            with torch_threads(1):
+            # A pair or two at a time gain nothing from more threads; a batch (a report's claims
+            # read against every source) runs with torch's own count. Evaluation's worker
+            # processes set one thread each, so they do not fight over the same cores.
+            with torch_threads(1 if len(todo) < BATCH_FOR_THREADS else None):
                 rows = classify(self.tokenizer, self.model, todo, max_length=self.max_length,
                                 truncation="only_second")
             self._cache.update(zip(todo, rows))

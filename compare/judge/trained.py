@@ -330,7 +330,12 @@ class TrainedJudge:
                         "document a dispute is labelled from there (disputes are rare, and the likeliest class "
                         "alone misses most of them)")
                 best = "diverge"
+        decided_by = "model"
+        if stance is not None and best == "diverge" and dispute_overrides(probs, self.dispute_odds):
+            decided_by = "dispute"
         guarded = self.guard(signals)
+        if guarded and best != "diverge":
+            decided_by = "guard"
         if guarded:
             floor = min(guard_floors(signals)[k] for k in guarded)
             found_by = f"a {', '.join(guarded)} discrepancy between passages of similarity >= {floor}"
@@ -346,6 +351,8 @@ class TrainedJudge:
             contradiction=probs["diverge"],
             rationale=why,
             probabilities={c: round(v, 4) for c, v in probs.items()},
+            decided_by=decided_by,
+            refuting=stance.refuting if stance is not None else (),
         )
 
 
