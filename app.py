@@ -242,8 +242,51 @@ def show_header(comparison) -> None:
             st.html(f"<p>{explore.esc(event.summary)}</p>")
 
 
+#: Disputes shown before "show all".
+DISPUTES_SHOWN = 8
+
+
+def show_disputes(comparison, key: str = "dp") -> None:
+    """Where they disagree: each contested claim, the sides and their quotes, expandable to the evidence.
+
+    The order and the sides are the report's (``compare.report.contested``).
+    """
+    st.markdown("#### Where they disagree")
+    found = explore.dispute_points(comparison)
+    if not found:
+        st.caption("No two sources take opposite sides on any claim, or give different values for the same thing.")
+        return
+    st.caption(f"{len(found)} claims on which two sources take opposite sides, or give different values for the "
+               "same thing; the claims on which the most sources take a side come first.")
+    shown = found
+    if len(found) > DISPUTES_SHOWN and not st.toggle(f"Show all {len(found)} disputes", key=f"{key}_all"):
+        shown = found[:DISPUTES_SHOWN]
+    for point in shown:
+        st.html(explore.dispute_html(comparison, point))
+        with st.expander(f"Why: the evidence on {explore.esc_md(point.id)}"):
+            st.dataframe(explore.position_rows(comparison, point), hide_index=True, column_config=POSITION_COLUMNS)
+            rows = [r for r in explore.pair_rows(comparison, point, include_silent=False) if r["label"] == "diverge"]
+            st.dataframe(rows, hide_index=True)
+
+
+POSITION_COLUMNS = {
+    "similarity": st.column_config.NumberColumn(format="%.2f", help="cosine similarity of the passage to the claim"),
+    "nearest passage": st.column_config.TextColumn(help="when silent: the passage nearest the claim, which was read "
+                                                        "and does not count"),
+    "placed": st.column_config.CheckboxColumn(help="placed on this claim by the silence check"),
+    "why": st.column_config.TextColumn(help="the reading behind the stance, in words", width="large"),
+}
+
+
+def show_sole_claims(comparison) -> None:
+    groups = explore.sole_claim_groups(comparison)
+    n = sum(len(points) for points in groups.values())
+    with st.expander(f"Said by one source only ({n} claims)"):
+        st.html(explore.sole_claims_html(comparison))
+
+
 def show_overview(comparison, key: str = "ov") -> str | None:
-    """Filters, counts and the coverage matrix; returns the selected point id."""
+    """Filters, counts and the matrix of claims by sources (stances); returns the selected point id."""
     names = explore.parties(comparison)
     a, b, c = st.columns([2, 3, 1.3])
     statuses = a.pills("Show points where a chosen source is", list(explore.STATUSES), selection_mode="multi",
@@ -259,7 +302,8 @@ def show_overview(comparison, key: str = "ov") -> str | None:
     cols[0].metric("points shown", f"{len(points)} of {len(comparison.points)}")
     for col, label in zip(cols[1:], counts):
         col.metric(f"{label} pairs", counts[label])
-    st.html(explore.legend_html())
+    st.markdown("#### Claims by source")
+    st.html(explore.stance_legend_html())
     ids = [p.id for p in points]
     selected = st.session_state.get(f"{key}_point")
     st.html(explore.matrix_html(comparison, points, sources, selected if selected in ids else None))
@@ -282,6 +326,9 @@ def show_point(comparison, point_id: str, key: str = "pt", documents: bool = Tru
     names = explore.parties(comparison)
     st.subheader(f"{point.id} · {explore.esc_md(point.summary)}")
     st.caption(f"contested {point.contestedness:.2f} (share of speaking pairs that diverge; related counts half)")
+    text, party = explore.claim_text(comparison, point)
+    if party:
+        st.html(f"<p>Claim, in the words of <b>{explore.esc(party)}</b>: &#8220;{explore.esc(text)}&#8221;</p>")
     speakers = point.speakers
     for row in range(0, len(speakers), 3):
         cols = st.columns(3)
@@ -289,13 +336,16 @@ def show_point(comparison, point_id: str, key: str = "pt", documents: bool = Tru
             source = comparison.source(sid)
             with col:
                 st.html(
-                    f"<div><b>{explore.esc(source.party)}</b> {explore.badge(point.cell(sid))} "
+                    f"<div><b>{explore.esc(source.party)}</b> {explore.stance_badge(explore.stance_of(point, sid))} "
+                    f"{explore.badge(point.cell(sid))} "
                     f'<span class="nc-meta">{explore.esc(source.provenance or "provenance not stated")}</span></div>'
                     + "".join(explore.passage_html(comparison, point, pid) for pid in point.passages[sid])
                 )
     if point.silent_sources:
         st.html("<p><b>Silent</b> (no passage on this point): "
                 + ", ".join(explore.esc(names[s]) for s in point.silent_sources) + "</p>")
+    st.markdown("**Each source's position on the claim**")
+    st.dataframe(explore.position_rows(comparison, point), hide_index=True, column_config=POSITION_COLUMNS)
     st.markdown("**Pair labels and their evidence**")
     show_silent = st.toggle("Show silent pairs too", value=len(comparison.sources) <= 4, key=f"{key}_silent")
     rows = explore.pair_rows(comparison, point, include_silent=show_silent)
@@ -402,7 +452,9 @@ def explore_mode(choice) -> None:
     st.html(explore.STYLE)
     tab_compare, tab_framing, tab_export = st.tabs(["Compare", "Framing", "Export"])
     with tab_compare:
+        show_disputes(comparison)
         point_id = show_overview(comparison)
+        show_sole_claims(comparison)
         if point_id:
             show_point(comparison, point_id)
     with tab_framing:
@@ -470,7 +522,7 @@ def _teach_embedding(comparison, choice) -> None:
 
 def _teach_matrix(comparison, choice) -> None:
     points = explore.select_points(comparison)
-    st.html(explore.legend_html() + explore.matrix_html(comparison, points))
+    st.html(explore.legend_html() + explore.matrix_html(comparison, points, by="status"))
 
 
 def _teach_labels(comparison, choice) -> None:

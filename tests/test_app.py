@@ -68,9 +68,30 @@ def test_opens_on_the_demo_event_with_the_matrix() -> None:
     assert at.header[0].value.startswith("Lachin road")
     body = page_html(at)
     assert 'class="nc-matrix"' in body and body.count('class="nc-cell') >= 12 * 50
-    assert "Azerbaijan MFA" in body and "<b>diverge</b>" in body
+    assert "Azerbaijan MFA" in body and "<b>denies</b>" in body
     assert not at.error
     assert [t.label for t in at.tabs] == ["Compare", "Framing", "Export"]
+
+
+def test_explore_leads_with_the_disputes(teaching_app) -> None:
+    """Where they disagree, then the claims by source, then the single-source claims, then the drill-down."""
+    from compare import explore
+
+    at = teaching_app
+    headings = [m.value for m in at.markdown if m.value.startswith("####")]
+    assert headings[:2] == ["#### Where they disagree", "#### Claims by source"]
+    body = page_html(at)
+    shown = re.findall(r'data-dispute="([^"]+)"', body)
+    assert shown and body.index("nc-dispute") < body.index('class="nc-matrix"')
+    assert "Affirm:" in html.unescape(body)
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("Why: the evidence on") for label in labels)
+    assert any(label.startswith("Said by one source only") for label in labels)
+    assert labels.index(next(lab for lab in labels if lab.startswith("Why"))) < labels.index(
+        next(lab for lab in labels if lab.startswith("Said by one source")))
+    why = next(e for e in at.expander if e.label == f"Why: the evidence on {shown[0]}")
+    positions = next(d.value for d in why.dataframe if "stance" in d.value.columns)
+    assert set(positions["stance"]) <= set(explore.STANCE_COLOURS) and positions["why"].str.len().min() > 0
 
 
 def test_selecting_a_point_shows_passages_evidence_and_context(teaching_app) -> None:
@@ -83,7 +104,9 @@ def test_selecting_a_point_shows_passages_evidence_and_context(teaching_app) -> 
     body = page_html(at)
     assert "<mark>" in body and "nc-doc" in body and "provenance" in body
     tables = [d.value for d in at.dataframe]
-    pairs = next(t for t in tables if "label" in t.columns and "similarity" in t.columns)
+    pairs = [t for t in tables if "label" in t.columns and "similarity" in t.columns][-1]  # the drill-down's, after the disputes'
+    positions = [t for t in tables if "stance" in t.columns][-1]
+    assert len(positions) == 4 and positions["why"].str.len().min() > 0
     assert "diverge" in set(pairs["label"]) and pairs["why"].str.len().min() > 0
     assert any("naming" in d for d in pairs["differences"])
     # The selected row is outlined in the matrix.
@@ -252,7 +275,7 @@ def test_the_judge_with_the_builtin_nli_model_can_be_chosen() -> None:
     assert at.selectbox(key="judge").options == ["trained", "trained+nli", "rules"]
     caption = " ".join(c.value for c in at.caption).replace("\\", "")  # the caption escapes Markdown
     assert "+nli:builtin-minilm-nli" in caption
-    assert "<b>diverge</b>" in page_html(at) and not at.error
+    assert "<b>denies</b>" in page_html(at) and not at.error
 
 
 def test_teaching_steps_advance_to_the_end() -> None:

@@ -108,7 +108,7 @@ def test_app_in_headless_chromium(tmp_path: Path) -> None:
             lambda d: any(e.is_displayed() for e in d.find_elements(By.CSS_SELECTOR, ".nc-legend b"))
         )
         legend = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".nc-legend b") if e.is_displayed()]
-        assert "diverge" in legend and "agree" in legend
+        assert "denies" in legend and "affirms" in legend  # the stances on the claims
         assert "Traceback" not in driver.find_element(By.TAG_NAME, "body").text
         time.sleep(1.0)  # let the charts and fonts settle before the picture
         shot = tmp_path / "app-screenshot.png"

@@ -13,7 +13,7 @@ import pytest
 from compare import explore
 from compare.errors import InputError
 from compare.judge import RuleJudge, Thresholds
-from compare.records import PairLabel, Point
+from compare.records import STANCES, PairLabel, Point
 from compare.pipeline import compare_prepared
 
 from conftest import CORPUS, TEACHING
@@ -47,7 +47,7 @@ def nasty(embedder):
 def assert_inert(fragment: str) -> None:
     """No tag but our own, and no Markdown or directive syntax left in the text."""
     tags = set(re.findall(r"<\s*([a-zA-Z]+)", fragment))
-    assert tags <= {"div", "table", "thead", "tbody", "tr", "th", "td", "span", "mark", "br", "b", "p"}, tags
+    assert tags <= {"div", "table", "thead", "tbody", "tr", "th", "td", "span", "mark", "br", "b", "p", "ul", "li"}, tags
     text = re.sub(r"<[^>]*>", "", fragment)
     for token in ("**", "](", "$", ":red[", "`", "# "):
         assert token not in text, token
@@ -208,6 +208,54 @@ def test_matrix_frame_counts_and_html(teaching) -> None:
     assert "No point matches" in explore.matrix_html(teaching, [])
     legend = explore.legend_html()
     assert all(f"<b>{s}</b>" in legend for s in explore.STATUSES)
+    # By default the matrix shows stances on the claims, the reason in each cell's tooltip.
+    stances = explore.matrix_html(teaching, teaching.points)
+    assert stances.count('class="nc-cell') == len(teaching.points) * len(parties)
+    for st in ("affirms", "silent"):
+        assert f"nc-cell nc-{st}" in stances
+    assert "nc-agree" not in stances and "nc-agree" in explore.matrix_html(teaching, teaching.points, by="status")
+    assert all(f"<b>{s}</b>" in explore.stance_legend_html() for s in STANCES)
+    with pytest.raises(ValueError):
+        explore.matrix_html(teaching, teaching.points, by="colour")
+
+
+# --- disputes -------------------------------------------------------------
+
+
+def test_disputes_come_in_the_reports_order_with_their_sides(teaching) -> None:
+    from compare import report
+
+    found = explore.dispute_points(teaching)
+    assert found and [p.id for p in found] == report.to_dict(teaching)["disputes"]
+    names = explore.parties(teaching)
+    for point in found:
+        page = html.unescape(explore.dispute_html(teaching, point))
+        text, party = explore.claim_text(teaching, point)
+        assert f"\u201c{text}\u201d" in page.replace("<br>", "\n") and party in page
+        for sid, pos in point.positions.items():
+            if pos.stance != "silent":  # each speaking source is quoted with the passage behind its stance
+                assert f"<b>{names[sid]}</b>" in page and teaching.passages[pos.passage].text in page.replace("<br>", "\n")
+        titles = [t for t in ("Affirm:", "Deny:", "Report without taking a side:", "Silent:") if t in page]
+        assert titles == sorted(titles, key=page.index) and titles
+    groups = explore.sole_claim_groups(teaching)
+    assert all(len(p.speakers) == 1 and names[p.speakers[0]] == party for party, ps in groups.items() for p in ps)
+    sole = html.unescape(explore.sole_claims_html(teaching))
+    assert all(f"Only {party} says:" in sole for party in groups)
+
+
+def test_positions_name_the_passage_or_the_nearest_one(teaching) -> None:
+    point = next(p for p in teaching.points if p.silent_sources and any(
+        pos.nearest for pos in p.positions.values()))
+    rows = explore.position_rows(teaching, point)
+    assert [r["source"] for r in rows] == [s.party for s in teaching.sources]
+    for row, sid in zip(rows, teaching.source_ids):
+        pos = point.positions[sid]
+        assert row["stance"] == pos.stance and row["why"] == pos.reason and row["placed"] == pos.placed
+        if pos.stance == "silent":
+            assert row["passage"] == "" and row["nearest passage"] == (
+                teaching.passages[pos.nearest].text if pos.nearest else "")
+        else:
+            assert row["passage"] == teaching.passages[pos.passage].text and row["nearest passage"] == ""
 
 
 # --- drill-down -----------------------------------------------------------
@@ -269,6 +317,8 @@ def test_document_text_cannot_inject_html_or_markdown(nasty) -> None:
             parts.append(explore.document_html(nasty, p, sid))
             parts.extend(explore.passage_html(nasty, p, pid) for pid in p.passages[sid])
     parts += [explore.metadata_html(s) for s in nasty.sources]
+    parts += [explore.dispute_html(nasty, p) for p in nasty.points]  # contested or not, it must be inert
+    parts += [explore.sole_claims_html(nasty), explore.matrix_html(nasty, nasty.points, by="status")]
     parts.append(explore.badge(point.cell(nasty.source_ids[0])))
     for fragment in parts:
         assert_inert(fragment)

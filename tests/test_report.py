@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import fields
 from itertools import combinations
 from pathlib import Path
 
@@ -12,14 +13,16 @@ import pytest
 import compare
 from compare import report
 from compare.cli import main
-from compare.records import LABELS
+from compare.records import LABELS, STANCES, Thresholds
+from compare.report.contested import TAKING_SIDES, group_sides, sides
 from compare.pipeline import compare_prepared
 
 from conftest import TEACHING
 
-TOP_LEVEL = {"schema", "tool", "model", "judge", "settings", "event", "sources", "points", "framing", "names",
-             "counts", "timings"}
+TOP_LEVEL = {"schema", "tool", "model", "judge", "settings", "event", "sources", "disputes", "sole_claims", "points",
+             "framing", "names", "counts", "timings"}
 CELL_STATUSES = {"agree", "diverge", "related", "silent", "sole"}
+CELL_KEYS = {"status", "stance", "passage", "reason", "similarity", "nearest", "placed", "passages"}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +46,7 @@ def test_json_has_the_documented_shape(data):
     assert data["tool"] == {"name": "narrative-compare", "version": compare.__version__}
     assert data["model"] == "all-MiniLM-L6-v2"
     assert isinstance(data["judge"], str) and data["judge"]
-    assert set(data["settings"]) == {"link", "agree", "evidence"}
+    assert set(data["settings"]) == {f.name for f in fields(Thresholds)}  # link, agree, evidence, read
     assert data["event"]["title"] == "Collision between a blue van and a red car (teaching example)"
     assert data["event"]["date"] == "2026-03-14"
     assert {"passages", "embeddings", "alignment", "judging", "framing"} <= set(data["timings"])
@@ -66,9 +69,16 @@ def test_every_offset_indexes_the_source_text(data):
     seen = set()
     for point in data["points"]:
         assert list(point["cells"]) == [s["id"] for s in data["sources"]]
+        claim = point["claim"]
+        assert text[claim["source"]].count(claim["text"]) and claim["passage"].startswith(claim["source"])
+        assert point["cells"][claim["source"]]["stance"] == "affirms"
         for sid, cell in point["cells"].items():
-            assert cell["status"] in CELL_STATUSES
-            assert (cell["status"] == "silent") == (cell["passages"] == [])
+            assert set(cell) == CELL_KEYS
+            assert cell["status"] in CELL_STATUSES and cell["stance"] in STANCES
+            assert (cell["status"] == "silent") == (cell["passages"] == []) == (cell["stance"] == "silent")
+            assert cell["reason"] and isinstance(cell["placed"], bool)
+            if cell["stance"] != "silent":
+                assert cell["passage"] in [p["id"] for p in cell["passages"]] and cell["nearest"] is None
             for p in cell["passages"]:
                 assert text[sid][p["start"] : p["end"]] == p["text"]
                 seen.add(p["id"])
@@ -76,7 +86,8 @@ def test_every_offset_indexes_the_source_text(data):
             for d in pair["evidence"].get("discrepancies", []):
                 assert text[pair["a"]][d["left_start"] : d["left_end"]] == d["left"]
                 assert text[pair["b"]][d["right_start"] : d["right_end"]] == d["right"]
-    assert len(seen) == sum(len(c["passages"]) for p in data["points"] for c in p["cells"].values())
+    # Each passage is on one point, and also on those the silence check placed it on.
+    assert len(seen) == sum(len(c["passages"]) for p in data["points"] for c in p["cells"].values() if not c["placed"])
 
 
 def test_every_pair_appears_unless_both_are_silent(data):
@@ -97,12 +108,18 @@ def test_every_pair_appears_unless_both_are_silent(data):
                 counts["silent"] += 1
                 continue
             assert {"similarity", "agreement", "contradiction", "discrepancies", "rationale"} <= set(ev)
-            assert 0.0 <= ev["agreement"] <= 1.0 and 0.0 <= ev["contradiction"] <= 1.0
+            # A label that follows from the stances carries no judge scores of its own (the positions do).
+            assert all(ev[k] is None or 0.0 <= ev[k] <= 1.0 for k in ("agreement", "contradiction"))
             assert ev["rationale"]
             if pair["label"] == "diverge":
                 assert pair["divergence"] == list(dict.fromkeys(d["kind"] for d in ev["discrepancies"]))
             counts[pair["label"]] += 1
-    assert counts == data["counts"]
+    assert {**counts, "stances": data["counts"]["stances"]} == data["counts"]
+    stances = dict.fromkeys(STANCES, 0)
+    for point in data["points"]:
+        for cell in point["cells"].values():
+            stances[cell["stance"]] += 1
+    assert data["counts"]["stances"] == stances
 
 
 def test_the_checks_find_each_kind_of_discrepancy_in_the_teaching_event(data):
@@ -112,7 +129,8 @@ def test_the_checks_find_each_kind_of_discrepancy_in_the_teaching_event(data):
         for pair in point["pairs"]
         for d in pair["evidence"].get("discrepancies", [])
     }
-    assert found == {"quantity", "date", "polarity", "naming"}
+    # A negation now shows as a source's stance (denies) more often than as a polarity check on a pair.
+    assert {"quantity", "date", "naming"} <= found <= {"quantity", "date", "polarity", "naming", "role"}
 
 
 def test_the_teaching_event_shows_each_kind_of_divergence(data):
@@ -123,7 +141,10 @@ def test_the_teaching_event_shows_each_kind_of_divergence(data):
         if pair["label"] == "diverge"
         for kind in pair["divergence"]
     }
-    assert {"quantity", "date", "polarity", "naming"} <= kinds
+    assert {"quantity", "date", "naming"} <= kinds
+    # A contradiction: a polarity difference between two passages, or a source that denies a claim another affirms.
+    assert "polarity" in kinds or any(
+        {"affirms", "denies"} <= {c["stance"] for c in point["cells"].values()} for point in data["points"])
     named = {(n["name"], n["other_name"]) for n in data["names"]}
     assert ("Mill Street junction", "Mill Road crossing") in named or ("Mill Road crossing", "Mill Street junction") in named
 
@@ -146,10 +167,129 @@ def test_html_is_one_self_contained_page(reports, data):
 def test_markdown_report(reports, data):
     md = reports["md"].read_text(encoding="utf-8")
     assert md.startswith("# Collision between a blue van and a red car \\(teaching example\\)\n")
-    for heading in ("## Sources", "## Coverage matrix", "## Points", "## Framing: distinctive terms"):
+    headings = ["## Where they disagree", "## Claims by source", "## Said by one source only", "## Sources",
+                "## Points", "## Framing: distinctive terms"]
+    for heading in headings:
         assert f"\n{heading}\n" in md
+    assert [md.index(f"\n{h}\n") for h in headings] == sorted(md.index(f"\n{h}\n") for h in headings)
     for point in data["points"]:
         assert f"\n### {point['id']}: " in md
+
+
+# --- disputes, sides and silence ------------------------------------------
+
+
+def _taking_sides(point: dict) -> int:
+    return sum(c["stance"] in TAKING_SIDES for c in point["cells"].values())
+
+
+def test_disputes_and_their_sides_follow_the_positions(teaching_prepared):
+    """The disputes are exactly the points with a diverging pair, in order; each one's sides are its stances."""
+    from compare.pipeline import compare_prepared
+
+    comparison = compare_prepared(teaching_prepared)
+    data = report.to_dict(comparison)
+    points = {p["id"]: p for p in data["points"]}
+    contested = [p["id"] for p in data["points"] if any(x["label"] == "diverge" for x in p["pairs"])]
+    assert contested and sorted(data["disputes"]) == sorted(contested)
+    keys = [(-_taking_sides(points[pid]), -points[pid]["contestedness"]) for pid in data["disputes"]]
+    assert keys == sorted(keys)
+    parties = {s["id"]: s["party"] for s in data["sources"]}
+    records = {p.id: p for p in comparison.points}
+    for pid in data["disputes"]:
+        point = records[pid]
+        for sid, cell in points[pid]["cells"].items():
+            assert cell["stance"] == point.positions[sid].stance
+            assert cell["passage"] == point.positions[sid].passage
+        grouped = group_sides({sid: c["stance"] for sid, c in points[pid]["cells"].items()}, parties)
+        assert grouped == sides(comparison, point)
+        assert sum(len(v) for v in grouped.values()) == len(data["sources"])
+        # A dispute has sources on opposite sides, or two giving different values for one thing.
+        assert ("affirms" in grouped and "denies" in grouped) or any(
+            x["evidence"].get("discrepancies") for x in points[pid]["pairs"] if x["label"] == "diverge")
+    sole = [p["id"] for p in data["points"] if sum(c["stance"] != "silent" for c in p["cells"].values()) == 1]
+    assert sorted(pid for pids in data["sole_claims"].values() for pid in pids) == sorted(sole)
+    assert list(data["sole_claims"]) == [s["id"] for s in data["sources"]]
+    for sid, pids in data["sole_claims"].items():
+        assert all(points[pid]["cells"][sid]["stance"] != "silent" for pid in pids)
+
+
+def test_reports_lead_with_the_disputes(reports, data):
+    html = reports["html"].read_text(encoding="utf-8")
+    order = [html.index(f'<h2 id="{h}">') for h in ("disputes", "matrix", "sole", "points", "framing", "originals")]
+    assert order == sorted(order)
+    assert html.index("<h2") == order[0]  # the first section of the page
+    disputes = html[order[0] : order[1]]
+    assert "Where they disagree" in disputes
+    first = next(p for p in data["points"] if p["id"] == data["disputes"][0])
+    assert disputes.index(f'id="dispute-{first["id"]}"') < min(
+        disputes.index(f'id="dispute-{pid}"') for pid in data["disputes"][1:]) if len(data["disputes"]) > 1 else True
+    parties = {s["id"]: s["party"] for s in data["sources"]}
+    titles = {"affirms": "Affirm:", "denies": "Deny:", "reports": "Report without taking a side:", "silent": "Silent:"}
+    section = disputes[disputes.index(f'id="dispute-{first["id"]}"'):]
+    for stance, sids in group_sides({sid: c["stance"] for sid, c in first["cells"].items()}, parties).items():
+        assert titles[stance] in section
+    md = reports["md"].read_text(encoding="utf-8")
+    assert md.index("\n## Where they disagree\n") < md.index("\n## Claims by source\n") < md.index("\n## Points\n")
+    assert md.index("\n## ") == md.index("\n## Where they disagree\n")
+    assert f"\n### {first['id']}: " in md[: md.index("\n## Claims by source\n")]
+
+
+def test_a_silent_cell_names_its_nearest_passage_and_why(data):
+    text = {s["id"]: s["text"] for s in data["sources"]}
+    silent = [(sid, c) for p in data["points"] for sid, c in p["cells"].items() if c["stance"] == "silent"]
+    named = [(sid, c) for sid, c in silent if c["nearest"]]
+    assert named
+    for sid, cell in named:
+        near = cell["nearest"]
+        assert near["id"].startswith(sid) and text[sid][near["start"] : near["end"]] == near["text"]
+        assert cell["reason"] and cell["passages"] == [] and cell["passage"] is None
+        assert cell["similarity"] is not None
+
+
+def test_the_order_of_the_sources_changes_no_dispute_and_no_side(teaching_prepared):
+    """Neutrality: sources given in another order give the same disputes, in the same order, with the same sides."""
+    from dataclasses import replace
+
+    from compare.judge import RuleJudge
+    from compare.pipeline import compare_prepared
+
+    event = teaching_prepared.event
+    given = compare_prepared(replace(teaching_prepared, memo={}), judge=RuleJudge())
+    turned = compare_prepared(replace(teaching_prepared, memo={}, event=replace(
+        event, sources=tuple(reversed(event.sources)))), judge=RuleJudge())
+    for other in (turned, replace(given, sources=list(reversed(given.sources)))):
+        a, b = report.to_dict(given), report.to_dict(other)
+        assert a["disputes"] and a["disputes"] == b["disputes"]
+        assert {k: sorted(v) for k, v in a["sole_claims"].items()} == {k: sorted(v) for k, v in b["sole_claims"].items()}
+        by_id = {p.id: p for p in other.points}
+        for point in given.points:
+            if point.id in a["disputes"]:
+                assert sides(given, point) == sides(other, by_id[point.id])
+        html = report.render(other, "html")
+        assert [m for m in re.findall(r'id="dispute-([^"]+)"', html)] == a["disputes"]
+
+
+def test_a_quote_in_the_disputes_is_escaped(teaching_prepared):
+    from dataclasses import replace
+
+    from compare.pipeline import compare_prepared
+
+    comparison = compare_prepared(teaching_prepared)
+    point = next(p for p in comparison.points if p.id == report.to_dict(comparison)["disputes"][0])
+    hostile = "The van <script>alert(1)</script> did <b onmouseover=x>not</b> stop"
+    passages = dict(comparison.passages)
+    for pid in {point.claim, *(pos.passage for pos in point.positions.values() if pos.passage)}:
+        passages[pid] = replace(passages[pid], text=hostile)
+    comparison = replace(comparison, passages=passages)
+    html = report.render(comparison, "html")
+    disputes = html[html.index('<h2 id="disputes">') : html.index('<h2 id="matrix">')]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in disputes and "&lt;b onmouseover=x&gt;" in disputes
+    assert "<script" not in html.lower() and "<b onmouseover" not in html
+    md = report.render(comparison, "md")
+    section = md[md.index("\n## Where they disagree\n") : md.index("\n## Claims by source\n")]
+    assert r"\<script\>alert\(1\)\</script\>" in section
+    assert not re.search(r"(?<!\\)<(?:script|b )", md)
 
 
 # --- escaping -------------------------------------------------------------

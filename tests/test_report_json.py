@@ -1,4 +1,4 @@
-"""The JSON report holds exactly to_dict, and to_dict exactly what dataclasses.asdict gave."""
+"""The JSON report holds exactly to_dict, and to_dict exactly what a plain reimplementation (the oracle) gives."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from compare import report
 from compare.judge import RuleJudge
-from compare.records import Comparison, Evidence, PairLabel, Point
+from compare.records import Comparison, Evidence, PairLabel, Point, Position
 from compare.pipeline import compare_prepared
 
 
@@ -28,7 +28,7 @@ def test_a_large_report_writes_each_point_on_one_line(teaching_prepared):
 
 
 def old_to_dict(comparison: Comparison) -> dict:
-    """to_dict as it was: Point.all_pairs and dataclasses.asdict (the oracle)."""
+    """to_dict written plainly: Point.all_pairs and dataclasses.asdict, positions read field by field (the oracle)."""
     order = comparison.source_ids
     event = comparison.event
 
@@ -43,16 +43,47 @@ def old_to_dict(comparison: Comparison) -> dict:
         ev["checks_skipped"] = list(lab.evidence.checks_skipped)
         return {"a": lab.a, "b": lab.b, "label": lab.label, "divergence": list(lab.divergence_kinds), "evidence": ev}
 
+    ps = comparison.passages
+
+    def stance(point: Point, sid: str) -> str:
+        return point.positions[sid].stance if sid in point.positions else ("reports" if point.passages[sid] else "silent")
+
+    def cell_dict(point: Point, sid: str, status: str) -> dict:
+        pos = point.positions.get(sid) or Position(stance(point, sid))
+        near = ps[pos.nearest] if pos.nearest else None
+        return {
+            "status": status, "stance": pos.stance, "passage": pos.passage, "reason": pos.reason,
+            "similarity": pos.similarity,
+            "nearest": {"id": near.id, "start": near.start, "end": near.end, "text": near.text} if near else None,
+            "placed": pos.placed,
+            "passages": [
+                {"id": pid, "start": ps[pid].start, "end": ps[pid].end, "text": ps[pid].text, "language": ps[pid].language}
+                for pid in point.passages[sid]],
+        }
+
     def point_dict(point: Point) -> dict:
         cells = point.cells()
-        ps = comparison.passages
+        claim = ps[point.claim] if point.claim else None
         return {
-            "id": point.id, "summary": point.summary, "contestedness": round(point.contestedness, 4),
-            "cells": {sid: {"status": cells[sid], "passages": [
-                {"id": pid, "start": ps[pid].start, "end": ps[pid].end, "text": ps[pid].text, "language": ps[pid].language}
-                for pid in point.passages[sid]]} for sid in order},
+            "id": point.id, "summary": point.summary,
+            "claim": {"passage": claim.id, "source": claim.source_id, "text": claim.text} if claim else None,
+            "contestedness": round(point.contestedness, 4),
+            "cells": {sid: cell_dict(point, sid, cells[sid]) for sid in order},
             "pairs": [pair_dict(lab) for lab in point.all_pairs(order)],
         }
+
+    # Disputes: points with a diverging pair; most sources taking a side first, then the most contested.
+    contested = [(k, p) for k, p in enumerate(comparison.points) if any(x.label == "diverge" for x in p.pairs.values())]
+    contested.sort(key=lambda kp: (-sum(stance(kp[1], s) in ("affirms", "denies") for s in kp[1].passages),
+                                   -round(kp[1].contestedness, 6), kp[0]))
+    sole: dict[str, list[str]] = {sid: [] for sid in order}
+    stances = dict.fromkeys(("affirms", "denies", "reports", "silent"), 0)
+    for p in comparison.points:
+        speaking = [sid for sid in p.passages if stance(p, sid) != "silent"]
+        if len(speaking) == 1:
+            sole[speaking[0]].append(p.id)
+        for sid in p.passages:
+            stances[stance(p, sid)] += 1
 
     return {
         "schema": report.SCHEMA,
@@ -61,10 +92,12 @@ def old_to_dict(comparison: Comparison) -> dict:
         "event": {"title": event.title, "date": event.date, "summary": event.summary, "path": event.path},
         "sources": [{k: getattr(s, k) for k in ("id", "party", "title", "speaker", "date", "url", "language",
                                                  "provenance", "path", "format", "text")} for s in comparison.sources],
+        "disputes": [p.id for _, p in contested],
+        "sole_claims": sole,
         "points": [point_dict(p) for p in comparison.points],
         "framing": {sid: [asdict(t) for t in terms] for sid, terms in comparison.framing.items()},
         "names": report.naming_variants(comparison),
-        "counts": comparison.label_counts(),
+        "counts": {**comparison.label_counts(), "stances": stances},
         "timings": {k: round(v, 4) for k, v in comparison.timings.items()},
     }
 
@@ -86,7 +119,7 @@ def test_lachin_report_is_unchanged(lachin_prepared):
 
 def test_odd_labels_are_written_as_before(teaching_prepared):
     """A judge's silent label on a speaking pair, a label on a pair with one silent
-    side, probabilities, and an event without points."""
+    side, probabilities, a point without positions, and an event without points."""
     comparison = compare_prepared(teaching_prepared, judge=RuleJudge())
     point = next(p for p in comparison.points if len(p.speakers) >= 2 and p.silent_sources)
     (a, b), lab = next(iter(point.pairs.items()))
@@ -94,5 +127,7 @@ def test_odd_labels_are_written_as_before(teaching_prepared):
         lab.evidence, probabilities={"agree": 0.1, "diverge": 0.2, "related": 0.3, "unrelated": 0.4}))
     quiet = point.silent_sources[0]
     point.pairs[(quiet, a)] = PairLabel(quiet, a, "related", Evidence(similarity=0.5, rationale="a judge's own"))
+    older = comparison.points[-1]  # a point from an engine without claims: no positions, no claim
+    older.positions, older.claim = {}, None
     check_same(comparison)
     check_same(replace(comparison, points=[]))

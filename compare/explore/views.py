@@ -1,6 +1,11 @@
-"""What the app shows, as data frames and escaped HTML: the coverage matrix, its legend and
-badges, the pair evidence, passages highlighted in their documents, metadata, framing and
-names, and the report files to download.
+"""What the app shows, as data frames and escaped HTML: the disputes (who takes which side on
+each contested claim), the matrix of claims by sources (stances, or the coverage statuses), its
+legend and badges, the claims only one source makes, each source's position and the pair
+evidence, passages highlighted in their documents, metadata, framing and names, and the report
+files to download.
+
+Which claims are disputed, in which order, and how the sides are grouped come from
+:mod:`compare.report.contested`, the same functions the report uses.
 
 Everything that puts document text into HTML goes through :func:`esc`.
 """
@@ -12,8 +17,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from compare.records import Comparison, PairLabel, Point, Source
+from compare.records import STANCES, Comparison, PairLabel, Point, Source
 from compare.report import CELL_MEANINGS, CELL_SYMBOLS
+from compare.report.contested import (
+    PLACED_MARK,
+    SIDE_TITLES,
+    STANCE_MEANINGS,
+    STANCE_SYMBOLS,
+    disputes,
+    sides,
+    sole_claims,
+    stance_of,
+)
 
 if TYPE_CHECKING:  # pandas is imported when a frame is built, to keep importing the app quick
     import pandas as pd
@@ -32,6 +47,9 @@ COLOURS = {
 TEXT_COLOURS = {"agree": "#fff", "diverge": "#fff", "related": "#222", "silent": "#555", "sole": "#fff"}
 SYMBOLS = CELL_SYMBOLS
 MEANINGS = CELL_MEANINGS
+#: Each stance's cell colour, and the text colour readable on it (the symbol is the first cue).
+STANCE_COLOURS = {"affirms": "#1565c0", "denies": "#c62828", "reports": "#f9a825", "silent": "#e0e0e0"}
+STANCE_TEXT_COLOURS = {"affirms": "#fff", "denies": "#fff", "reports": "#222", "silent": "#555"}
 #: The orders :func:`select_points` knows.
 SORTS = ("position", "contested")
 
@@ -144,6 +162,18 @@ def legend_html() -> str:
     return f'<div class="nc-legend">{items}</div>'
 
 
+def stance_legend_html() -> str:
+    """The legend of the matrix of claims by sources: each stance's swatch, name and meaning."""
+    items = "".join(
+        f'<span class="nc-key"><span class="nc-swatch" style="background:{STANCE_COLOURS[s]};'
+        f'color:{STANCE_TEXT_COLOURS[s]}">{STANCE_SYMBOLS[s]}</span> <b>{s}</b>: {esc(STANCE_MEANINGS[s])}</span>'
+        for s in STANCES
+    )
+    items += (f'<span class="nc-key"><span class="nc-swatch nc-placed">{esc(PLACED_MARK)}</span> placed on the claim '
+              "by the silence check (alignment had grouped the passage elsewhere)</span>")
+    return f'<div class="nc-legend">{items}</div>'
+
+
 STYLE = """<style>
 .nc-legend{display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;margin:.3rem 0 .6rem;font-size:.85rem}
 .nc-swatch{display:inline-block;min-width:1.4em;text-align:center;border-radius:3px;font-weight:bold}
@@ -167,7 +197,21 @@ table.nc-matrix tr.nc-selected td{outline:2px solid #1565c0}
 .nc-badge{display:inline-block;border-radius:3px;padding:0 .4rem;font-size:.8rem;font-weight:600}
 .nc-meta{font-size:.8rem;color:#444}
 .nc-meta td{padding:0 .6rem 0 0;vertical-align:top}
+.nc-placed{outline:2px dashed #222;outline-offset:-3px}
+.nc-dispute{border:1px solid #ddd;border-left:5px solid #c62828;border-radius:4px;padding:.4rem .8rem;margin:.2rem 0 .3rem}
+.nc-dispute .nc-claim{font-weight:600;margin:.1rem 0 .3rem}
+.nc-dispute ul{margin:.1rem 0 .3rem;padding-left:1.4rem;font-size:.9rem}
+.nc-side{margin:.2rem 0}
 </style>"""
+
+
+def stance_badge(stance: str) -> str:
+    """A coloured label for one stance (an unknown one is drawn as silent)."""
+    s = stance if stance in STANCE_COLOURS else "silent"
+    return (
+        f'<span class="nc-badge" style="background:{STANCE_COLOURS[s]};color:{STANCE_TEXT_COLOURS[s]}">'
+        f"{STANCE_SYMBOLS[s]} {esc(stance)}</span>"
+    )
 
 
 def badge(status: str) -> str:
@@ -184,19 +228,23 @@ def matrix_html(
     points: Sequence[Point],
     sources: Sequence[str] | None = None,
     selected: str | None = None,
+    by: str = "stance",
 ) -> str:
-    """The coverage matrix as one escaped HTML table (``table.nc-matrix``)."""
+    """The matrix of points by sources as one escaped HTML table (``table.nc-matrix``).
+
+    ``by="stance"`` shows each source's stance on the point's claim (the reason in the
+    tooltip, placed cells marked); ``by="status"`` the coverage status (the pair labels
+    summarised per source).
+    """
+    if by not in ("stance", "status"):
+        raise ValueError(f"unknown matrix {by!r}; choose stance or status")
     sources = comparison.source_ids if sources is None else list(sources)
     names = parties(comparison)
     head = "".join(f'<th class="nc-src" title="{esc(names[s])}">{esc(names[s])}</th>' for s in sources)
     rows = []
     for p in points:
-        cells = "".join(
-            f'<td class="nc-cell nc-{st}" title="{esc(names[s])}: {st}" '
-            f'style="background:{COLOURS[st]};color:{TEXT_COLOURS[st]}">{SYMBOLS[st]}</td>'
-            for s in sources
-            for st in (p.cell(s),)
-        )
+        cells = "".join(_stance_cell(p, s, names[s]) if by == "stance" else _status_cell(p.cell(s), names[s])
+                        for s in sources)
         width = round(p.contestedness * 3, 2)
         cls = ' class="nc-selected"' if p.id == selected else ""
         rows.append(
@@ -212,7 +260,126 @@ def matrix_html(
     )
 
 
+def _status_cell(status: str, party: str) -> str:
+    return (f'<td class="nc-cell nc-{status}" title="{esc(party)}: {status}" '
+            f'style="background:{COLOURS[status]};color:{TEXT_COLOURS[status]}">{SYMBOLS[status]}</td>')
+
+
+def _stance_cell(point: Point, source_id: str, party: str) -> str:
+    position = point.positions.get(source_id)
+    st = stance_of(point, source_id)
+    placed = bool(position and position.placed)
+    reason = f": {position.reason}" if position and position.reason else ""
+    tip = f"{party} {st}{' (placed by the silence check)' if placed else ''}{reason}"
+    cls = " nc-placed" if placed else ""
+    return (f'<td class="nc-cell nc-{st}{cls}" title="{esc(tip)}" style="background:{STANCE_COLOURS[st]};'
+            f'color:{STANCE_TEXT_COLOURS[st]}">{STANCE_SYMBOLS[st]}{esc(PLACED_MARK) if placed else ""}</td>')
+
+
+# --- disputes and single-source claims ------------------------------------
+
+
+def claim_text(comparison: Comparison, point: Point) -> tuple[str, str | None]:
+    """The words of a point's claim and the party whose words they are (the summary, no party, without a claim)."""
+    passage = comparison.passages.get(point.claim) if point.claim else None
+    if passage is None:
+        return point.summary, None
+    return passage.text, parties(comparison)[passage.source_id]
+
+
+def dispute_points(comparison: Comparison) -> list[Point]:
+    """The contested points, most important first (the report's order: :func:`compare.report.contested.disputes`)."""
+    return disputes(comparison)
+
+
+def dispute_html(comparison: Comparison, point: Point) -> str:
+    """One dispute, escaped: the claim quoted with its source, the sides by stance with each
+    speaking source's quote, and the values that differ between diverging sources."""
+    names = parties(comparison)
+    text, party = claim_text(comparison, point)
+    out = [f'<div class="nc-dispute" data-dispute="{esc(point.id)}"><div class="nc-claim">{esc(point.id)} · '
+           f"&#8220;{_lines(text)}&#8221;" + (f' <span class="nc-meta">— {esc(party)}</span>' if party else "") + "</div>"]
+    for stance, sids in sides(comparison, point).items():
+        out.append(f'<div class="nc-side">{stance_badge(stance)} <b>{esc(SIDE_TITLES[stance])}:</b> '
+                   + ", ".join(esc(names[s]) for s in sids) + "</div>")
+        if stance == "silent":
+            continue
+        items = []
+        for sid in sids:
+            pid = _quote_id(point, sid)
+            if pid is None:
+                continue
+            placed = point.positions.get(sid)
+            note = ' <span class="nc-meta">(placed by the silence check)</span>' if placed and placed.placed else ""
+            items.append(f"<li><b>{esc(names[sid])}</b>{note}: &#8220;{_lines(comparison.passages[pid].text)}&#8221; "
+                         f'<span class="nc-meta">{esc(pid)}</span></li>')
+        if items:
+            out.append("<ul>" + "".join(items) + "</ul>")
+    values = [
+        f"<li>{esc(names[lab.a])} / {esc(names[lab.b])}: {esc(d.kind)}, &#8220;{esc(d.left)}&#8221; vs "
+        f"&#8220;{esc(d.right)}&#8221;</li>"
+        for lab in point.all_pairs(comparison.source_ids) if lab.label == "diverge"
+        for d in evidence_value(lab.evidence, "discrepancies", ()) or ()
+    ]
+    if values:
+        out.append("<div><b>Values that differ:</b><ul>" + "".join(values) + "</ul></div>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def _quote_id(point: Point, source_id: str) -> str | None:
+    """The passage behind a source's stance: the one its position names, else its first on the point."""
+    position = point.positions.get(source_id)
+    if position is not None and position.passage and position.passage in point.passages.get(source_id, ()):
+        return position.passage
+    own = point.passages.get(source_id, ())
+    return own[0] if own else None
+
+
+def sole_claim_groups(comparison: Comparison) -> dict[str, list[Point]]:
+    """The points only one source speaks on, by that source's party (sources without any left out)."""
+    names = parties(comparison)
+    by_id = {p.id: p for p in comparison.points}
+    return {names[sid]: [by_id[pid] for pid in pids] for sid, pids in sole_claims(comparison).items() if pids}
+
+
+def sole_claims_html(comparison: Comparison) -> str:
+    """The single-source claims grouped per source ("Only Azerbaijan MFA says: ..."), escaped."""
+    groups = sole_claim_groups(comparison)
+    if not groups:
+        return "<p>Every claim is addressed by at least two sources.</p>"
+    parts = []
+    for party, points in groups.items():
+        items = "".join(f"<li>{esc(p.id)} · &#8220;{_lines(claim_text(comparison, p)[0])}&#8221;</li>" for p in points)
+        parts.append(f"<p><b>Only {esc(party)} says:</b></p><ul>{items}</ul>")
+    return "".join(parts)
+
+
 # --- drill-down -----------------------------------------------------------
+
+
+def position_rows(comparison: Comparison, point: Point) -> list[dict[str, Any]]:
+    """Each source's position on the point's claim: stance, the passage behind it (or, when
+    silent, the nearest passage, which was read and does not count), placement and the reason."""
+    names = parties(comparison)
+    rows = []
+    for sid in comparison.source_ids:
+        if sid not in point.passages:
+            continue
+        position = point.positions.get(sid)
+        stance = stance_of(point, sid)
+        pid = _quote_id(point, sid) if stance != "silent" else (position.nearest if position else None)
+        rows.append({
+            "source": names[sid],
+            "stance": stance,
+            "similarity": position.similarity if position else None,
+            "passage": comparison.passages[pid].text if pid and stance != "silent" else "",
+            "nearest passage": comparison.passages[pid].text if pid and stance == "silent" else "",
+            "placed": bool(position and position.placed),
+            "why": position.reason if position else "",
+        })
+    return rows
+
 
 
 def evidence_value(evidence: Any, name: str, default: Any = None) -> Any:

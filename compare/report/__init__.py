@@ -21,9 +21,22 @@ from typing import Any
 import jinja2
 
 from compare.errors import InputError
-from compare.records import Comparison, Evidence, PairLabel, Point
+from compare.records import LABELS, Comparison, Evidence, PairLabel, Passage, Point, Position
 
-SCHEMA = "narrative-compare/report-1"
+from .contested import (
+    PLACED_MARK,
+    SIDE_TITLES,
+    STANCE_MEANINGS,
+    STANCE_SYMBOLS,
+    disputes,
+    group_sides,
+    quote,
+    sole_claims,
+    stance_counts,
+    stance_of,
+)
+
+SCHEMA = "narrative-compare/report-2"
 FORMATS = ("html", "md", "json")
 CELL_SYMBOLS = {"agree": "✓", "diverge": "✗", "related": "~", "silent": "·", "sole": "●"}
 CELL_MEANINGS = {
@@ -68,10 +81,12 @@ def _head(comparison: Comparison) -> dict[str, Any]:
             }
             for s in comparison.sources
         ],
+        "disputes": [p.id for p in disputes(comparison)],
+        "sole_claims": sole_claims(comparison),
         "points": None,
         "framing": {sid: [asdict(t) for t in terms] for sid, terms in comparison.framing.items()},
         "names": naming_variants(comparison),
-        "counts": comparison.label_counts(),
+        "counts": {**comparison.label_counts(), "stances": stance_counts(comparison)},
         "timings": {k: round(v, 4) for k, v in comparison.timings.items()},
     }
 
@@ -92,27 +107,39 @@ def _point_dicts(comparison: Comparison) -> Iterator[dict[str, Any]]:
 def _point_dict(comparison: Comparison, point: Point, order: list[str], rank: dict[str, int]) -> dict[str, Any]:
     passages = comparison.passages
     cells = point.cells()
+    claim = passages.get(point.claim) if point.claim else None
     return {
         "id": point.id,
         "summary": point.summary,
+        "claim": {"passage": claim.id, "source": claim.source_id, "text": claim.text} if claim else None,
         "contestedness": round(point.contestedness, 4),
-        "cells": {
-            sid: {
-                "status": cells[sid],
-                "passages": [
-                    {
-                        "id": pid,
-                        "start": passages[pid].start,
-                        "end": passages[pid].end,
-                        "text": passages[pid].text,
-                        "language": passages[pid].language,
-                    }
-                    for pid in point.passages[sid]
-                ],
-            }
-            for sid in order
-        },
+        "cells": {sid: _cell_dict(point, sid, cells[sid], passages) for sid in order},
         "pairs": list(_pair_dicts(point, rank)),
+    }
+
+
+def _cell_dict(point: Point, sid: str, status: str, passages: dict[str, Passage]) -> dict[str, Any]:
+    """One source on one point: its matrix status, its stance on the claim and why, and its passages."""
+    position = point.positions.get(sid) or Position(stance_of(point, sid))  # type: ignore[arg-type]
+    near = passages.get(position.nearest) if position.nearest else None
+    return {
+        "status": status,
+        "stance": position.stance,
+        "passage": position.passage,
+        "reason": position.reason,
+        "similarity": position.similarity,
+        "nearest": {"id": near.id, "start": near.start, "end": near.end, "text": near.text} if near else None,
+        "placed": position.placed,
+        "passages": [
+            {
+                "id": pid,
+                "start": passages[pid].start,
+                "end": passages[pid].end,
+                "text": passages[pid].text,
+                "language": passages[pid].language,
+            }
+            for pid in point.passages[sid]
+        ],
     }
 
 
@@ -259,11 +286,26 @@ def _json_chunks(comparison: Comparison) -> Iterator[str]:
 
 
 def _context(comparison: Comparison, data: dict[str, Any]) -> dict[str, Any]:
+    parties = {s["id"]: s["party"] for s in data["sources"]}
+    contested = set(data["disputes"])
     return {
         "data": data,
         "sources": {s["id"]: s for s in data["sources"]},
+        "labels": LABELS,
         "symbols": CELL_SYMBOLS,
         "meanings": CELL_MEANINGS,
+        "stance_symbols": STANCE_SYMBOLS,
+        "stance_meanings": STANCE_MEANINGS,
+        "side_titles": SIDE_TITLES,
+        "placed_mark": PLACED_MARK,
+        "point_by_id": {p["id"]: p for p in data["points"]},
+        # The sides of each dispute, grouped as compare.report.contested groups them for the app too.
+        "sides": {
+            p["id"]: group_sides({sid: c["stance"] for sid, c in p["cells"].items()}, parties)
+            for p in data["points"]
+            if p["id"] in contested
+        },
+        "quote": quote,
         "originals": {s.id: list(_segments(comparison, s.id)) for s in comparison.sources},
         "point_of": {
             pid: point.id for point in comparison.points for ps in point.passages.values() for pid in ps
