@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -31,8 +33,86 @@ EVENT_FILE = "event.yaml"
 #: Files an event folder may hold beside its sources (teaching material, notes).
 RESERVED_NAMES = frozenset({"readme.md", "lesson.md", "answers.yaml", EVENT_FILE})
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+#: A lone surrogate (from a YAML escape such as "\ud800", or a file name that is not UTF-8) is no
+#: character: it cannot be written out, and the report would fail only at the very end.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Bidirectional embeddings, overrides and isolates: in a party name they make it display as
+#: another ("Red \u202eder" shows as "Red red"), so a party may not hold them.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+#: Front matter (and event.yaml) over this size is refused before YAML reads it: a statement's
+#: metadata is a few lines, and YAML's cost grows with what it is given.
+FRONT_MATTER_MAX = 64 * 1024
+#: How deep YAML may nest. Values are single scalars, so 2 would do; a little room lets a list or
+#: mapping be refused by name, while 5,000 brackets never reach Python's recursion limit.
+YAML_DEPTH_MAX = 20
+#: The value types a metadata key may hold, checked before any is turned into text
+#: (``!!binary`` gives bytes, ``!!set`` a set: neither is a title or a date).
+_SCALARS = (str, bool, int, float, dt.date)
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that metadata does not allow; ``problem`` is said of the text ("has a duplicate key ...")."""
+
+
+class _MetadataLoader(yaml.SafeLoader):
+    """YAML for a statement's metadata: safe tags, no anchors or aliases, bounded depth, unique keys.
+
+    An alias chain ("billion laughs") takes a few lines and expands to gigabytes once a value
+    is turned into text, and metadata has no use for anchors, so both are refused outright.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(problem="uses a YAML anchor or alias (&name, *name), which metadata may not use",
+                           problem_mark=event.start_mark)
+        if self._depth >= YAML_DEPTH_MAX:
+            raise _Refused(problem=f"is nested more than {YAML_DEPTH_MAX} deep", problem_mark=event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # PyYAML keeps the last of two equal keys silently; a second 'party' or 'date' is a mistake.
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str) and key in seen:
+                raise _Refused(problem=f"has a duplicate key {key!r}", problem_mark=key_node.start_mark)
+            if isinstance(key, str):
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _load_metadata(text: str, label: str | Path, *, first_line: int, subject: str = "front matter ") -> Any:
+    """Read metadata YAML with :class:`_MetadataLoader`; a problem is one :class:`InputError`.
+
+    ``first_line`` is the file's line number of the text's first line, and ``subject`` what the
+    message calls the text ("front matter ", or "" for a whole file such as event.yaml).
+    """
+    if len(text.encode("utf-8")) > FRONT_MATTER_MAX:
+        raise InputError(label, f"{subject}is over {FRONT_MATTER_MAX // 1024} KB: metadata is a few lines")
+    if not text.strip():
+        return {}
+    try:
+        return yaml.load(text, Loader=_MetadataLoader)  # a SafeLoader subclass: safe tags only
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + first_line})" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        said = problem if isinstance(err, _Refused) else f"is not valid YAML: {problem}"
+        raise InputError(label, f"{subject}{said}{where}") from None
+    except ValueError as err:  # YAML reads 2022-02-30 as a date and fails on it
+        raise InputError(label, f"{subject}holds an impossible date: {err}") from None
+    except RecursionError:  # the depth limit keeps this from happening; still never a traceback
+        raise InputError(label, f"{subject}is nested too deep") from None
 
 
 def load_event(paths: str | Path | Iterable[str | Path]) -> Event:
@@ -108,17 +188,38 @@ def build_event(
 def read_source(path: str | Path) -> Source:
     """Read one source file (Markdown, text or HTML)."""
     path = Path(path)
-    raw = path.read_bytes()
-    text = decode_text(raw, path)
+    text = decode_text(read_regular_file(path), path)
     if path.suffix.lower() in HTML_SUFFIXES:
         return source_from_html(text, path)
     return source_from_text(text, path=path, default_party=path.stem)
 
 
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file; anything else, or an error from the system, is an :class:`InputError`.
+
+    The file is opened without blocking and checked before it is read: a FIFO or a device
+    named as a source would otherwise wait for a writer, or never end.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        raise InputError(path, f"cannot be read: {err.strerror or err}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError(path, "is not a regular file")
+    with open(fd, "rb") as file:
+        try:
+            return file.read()
+        except OSError as err:
+            raise InputError(path, f"cannot be read: {err.strerror or err}") from None
+
+
 def decode_text(raw: bytes, path: str | Path) -> str:
     """Decode UTF-8 bytes, refusing binary files and undecodable bytes with a clear message."""
-    if b"\x00" in raw[:8192]:
-        raise InputError(path, "is a binary file, not UTF-8 text")
+    # A NUL anywhere, not only near the start: it is no text character, and would reach the report.
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise InputError(path, f"is a binary file, not UTF-8 text (a NUL byte at position {nul})")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -141,6 +242,10 @@ def source_from_text(
     ``metadata`` (from the app, say) is checked like front matter and wins over it.
     """
     label = path if path is not None else (default_party or "<text>")
+    # Old Mac files end lines with a lone CR, which hides the front matter and every paragraph
+    # break. Each becomes a LF, one character for one, so offsets into the text stay where they
+    # were; CRLF is left as written (the body is kept as it is, and the rest of the code reads it).
+    text = _LONE_CR.sub("\n", text)
     fields, body = split_front_matter(text, label)
     if metadata:
         fields.update({k: v for k, v in metadata.items() if v not in (None, "")})
@@ -153,8 +258,10 @@ def source_from_text(
     party = fields.pop("party", None) or (None if has_front_matter else default_party)
     if not party or not str(party).strip():
         raise InputError(label, "has no 'party': add 'party: <name>' to its front matter")
+    _check_party(str(party), label)
     if not body.strip():
         raise InputError(label, "has no text (it is empty or only whitespace)")
+    _check_no_surrogate(body, "the text", label)
     suffix = Path(path).suffix.lower() if path is not None else ""
     return Source(
         id="",
@@ -182,9 +289,11 @@ def source_from_html(html: str, path: str | Path, party: str | None = None) -> S
     date = getattr(meta, "date", None) if meta is not None else None
     fields = check_fields({"title": title, "date": date}, SOURCE_KEYS, path)
     fields["language"] = detect_language(text)[0]
+    party = party or Path(path).stem
+    _check_party(party, path)
     return Source(
         id="",
-        party=party or Path(path).stem,
+        party=party,
         text=text,
         path=str(path),
         format="html",
@@ -210,15 +319,7 @@ def split_front_matter(text: str, label: str | Path) -> tuple[dict[str, Any], st
         body_start += 2
     elif text[body_start : body_start + 1] == "\n":
         body_start += 1
-    try:
-        data = yaml.safe_load(block) if block.strip() else {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" (line {mark.line + 2})" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise InputError(label, f"front matter is not valid YAML: {problem}{where}") from None
-    except ValueError as err:  # YAML reads 2022-02-30 as a date and fails on it
-        raise InputError(label, f"front matter holds an impossible date: {err}") from None
+    data = _load_metadata(block, label, first_line=2)
     if not isinstance(data, dict):
         raise InputError(label, "front matter must be a set of 'key: value' lines")
     return data, text[body_start:]
@@ -237,6 +338,14 @@ def check_fields(
             raise InputError(label, f"unknown key {key!r}{hint}")
         if value is None:
             continue
+        # The type first, before anything is turned into text: str() of a list, a set or bytes
+        # reads as a value ("b'hello'") and can be any size.
+        if not isinstance(value, _SCALARS):
+            kind = {list: "a list", tuple: "a list", dict: "a mapping", set: "a set", bytes: "binary data"}.get(
+                type(value), type(value).__name__)
+            raise InputError(label, f"{key!r} must be a single value (text, a number or a date), not {kind}")
+        if isinstance(value, str):
+            _check_no_surrogate(value, repr(key), label)
         if key == "date":
             value = _iso_date(value, label)
         elif key == "language":
@@ -247,12 +356,26 @@ def check_fields(
             value = str(value).strip().lower()
             if value not in PROVENANCES:
                 raise InputError(label, f"provenance {value!r} must be 'original' or 'paraphrase'")
-        elif isinstance(value, (dict, list)):
-            raise InputError(label, f"{key!r} must be a single value, not a list or mapping")
         else:
             value = str(value).strip()
         out[key] = value
     return out
+
+
+def _check_no_surrogate(text: str, what: str, label: str | Path | None) -> None:
+    found = _SURROGATE.search(text)
+    if found:
+        raise InputError(label, f"{what} holds a lone surrogate (U+{ord(found.group()):04X}), which is not a "
+                                "character: save the file as UTF-8, or rename it")
+
+
+def _check_party(party: str, label: str | Path | None) -> None:
+    """Refuse a party name that cannot be written out or would display as something else."""
+    _check_no_surrogate(party, "the party name", label)
+    found = _BIDI_CONTROLS.search(party)
+    if found:
+        raise InputError(label, f"the party name {party!a} holds the bidirectional control "
+                                f"U+{ord(found.group()):04X}, which makes it display as another name: remove it")
 
 
 def _iso_date(value: Any, label: str | Path | None) -> str:
@@ -268,15 +391,8 @@ def _iso_date(value: Any, label: str | Path | None) -> str:
 def _read_event_yaml(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
-    text = decode_text(path.read_bytes(), path)
-    try:
-        data = yaml.safe_load(text) if text.strip() else {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise InputError(path, f"is not valid YAML: {getattr(err, 'problem', err)}{where}") from None
-    except ValueError as err:  # YAML reads 2022-02-30 as a date and fails on it
-        raise InputError(path, f"holds an impossible date: {err}") from None
+    text = decode_text(read_regular_file(path), path)
+    data = _load_metadata(text, path, first_line=1, subject="")
     if not isinstance(data, dict):
         raise InputError(path, "must be a set of 'key: value' lines (title, date, summary)")
     return check_fields(data, EVENT_KEYS, path)

@@ -13,7 +13,9 @@ class InputError(Exception):
     """
 
     def __init__(self, path: str | Path | None, problem: str) -> None:
-        self.path = str(path) if path is not None else None
+        # A file name that is not UTF-8 holds lone surrogates (Python's surrogateescape), which
+        # cannot be written to a UTF-8 stream: they are shown escaped ("\udcff") instead.
+        self.path = str(path).encode("utf-8", "backslashreplace").decode("utf-8") if path is not None else None
         self.problem = problem
         super().__init__(f"{self.path}: {problem}" if self.path else problem)
 

@@ -225,6 +225,32 @@ def test_not_a_naming_difference(left, right):
     assert "naming" not in kinds(left, right)
 
 
+def test_a_very_long_word_in_a_name_is_compared_in_bounded_time(monkeypatch):
+    """A word of 8,000 letters inside a name ("Lachin Xaaa...b corridor") once went to
+    SequenceMatcher whole, quadratic: minutes for two such sources. Only a name word of up to
+    NAME_WORD_MAX letters is compared by similarity, so it is given at most twice that."""
+    import difflib
+
+    from compare.checks import comparison
+
+    given: list[int] = []
+
+    class Counting(difflib.SequenceMatcher):
+        def __init__(self, isjunk=None, a="", b="", autojunk=True):
+            given.append(len(a) + len(b))
+            super().__init__(isjunk, a, b, autojunk)
+
+    monkeypatch.setattr(comparison.difflib, "SequenceMatcher", Counting)
+    long_l, long_r = "X" + "a" * 8000 + "b", "X" + "a" * 8000 + "c"
+    found = kinds(f"Protesters reached Lachin {long_l} on Monday.", f"Protesters reached Lachin {long_r} on Monday.")
+    assert sum(given) <= 2 * comparison.NAME_WORD_MAX
+    assert found <= {"naming"}
+    # A word just long enough to differ by ratio alone is still compared as before.
+    assert "naming" not in kinds("The worst-hit area was South Kyongsang province.",
+                                 "The worst-hit area was South Kyeongsang province.")
+    assert given
+
+
 # --- roles ----------------------------------------------------------------
 
 

@@ -73,6 +73,57 @@ BAD_INPUTS = [
 ]
 
 
+def alias_chain(levels: int) -> str:
+    """A "billion laughs" list: each level holds ten aliases of the one before (10**levels words)."""
+    rows = ["  - &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"]
+    rows += [f"  - &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, levels)]
+    return "".join(rows)
+
+
+def red_with(front_matter: str) -> dict[str, str]:
+    return {"blue.md": BLUE, "red.md": f"---\nparty: Driver of the red car\n{front_matter}---\n\nThe van did not stop.\n"}
+
+
+# Front matter is read with limits: no anchors or aliases (an alias chain grows without bound),
+# no duplicate keys, scalar values only (checked before anything is turned into text), a size cap.
+BAD_INPUTS += [
+    ("alias chain in date", red_with("date:\n" + alias_chain(6)), ["blue.md", "red.md"], "red.md", "alias"),
+    ("alias chain in language", red_with("language:\n" + alias_chain(6)), ["blue.md", "red.md"], "red.md", "alias"),
+    ("alias chain in provenance", red_with("provenance:\n" + alias_chain(6)), ["blue.md", "red.md"], "red.md", "alias"),
+    ("alias to another key", red_with("title: &t Crash\nspeaker: *t\n"), ["blue.md", "red.md"], "red.md", "alias"),
+    ("nested 5,000 deep", red_with("speaker: " + "[" * 5000 + "]" * 5000 + "\n"),
+     ["blue.md", "red.md"], "red.md", "nested"),
+    ("duplicate key", red_with("date: 2022-12-12\ndate: 2022-12-13\n"), ["blue.md", "red.md"], "red.md",
+     "duplicate key 'date'"),
+    ("duplicate party", {"blue.md": BLUE, "red.md": "---\nparty: A\nparty: B\n---\n\nThe van did not stop.\n"},
+     ["blue.md", "red.md"], "red.md", "duplicate key 'party'"),
+    ("binary value", red_with("title: !!binary aGVsbG8=\n"), ["blue.md", "red.md"], "red.md", "'title' must be"),
+    ("set value", red_with("speaker: !!set {a, b}\n"), ["blue.md", "red.md"], "red.md", "'speaker' must be"),
+    ("mapping as a date", red_with("date: {year: 2022}\n"), ["blue.md", "red.md"], "red.md", "'date' must be"),
+    ("list as a language", red_with("language: [en, ru]\n"), ["blue.md", "red.md"], "red.md", "'language' must be"),
+    ("front matter over 64 KB", red_with(f"title: {'x' * 70_000}\n"), ["blue.md", "red.md"], "red.md", "64 KB"),
+    ("alias in event.yaml", {"blue.md": BLUE, "red.md": RED, "event.yaml": "title: &t Crash\nsummary: *t\n"},
+     None, "event.yaml", "alias"),
+    ("duplicate key in event.yaml", {"blue.md": BLUE, "red.md": RED, "event.yaml": "title: A\ntitle: B\n"},
+     None, "event.yaml", "duplicate key 'title'"),
+]
+
+# Files the system cannot read as text, and party names that cannot be shown as written.
+BAD_INPUTS += [
+    ("event.yaml that is a folder", {"blue.md": BLUE, "red.md": RED, "event.yaml/notes.txt": "x"},
+     None, "event.yaml", "not a regular file"),
+    ("NUL byte after the first 8 KB", {"blue.md": BLUE, "red.md": RED + "The van did not stop. " * 500 + "\x00\n"},
+     ["blue.md", "red.md"], "red.md", "NUL byte"),
+    ("lone surrogate in a party", {"blue.md": BLUE, "red.md": '---\nparty: "Red \\ud800"\n---\n\nThe van did not stop.\n'},
+     ["blue.md", "red.md"], "red.md", "surrogate"),
+    ("lone surrogate from a file name", {"blue.md": BLUE, "red \udcff.txt": "The van did not stop at the line.\n"},
+     None, "red", "surrogate"),
+    ("right-to-left override in a party", {"blue.md": BLUE, "red.md": "---\nparty: Red \u202eder\n---\n\nThe van did not stop.\n"},
+     ["blue.md", "red.md"], "red.md", "U+202E"),
+    ("bidi isolate in a party", {"blue.md": BLUE, "red.md": "---\nparty: Red \u2067x\u2069\n---\n\nThe van did not stop.\n"},
+     ["blue.md", "red.md"], "red.md", "U+2067"),
+]
+
 @pytest.mark.parametrize(
     ("files", "given", "named", "problem"),
     [pytest.param(*case[1:], id=case[0]) for case in BAD_INPUTS],
@@ -274,3 +325,70 @@ def test_one_path_given_as_a_string_or_a_path_is_one_event_folder(write_files):
     expected = [s.party for s in load_event([folder]).sources]
     assert [s.party for s in load_event(folder).sources] == expected == ["A", "B"]
     assert [s.party for s in load_event(str(folder)).sources] == expected
+
+
+def test_old_mac_line_endings_keep_their_front_matter(write_files):
+    """A file with CR-only line endings (old Mac) has its front matter read; each lone CR is read
+    as a line break (one character for one, so offsets into the file stay where they were)."""
+    folder = write_files({
+        "blue.md": "---\rparty: Blue\rdate: 2026-03-14\r---\rThe van stopped at the line.\r\rIt was raining hard at the time.\r",
+        "red.md": RED,
+    })
+    blue = next(s for s in load_event([folder]).sources if s.party == "Blue")
+    assert blue.date == "2026-03-14"
+    assert blue.text == "The van stopped at the line.\n\nIt was raining hard at the time.\n"
+
+    from compare.passages import split_passages
+
+    passages = split_passages(blue)
+    assert [p.text for p in passages] == ["The van stopped at the line.", "It was raining hard at the time."]
+    assert all(blue.text[p.start : p.end] == p.text for p in passages)
+
+
+# --- files the system will not read ----------------------------------------
+
+
+def test_an_unreadable_source_is_one_line(run_cli, write_files, tmp_path, monkeypatch):
+    """A PermissionError (simulated: the tests run as root, who may read anything) is one line, status 2."""
+    folder = write_files({"blue.md": BLUE, "red.md": RED})
+    locked = str(folder / "red.md")
+    real_open = os.open
+
+    def refuse(path, flags, *args, **kwargs):
+        if os.fspath(path) == locked:
+            raise PermissionError(13, "Permission denied", locked)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    code, stdout, stderr = run_cli("report", folder / "blue.md", locked, "--out", tmp_path / "r.html")
+    assert code == 2 and stdout == ""
+    assert stderr.splitlines() == [f"narrative-compare: error: {locked}: cannot be read: Permission denied"]
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("where", ["cache-file", "cache-file/below"])
+def test_a_cache_dir_that_is_a_file_is_one_line(run_cli, write_files, tmp_path, where):
+    folder = write_files({"blue.md": BLUE, "red.md": RED})
+    (tmp_path / "cache-file").write_text("not a folder\n")
+    code, stdout, stderr = run_cli("report", folder, "--cache-dir", tmp_path / where, "--out", tmp_path / "r.html")
+    assert code == 2 and stdout == ""
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert str(tmp_path / "cache-file") in lines[0] and "not a folder" in lines[0]
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")
+def test_a_fifo_named_as_a_source_is_refused_without_waiting(write_files, tmp_path):
+    """Only regular files are read as sources: opening a FIFO would wait for a writer forever."""
+    folder = write_files({"blue.md": BLUE})
+    fifo = folder / "red.md"
+    os.mkfifo(fifo)
+    out = tmp_path / "r.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "compare", "report", str(folder / "blue.md"), str(fifo), "--out", str(out)],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"narrative-compare: error: {fifo}: is not a regular file"]
+    assert not out.exists()

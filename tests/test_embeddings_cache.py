@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -70,6 +71,83 @@ def test_cache_is_keyed_by_model(tmp_path):
     assert set(cache.get("model-a", ["The road was closed."])) == {EmbeddingCache.key("The road was closed.")}
     assert cache.get("model-b", ["The road was closed."]) == {}
     cache.close()
+
+
+# --- a cache that is broken or busy heals or steps aside --------------------
+
+TEXTS = ["The road was closed.", "The corridor is open.", "Trucks waited at the post."]
+
+
+def filled_cache(directory: Path, rows: int = 0) -> Path:
+    """A cache file holding TEXTS (and ``rows`` more), closed again; returns its path."""
+    cache = EmbeddingCache(directory)
+    texts = TEXTS + [f"Filler sentence number {i}." for i in range(rows)]
+    cache.put("m", texts, np.ones((len(texts), 384), dtype=np.float32))
+    cache.close()
+    return directory / CACHE_FILE
+
+
+def set_aside(directory: Path) -> list[Path]:
+    return sorted(directory.glob(CACHE_FILE + ".broken-*"))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "older layout"])
+def test_a_broken_cache_file_is_set_aside_and_rebuilt(tmp_path, capsys, damage):
+    path = filled_cache(tmp_path, rows=2000 if damage == "truncated" else 0)
+    if damage == "garbage":
+        path.write_bytes(b"this is not a database at all\n" * 200)
+    elif damage == "truncated":  # the header survives, most pages do not
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+    else:
+        path.unlink()
+        with sqlite3.connect(path) as old:
+            old.execute("CREATE TABLE vectors (key TEXT PRIMARY KEY, vector BLOB)")
+        old.close()
+    before = path.read_bytes()
+
+    cache = EmbeddingCache(tmp_path)
+    assert cache.get("m", TEXTS) == {}  # nothing usable, and no error
+    cache.put("m", TEXTS[:1], np.ones((1, 384), dtype=np.float32))
+    assert set(cache.get("m", TEXTS)) == {EmbeddingCache.key(TEXTS[0])}  # rebuilt, and it works
+    cache.close()
+
+    kept = set_aside(tmp_path)
+    assert len(kept) == 1 and kept[0].read_bytes() == before  # set aside as it was, not deleted
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and str(kept[0]) in err
+    assert EmbeddingCache(tmp_path).get("m", TEXTS[:1])  # the next run finds the rebuilt cache
+    assert len(set_aside(tmp_path)) == 1
+
+
+def test_a_broken_cache_does_not_stop_a_report(run_cli, write_files, tmp_path):
+    folder = write_files(SMALL_EVENT)
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / CACHE_FILE).write_bytes(b"\x00garbage" * 1000)
+    code, _, stderr = run_cli("report", folder, "--cache-dir", tmp_path / "cache", "--out", tmp_path / "r.json")
+    assert code == 0, stderr
+    assert "Traceback" not in stderr and "set aside" in stderr
+    code, _, stderr = run_cli("report", folder, "--cache-dir", tmp_path / "cache", "--out", tmp_path / "r.json")
+    assert code == 0 and "(0 embedded, 4 from cache)" in stderr and "set aside" not in stderr
+
+
+def test_a_locked_cache_waits_briefly_then_the_run_goes_on_without_it(tmp_path, capsys):
+    path = filled_cache(tmp_path)
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")  # another process writing, and taking its time
+    try:
+        cache = EmbeddingCache(tmp_path, timeout=0.2)
+        assert cache.get("m", TEXTS) == {}
+        cache.put("m", TEXTS, np.zeros((3, 384), dtype=np.float32))  # skipped, not an error
+        assert cache.get("m", TEXTS) == {}
+        cache.close()
+    finally:
+        holder.rollback()
+        holder.close()
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "locked" in err and "without" in err
+    assert set_aside(tmp_path) == []  # a busy cache is not a broken one
+    found = EmbeddingCache(tmp_path).get("m", TEXTS)
+    assert len(found) == 3 and all(v[0] == 1.0 for v in found.values())  # untouched
 
 
 # --- where the cache lives ------------------------------------------------

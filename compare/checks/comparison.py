@@ -228,15 +228,28 @@ def _naming_differences(left: Passage, li: _Index, right: Passage, ri: _Index) -
         yield Span(left.text[ls:le], ls, le, None), Span(right.text[rs:re_], rs, re_, None)
 
 
+#: The longest word compared as a spelling of a name. No real name word comes near it, and
+#: SequenceMatcher is quadratic: a "name" with a word of 8,000 letters took minutes per pair.
+NAME_WORD_MAX = 64
+#: How alike two spellings must be (SequenceMatcher's ratio) to count as one name word.
+_SAME_NAME_RATIO = 0.85
+
+
 def _same_name(a: str, b: str) -> bool:
     """Two spellings of one name word: an abbreviation of three or four letters ("Corp" /
     "Corporation", "Insp" / "Inspector"), a plural or an apostrophe-less possessive ("Brontes" /
-    "Bronte's"), or a transliteration a letter or two apart ("Kyongsang" / "Kyeongsang")."""
+    "Bronte's"), or a transliteration a letter or two apart ("Kyongsang" / "Kyeongsang").
+
+    A word over :data:`NAME_WORD_MAX` letters is no name word: it is the same name only when
+    written the same, which the caller has already compared."""
     short, long_ = sorted((a, b), key=len)
     if long_.startswith(short) and (3 <= len(short) <= 4 or long_[len(short):] in ("s", "es")):
         return True
-    return (len(short) >= 6 and a[0] == b[0]
-            and difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85)
+    # The ratio is 2 * matches / (len a + len b) and matches <= len(short): words too unequal in
+    # length cannot reach it, so they are not handed to SequenceMatcher (same answer, no cost).
+    return (6 <= len(short) and len(long_) <= NAME_WORD_MAX and a[0] == b[0]
+            and 2 * len(short) >= _SAME_NAME_RATIO * (len(a) + len(b))
+            and difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= _SAME_NAME_RATIO)
 
 
 # --- role -------------------------------------------------------------------

@@ -14,12 +14,14 @@ and its inputs get e5's "query: " prefix.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -125,42 +127,120 @@ def resolve_model(name: str | None) -> tuple[str, str, bool]:
     return name, name, False
 
 
+#: Seconds the cache waits for another process's lock before the run goes on without it.
+CACHE_LOCK_WAIT_S = 5.0
+#: The columns of the cache table, in order: a file with other columns is of an older layout.
+_CACHE_COLUMNS = ["model", "key", "dim", "vector"]
+
+
+class _CacheBusy(Exception):
+    """The cache cannot be used for now (locked, or the system refused it): go on without it."""
+
+
 class EmbeddingCache:
     """Vectors on disk in SQLite, keyed by model and the SHA-256 of the text.
 
     SQLite gives atomic writes and safe concurrent readers (the app and a
     report may run at once) without a server.
+
+    The cache only saves time, so it never stops a run: a file that is not a
+    database, is damaged or is of an older layout is set aside beside it
+    (``embeddings.sqlite3.broken-<time>``, kept for a look) and rebuilt; a cache
+    locked for longer than ``timeout`` seconds, or one the system will not open,
+    is left alone and the run goes on without it. Each is said once on stderr.
     """
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, *, timeout: float = CACHE_LOCK_WAIT_S) -> None:
         self.directory = Path(directory)
         self.path = self.directory / "embeddings.sqlite3"
+        self.timeout = timeout
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._off = False  # set once the cache proved unusable for this run
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS vectors ("
-                "model TEXT NOT NULL, key TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,"
-                " PRIMARY KEY (model, key))"
-            )
-            conn.commit()
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError) as err:
+                check_cache_dir(self.directory)  # a file in the way is bad input: one line, status 2
+                raise _CacheBusy(f"its folder cannot be made ({err.strerror or err})") from None
+            except OSError as err:
+                raise _CacheBusy(f"its folder cannot be made ({err.strerror or err})") from None
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=self.timeout)
+            try:
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS vectors ("
+                    "model TEXT NOT NULL, key TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,"
+                    " PRIMARY KEY (model, key))"
+                )
+                conn.commit()
+                columns = [row[1] for row in conn.execute("PRAGMA table_info(vectors)")]
+            except sqlite3.Error:
+                conn.close()
+                raise
+            if columns != _CACHE_COLUMNS:
+                conn.close()
+                raise sqlite3.DatabaseError(f"an older layout (columns {', '.join(columns)})")
             self._conn = conn
         return self._conn
+
+    def _use(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        """``work(connection)``, or ``None`` when the cache cannot be used (said once, then skipped).
+
+        A damaged file is set aside and the work tried once more, on a fresh cache.
+        """
+        if self._off:
+            return None
+        for attempt in (1, 2):
+            try:
+                return work(self._connect())
+            except _CacheBusy as err:
+                self._give_up(f"cannot be used: {err}")
+            except sqlite3.Error as err:
+                # "not a database" and "malformed" come as a plain DatabaseError; some damage comes
+                # as an OperationalError, as a lock does, so those are told apart by their message.
+                damaged = type(err) is sqlite3.DatabaseError or _is_damage(err)
+                if damaged and attempt == 1 and self._set_aside(err):
+                    continue
+                locked = "locked" in str(err) or "busy" in str(err)
+                self._give_up(f"stayed locked by another process for {self.timeout:g} s" if locked
+                              else f"cannot be used ({err})")
+            return None
+        return None
+
+    def _set_aside(self, err: Exception) -> bool:
+        """Move a damaged cache file aside (kept for a look, not deleted); whether that worked."""
+        self.close()
+        aside = self.path.with_name(f"{self.path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+        try:
+            self.path.replace(aside)
+        except OSError:
+            return False
+        # A journal left beside the old file belongs to it, not to the new cache.
+        for suffix in ("-journal", "-wal", "-shm"):
+            leftover = self.path.with_name(self.path.name + suffix)
+            if leftover.exists():
+                leftover.replace(aside.with_name(aside.name + suffix))
+        _warn(f"the embedding cache {self.path} was unreadable ({err}): set aside as {aside}, and rebuilt")
+        return True
+
+    def _give_up(self, why: str) -> None:
+        """Stop using the cache for the rest of this run, and say why."""
+        self.close()
+        self._off = True
+        _warn(f"the embedding cache {self.path} {why}: this run goes on without it")
 
     @staticmethod
     def key(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def get(self, model: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """Cached vectors for the given texts, by text key."""
+        """Cached vectors for the given texts, by text key (none when the cache cannot be used)."""
         keys = list(dict.fromkeys(self.key(t) for t in texts))
-        found: dict[str, np.ndarray] = {}
-        with self._lock:
-            conn = self._connect()
+
+        def read(conn: sqlite3.Connection) -> dict[str, np.ndarray]:
+            found: dict[str, np.ndarray] = {}
             for i in range(0, len(keys), 500):
                 chunk = keys[i : i + 500]
                 rows = conn.execute(
@@ -169,22 +249,53 @@ class EmbeddingCache:
                 )
                 for key, dim, blob in rows:
                     found[key] = np.frombuffer(blob, dtype=np.float32, count=dim)
-        return found
+            return found
+
+        with self._lock:
+            return self._use(read) or {}
 
     def put(self, model: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Store vectors; skipped (said once) when the cache cannot be used."""
         rows = [
             (model, self.key(t), int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
             for t, v in zip(texts, vectors)
         ]
+
+        def write(conn: sqlite3.Connection) -> None:
+            try:
+                conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+                conn.commit()
+            except sqlite3.Error:
+                with contextlib.suppress(sqlite3.Error):  # a damaged file may refuse this too
+                    conn.rollback()
+                raise
+
         with self._lock:
-            conn = self._connect()
-            conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
-            conn.commit()
+            self._use(write)
 
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def _is_damage(err: sqlite3.Error) -> bool:
+    """An error that says the file is damaged rather than busy (SQLite reports some as OperationalError)."""
+    text = str(err)
+    return "no such column" in text or "malformed" in text or "not a database" in text
+
+
+def check_cache_dir(directory: Path) -> None:
+    """Refuse a cache folder that is a file, or lies below one (an :class:`InputError` naming the file)."""
+    for path in (directory, *directory.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise InputError(path, "is a file, not a folder: the embedding cache (--cache-dir) needs a folder")
+            return
+
+
+def _warn(message: str) -> None:
+    print(f"narrative-compare: {message}", file=sys.stderr, flush=True)
 
 
 class Embedder:
@@ -208,6 +319,8 @@ class Embedder:
         self.name, self._load_from, self.is_default = resolve_model(model)
         self.is_multilingual = self._load_from == MULTILINGUAL_SOURCE
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        if use_cache or self.is_multilingual:  # both keep files there: a file in the way is bad input
+            check_cache_dir(self.cache_dir)
         self.cache = EmbeddingCache(self.cache_dir) if use_cache else None
         self.device = device
         self.batch_size = batch_size
