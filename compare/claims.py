@@ -138,7 +138,7 @@ class _Reader:
                 if key not in self.known and key not in queued:
                     queued[key] = None
                     signals.append(_reading(claim, claim_side, sid, own, documents, self.doc_vectors, vectors,
-                                            self.facts))
+                                            self.facts, not point.passages.get(sid)))
                 asked[(k, sid)] = key
         many = getattr(self.judge, "judge_many", None)
         verdicts = many(signals) if many is not None else [self.judge.judge(x) for x in signals]
@@ -160,7 +160,8 @@ class _Reader:
                     point.passages[sid] = ()
                     continue
                 placed = not point.passages.get(sid)
-                position = positions[sid] = _position(*self.known[key], sid, placed)
+                accounts = len(documents[sid]) > 1 and len(documents[claim.source_id]) > 1
+                position = positions[sid] = _position(*self.known[key], sid, placed, accounts)
                 if position.stance == "silent":
                     point.passages[sid] = ()
                 elif placed:
@@ -201,6 +202,7 @@ def _reading(
     doc_vectors: dict[str, np.ndarray],
     vectors: dict[str, np.ndarray],
     facts: dict[str, checks.PassageFacts],
+    placed: bool,
 ) -> PairSignals:
     """The judge's question for one source: does it address this claim, and how?
 
@@ -209,9 +211,14 @@ def _reading(
     text, its passages on the point in front. When the source is itself a single
     passage (a headline, a one-line statement), that passage is the claim read
     against the claim source's document instead, so a headline is always read
-    against the article, whichever passage words the point.
+    against the article, whichever passage words the point; on the article's
+    other claims (``placed``) it is read against the claim alone, as two sentences.
     """
     if len(documents[sid]) == 1 and len(documents[claim.source_id]) > 1:
+        if placed:
+            # Whether a headline speaks to one of the article's other claims is a question about
+            # two sentences: read against the whole article it would say the same for every claim.
+            return _sentence_reading(own[0], claim, vectors, facts)
         one, other, front = own[0], claim.source_id, claim_side
     else:
         one, other, front = claim, sid, own
@@ -233,8 +240,26 @@ def _reading(
     )
 
 
-def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool) -> Position:
-    """A source's stance from the judge's reading of its passages against the claim."""
+def _sentence_reading(one: Passage, claim: Passage, vectors: dict[str, np.ndarray],
+                      facts: dict[str, checks.PassageFacts]) -> PairSignals:
+    """Two passages read as two sentences (the SICK and MRPC shape)."""
+    return PairSignals(
+        left=one, right=claim, similarity=float(vectors[one.id] @ vectors[claim.id]), left_vector=vectors[one.id],
+        right_vector=vectors[claim.id], discrepancies=tuple(_discrepancies(one, claim, facts)),
+        checks_ran=_facts(one, facts).supported and _facts(claim, facts).supported, left_passages=(one,),
+        right_passages=(claim,), left_context=(one,), right_context=(claim,),
+        left_context_vectors=vectors[one.id][None, :], right_context_vectors=vectors[claim.id][None, :], facts=facts,
+    )
+
+
+def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, accounts: bool) -> Position:
+    """A source's stance from the judge's reading of its passages against the claim.
+
+    ``accounts``: both sources are accounts of several passages. There a negation or
+    swapped roles between near-paraphrases says the opposite whatever the judge read;
+    a one-line claim against an article is left to the judge, as on FNC-1 (an article
+    often reports a denial beside what it denies).
+    """
     mine = signals.left if signals.left.source_id == sid else signals.right
     probs = verdict.probabilities or {}
     label = verdict.label
@@ -252,7 +277,7 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool) 
             note = ("; the judge reads it as the same claim and the checks find another value (a count, a date "
                     "or a name) for it, so it affirms the claim with that value")
     clash = sorted({d.kind for d in signals.discrepancies if d.kind in CLASH_KINDS})
-    if clash and label != "diverge" and signals.similarity >= GUARD_READING:
+    if accounts and clash and label != "diverge" and signals.similarity >= GUARD_READING:
         label = "diverge"
         note += (f"; the {', '.join(clash)} check overrules the judge: between near-paraphrases (similarity "
                  f"{signals.similarity:.2f} >= {GUARD_READING}) a negation or swapped roles say the opposite")
@@ -261,9 +286,18 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool) 
     if stance == "silent":
         return Position("silent", None, similarity, f"its passage nearest the claim does not address it: "
                                                     f"{verdict.rationale}", mine.id)
-    if stance == "denies" and verdict.decided_by == "dispute" and verdict.refuting:
-        mine = next((p for p in signals.right_context if p.id == verdict.refuting[0]), mine)
-        note += f"; the passage shown is the one with a refuting word that the stance model read ({mine.id})"
+    if stance == "denies":
+        # The passage that says the opposite, where the reading points to one: a negation or
+        # swapped roles the checks found, else a refuting passage the stance model read.
+        clashing = [pid for d in signals.discrepancies if d.kind in CLASH_KINDS
+                    for pid in (d.left_passage, d.right_passage) if pid.rsplit(":", 1)[0] == sid]
+        chosen = clashing[0] if clashing else (verdict.refuting[0] if verdict.decided_by == "dispute"
+                                                and verdict.refuting else None)
+        found = next((p for p in (*signals.left_passages, *signals.right_passages, *signals.right_context)
+                      if p.id == chosen), None)
+        if found is not None and found.id != mine.id:
+            mine = found
+            note += f"; the passage shown is the one that says the opposite ({mine.id})"
     lead = {"affirms": "states the claim", "denies": "says the claim is false",
             "reports": "speaks to the claim without taking a side"}[stance]
     where = " (placed here by the silence check: alignment had grouped this passage elsewhere)" if placed else ""
@@ -289,7 +323,6 @@ def _pairs_from_positions(
             similarity = float(vectors[x.id] @ vectors[y.id])
             found = _discrepancies(x, y, facts)
             values = [d for d in found if d.kind in VALUE_KINDS and _same_thing(d, claim, similarity, facts)]
-            others = [d for d in found if d not in values]
             stances = f"{a} {pa.stance} the claim, {b} {pb.stance} it"
             if "reports" in (pa.stance, pb.stance):
                 label, why = "related", f"{stances}: a report takes no side"
@@ -300,11 +333,12 @@ def _pairs_from_positions(
             else:
                 label, why = "agree", f"{stances}"
             shown = values if label == "diverge" and values else [d for d in found if label == "diverge"]
-            if others or (found and not shown):
-                unused = [d for d in found if d not in shown]
-                if unused:
-                    why += "; not counted: " + "; ".join(_not_counted(d, d in values or d.kind not in VALUE_KINDS)
-                                                          for d in unused)
+            unused = [d for d in found if d not in shown]
+            if unused:
+                why += "; not counted: " + "; ".join(_not_counted(d, d in values or d.kind not in VALUE_KINDS)
+                                                      for d in unused)
+            # Each side's own reading, so that the pair's evidence stands on its own.
+            why += f". {a}: {pa.reason}. {b}: {pb.reason}"
             out[(a, b)] = PairLabel(a, b, label, Evidence(  # type: ignore[arg-type]
                 similarity=round(similarity, 4),
                 best_pair=(x.id, y.id),

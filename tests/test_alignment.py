@@ -27,6 +27,23 @@ def points_of(comparison: Comparison) -> set[frozenset[tuple[str, str]]]:
     return {point_key(comparison, p) for p in comparison.points}
 
 
+def aligned_of(prepared: Prepared) -> set[frozenset[tuple[str, str]]]:
+    """The groups alignment makes, by content (before any claim is read)."""
+    party = {s.id: s.party for s in prepared.event.sources}
+    by_id = {p.id: p for p in prepared.passages}
+    points = align_sources(prepared.passages, prepared.vectors, [s.id for s in prepared.event.sources],
+                           {s.id: len(s.text) for s in prepared.event.sources})
+    return {frozenset((party[sid], by_id[i].text) for sid, ids in p.passages.items() for i in ids) for p in points}
+
+
+def positions_of(comparison: Comparison) -> set[tuple[frozenset, str, str, str]]:
+    """Every source's stance on every claim, by content."""
+    party = {s.id: s.party for s in comparison.sources}
+    return {(point_key(comparison, point), party[sid], pos.stance,
+             comparison.passages[pos.passage].text if pos.passage else "")
+            for point in comparison.points for sid, pos in point.positions.items()}
+
+
 def labels_of(comparison: Comparison) -> set[tuple[frozenset[str], str, frozenset]]:
     party = {s.id: s.party for s in comparison.sources}
     return {
@@ -67,18 +84,22 @@ def test_order_of_sources_and_passages_does_not_matter(request, embedder, prepar
 
     for name, event in variants(base_prepared.event).items():
         assert passage_texts(event) == passage_texts(base_prepared.event), name  # the same passages
-        other = compare_prepared(prepare(event, embedder, progress=False))
+        other_prepared = prepare(event, embedder, progress=False)
+        if name == "passages reversed":
+            # Reversing a source's paragraphs makes another text: the stance model reads the passages
+            # nearest a claim in their text order, as it was trained, so a claim's reading may change.
+            # What alignment groups must not.
+            assert aligned_of(other_prepared) == aligned_of(base_prepared), name
+            continue
+        other = compare_prepared(other_prepared)
         assert points_of(other) == points_of(base), name
         assert labels_of(other) == labels_of(base), name
-        summaries = [p.summary for p in other.points]
-        if name == "passages reversed":  # points are listed by position in the texts
-            assert sorted(summaries) == sorted(p.summary for p in base.points)
-        else:
-            assert summaries == [p.summary for p in base.points], name
+        assert positions_of(other) == positions_of(base), name
+        assert [p.summary for p in other.points] == [p.summary for p in base.points], name
 
 
 @pytest.mark.parametrize("prepared_name", ["teaching_prepared", "lachin_prepared"])
-def test_every_point_lists_every_source_and_every_passage_once(request, prepared_name):
+def test_every_point_lists_every_source_and_every_passage_is_on_a_point(request, prepared_name):
     prepared = request.getfixturevalue(prepared_name)
     comparison = compare_prepared(prepared)
     order = [s.id for s in prepared.event.sources]
@@ -87,15 +108,20 @@ def test_every_point_lists_every_source_and_every_passage_once(request, prepared
     for k, point in enumerate(comparison.points, start=1):
         assert point.id == f"p{k}"
         assert list(point.passages) == order  # every source has a cell, in source order
+        assert list(point.positions) == order  # and a position on the claim
         assert point.speakers, "a point without passages"
+        assert point.claim in point.passages[comparison.passages[point.claim].source_id]
         for sid, pids in point.passages.items():
             assert isinstance(pids, tuple)  # () = silent
+            assert (point.positions[sid].stance == "silent") == (not pids)
+            assert point.positions[sid].passage in (pids or (None,))
             for pid in pids:
                 assert comparison.passages[pid].source_id == sid
         seen.update(pid for pids in point.passages.values() for pid in pids)
         # Labels exist exactly for the pairs in which both sources speak.
         assert set(point.pairs) == set(combinations(point.speakers, 2))
-    assert seen == Counter({p.id: 1 for p in prepared.passages})
+    # Every passage is on a point; one may be on several (a passage can address more than one claim).
+    assert set(seen) == {p.id for p in prepared.passages}
 
 
 def small_prepared(embedder, texts: dict[str, str]) -> Prepared:

@@ -87,5 +87,9 @@ def test_the_default_judge_shows_the_central_clash_of_the_lachin_event(lachin_pr
     assert len(with_seed) >= 2, "at least two other sources speak on the denial's point"
     for clash in with_seed:
         assert clash.label == "diverge", clash
-        assert any(d.kind == "polarity" for d in clash.evidence.discrepancies)
-        assert clash.evidence.probabilities is not None  # the trained judge's, shown beside the checks
+        assert "azerbaijan-mfa denies" in clash.evidence.rationale  # the stances decide, and say so
+    # The seed denies the claim in the denial's own words, and the trained judge's reading is shown.
+    position = denial.positions[seed]
+    assert position.stance == "denies" and "neither the Government of Azerbaijan" in \
+        comparison.passages[position.passage].text
+    assert comparison.judge in position.reason and "polarity" in position.reason

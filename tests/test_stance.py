@@ -47,7 +47,9 @@ def _signals(embedder, texts: dict[str, str]):
                        embedder, progress=False)
     recorder = RecordingJudge()
     compare_prepared(prepared, judge=recorder, framing=False)
-    return recorder.seen
+    # The claim-against-document readings: a one-line source on its own claim, read against the
+    # article (where the silence check reads it on the article's other claims, it is two sentences).
+    return [s for s in recorder.seen if claim_against_document(s) is not None or len(s.right_context) > 1]
 
 
 def test_the_stance_model_ships_small_with_its_labels():
@@ -207,7 +209,7 @@ def test_which_side_is_the_claim_does_not_depend_on_the_order_of_the_sources(emb
     assert a.label == b.label and a.probabilities == pytest.approx(b.probabilities, abs=1e-6)
 
 
-def test_sentence_pairs_and_accounts_are_not_read_by_the_stance_model(embedder, teaching_prepared):
+def test_sentence_pairs_are_not_read_by_the_stance_model_and_claims_of_accounts_are(embedder, teaching_prepared):
     from dataclasses import replace
 
     from compare.bench import Example, sentence_pair_signals
@@ -218,8 +220,12 @@ def test_sentence_pairs_and_accounts_are_not_read_by_the_stance_model(embedder, 
     [pair] = sentence_pair_signals([Example(CLAIM, "Police said three people were hurt.", "", key="k")], embedder)
     assert claim_against_document(pair) is None
     judge.judge(pair)
-    compare_prepared(replace(teaching_prepared, memo={}), judge=judge, framing=False)
     assert stance.asked == []
+    # Between accounts, the engine reads each claim (one passage) against each other account:
+    # the stance model is asked about single passages of the event, never about a whole account.
+    compare_prepared(replace(teaching_prepared, memo={}), judge=judge, framing=False)
+    passages = {p.text for p in teaching_prepared.passages}
+    assert stance.asked and all(claim in passages for claim, _ in stance.asked)
 
 
 def test_an_article_the_judge_finds_unrelated_is_not_read(embedder):
@@ -379,9 +385,12 @@ def test_a_missing_stance_model_file_is_an_input_error(run_cli, cache_dir, tmp_p
     code, _, err = run_cli("report", folder, "--cache-dir", cache_dir, "--out", out, "--no-progress")
     assert code == 0, err
     report = json.loads(out.read_text())
-    judged = [p for point in report["points"] for p in point["pairs"] if p["evidence"].get("judge")]
-    assert report["judge"].endswith("+stance:builtin-minilm-stance") and len(judged) == 1
-    assert "the stance model's reading of the passages nearest the claim" in judged[0]["evidence"]["rationale"]
+    # The headline's own claim, read against the article by the stance model: the reason of the cell says so.
+    own = next(point for point in report["points"] if point["claim"]["source"] == "police"
+               or point["cells"]["police"]["passages"] and not point["cells"]["police"]["placed"])
+    reasons = [cell["reason"] for cell in own["cells"].values() if cell["stance"] != "silent"]
+    assert report["judge"].endswith("+stance:builtin-minilm-stance")
+    assert any("the stance model's reading of the passages nearest the claim" in r for r in reasons), reasons
 
 
 DAM_CLAIM = "The dam upstream of Varna burst on Monday, residents say."
