@@ -50,6 +50,8 @@ VALUE_KINDS = frozenset({"quantity", "date", "naming"})
 CLASH_KINDS = frozenset({"polarity", "role"})
 #: From this similarity a check may overrule the judge's reading (the sentence-pair guard's floor).
 GUARD_READING = 0.75
+#: Above this many readings at once, the judge reads without its stance model (see _Reader.settle).
+STANCE_BUDGET = 3000
 #: At most this many readings are remembered per prepared event.
 READINGS_LIMIT = 200_000
 STANCE_OF_LABEL: dict[str, Stance] = {"agree": "affirms", "related": "reports", "diverge": "denies", "silent": "silent"}
@@ -101,21 +103,24 @@ class _Reader:
         self.passages, self.vectors, self.order, self.judge = passages, vectors, order, judge
         self.thresholds, self.facts, self.documents = thresholds, facts, documents
         self.doc_vectors = {sid: np.stack([vectors[p.id] for p in ps]) for sid, ps in documents.items()}
-        # Readings already made for this prepared event (a threshold change in the app re-aligns,
-        # and most claims come out the same), by the judge that made them.
+        self.memo = memo
+
+    def _known(self, judge: Judge) -> dict:
+        """The readings this judge already made for this prepared event (a threshold change in the
+        app re-aligns, and most claims come out the same)."""
         judge_key = getattr(judge, "cache_key", None)
-        self.known: dict = (memo.setdefault("readings", {}).setdefault(judge_key, {})
-                            if memo is not None and judge_key is not None else {})
-        if memo is not None and judge_key is not None:
-            memo.setdefault("judges", {})[judge_key] = judge  # keeps whatever its key refers to alive
-        if len(self.known) > READINGS_LIMIT:
-            self.known.clear()
+        if self.memo is None or judge_key is None:
+            return {}
+        self.memo.setdefault("judges", {})[judge_key] = judge  # keeps whatever its key refers to alive
+        known = self.memo.setdefault("readings", {}).setdefault(judge_key, {})
+        if len(known) > READINGS_LIMIT:
+            known.clear()
+        return known
 
     def settle(self, points: list[Point]) -> None:
         """Claim, positions and pair labels of ``points`` (their ids must be unique among themselves)."""
         passages, vectors, documents = self.passages, self.vectors, self.documents
-        signals: list[PairSignals] = []
-        queued: dict[tuple, None] = {}  # keys of ``signals``, in their order
+        wanted: dict[tuple, tuple] = {}  # reading key -> what to read (claim, its side, source, passages, placed)
         asked: dict[tuple[int, str], tuple] = {}  # (point index, source) -> reading key
         nearest_of: dict[tuple[int, str], tuple[str, float]] = {}
         for k, point in enumerate(points):
@@ -135,14 +140,20 @@ class _Reader:
                         continue
                     own = (documents[sid][best],)
                 key = (claim.id, tuple(p.id for p in claim_side), tuple(p.id for p in own))
-                if key not in self.known and key not in queued:
-                    queued[key] = None
-                    signals.append(_reading(claim, claim_side, sid, own, documents, self.doc_vectors, vectors,
-                                            self.facts, not point.passages.get(sid)))
+                wanted.setdefault(key, (claim, claim_side, sid, own, not point.passages.get(sid)))
                 asked[(k, sid)] = key
-        many = getattr(self.judge, "judge_many", None)
-        verdicts = many(signals) if many is not None else [self.judge.judge(x) for x in signals]
-        self.known.update(zip(queued, zip(signals, verdicts)))
+        judge = self.judge
+        if len(wanted) > STANCE_BUDGET and hasattr(judge, "without_stance"):
+            # The stance model reads about 40 claims a second on two cores: past the budget (a large
+            # event: hundreds of sources), claims are read by the judge alone; its name in each reason says so.
+            judge = judge.without_stance()
+        known = self._known(judge)
+        todo = [key for key in wanted if key not in known]
+        signals = [_reading(*wanted[key][:4], documents, self.doc_vectors, vectors, self.facts, wanted[key][4])
+                   for key in todo]
+        many = getattr(judge, "judge_many", None)
+        verdicts = many(signals) if many is not None else [judge.judge(x) for x in signals]
+        known.update(zip(todo, zip(signals, verdicts)))
 
         for k, point in enumerate(points):
             claim = passages[point.claim]  # type: ignore[index]
@@ -161,7 +172,7 @@ class _Reader:
                     continue
                 placed = not point.passages.get(sid)
                 accounts = len(documents[sid]) > 1 and len(documents[claim.source_id]) > 1
-                position = positions[sid] = _position(*self.known[key], sid, placed, accounts)
+                position = positions[sid] = _position(*known[key], sid, placed, accounts)
                 if position.stance == "silent":
                     point.passages[sid] = ()
                 elif placed:

@@ -427,7 +427,7 @@ def center_by_language(languages: list[str], vectors: np.ndarray) -> np.ndarray:
 #: 0.37 or less in 99 % of cases; within one event, whose passages share a
 #: topic, translations score lower (about 0.45 to 0.75 in
 #: corpus/stone-bridge-repairs), hence an agreement threshold of 0.5.
-THRESHOLDS = {"link": 0.40, "agree": 0.50, "evidence": 0.35, "read": 0.30}
+THRESHOLDS = {"link": 0.40, "agree": 0.50, "evidence": 0.35, "read": 0.35}
 
 
 def is_this_model(name: str | None) -> bool:

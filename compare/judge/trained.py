@@ -183,6 +183,12 @@ class TrainedJudge:
         self.cache_key = (self.name, id(self.estimator), id(nli), nli_scope,
                           str(stance) if isinstance(stance, (str, Path)) else id(stance), self.dispute_odds)
 
+    def without_stance(self) -> TrainedJudge:
+        """The same judge without its stance model (the same one when it has none)."""
+        if self._stance is None:
+            return self
+        return TrainedJudge(self.bundle, self._nli, nli_scope=self.nli_scope, dispute_odds=self.dispute_odds)
+
     @property
     def nli(self) -> NLIModel | None:
         """The NLI model, loaded on first use."""
