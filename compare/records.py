@@ -303,4 +303,4 @@ class Thresholds:
     agree: float = 0.65
     evidence: float = 0.5
     #: a source's passage nearest a claim is read against it (the silence check) from this similarity
-    read: float = 0.5
+    read: float = 0.55
