@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from compare.pipeline import Prepared
     from compare.records import Comparison, Event
 
-THRESHOLDS = ("link", "agree", "evidence")
+THRESHOLDS = ("link", "agree", "evidence", "read")
 
 
 def check_thresholds(args: argparse.Namespace) -> None:

@@ -28,6 +28,9 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"similarity at which two sources agree (default {t.agree}; {m.agree} multilingual)")
     p.add_argument("--evidence-threshold", type=float, metavar="X",
                    help=f"similarity above which a discrepancy counts (default {t.evidence}; {m.evidence} multilingual)")
+    p.add_argument("--read-threshold", type=float, metavar="X",
+                   help=f"similarity from which a source's passage nearest a claim is read against it, the silence "
+                        f"check (default {t.read}; {m.read} multilingual; 1 reads none)")
     p.add_argument("--timings", action="store_true", help="print the time of each stage on stderr")
     add_judge_arguments(p)
 
