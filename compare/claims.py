@@ -40,6 +40,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from compare import checks
+from compare.alignment import summarise
 from compare.judge import Judge, Judgement, PairSignals
 from compare.judge.labels import LabelMemo
 from compare.records import Discrepancy, Evidence, PairLabel, Passage, Point, Position, Stance, Thresholds
@@ -126,7 +127,7 @@ class _Reader:
         for k, point in enumerate(points):
             claim = _central(point, passages, vectors)
             point.claim = claim.id
-            point.summary = _summary(claim.text)
+            point.summary = summarise(claim.text)
             claim_side = tuple(passages[i] for i in point.passages[claim.source_id])
             for sid in self.order:
                 if sid == claim.source_id or sid not in documents:
@@ -192,12 +193,6 @@ def _central(point: Point, passages: dict[str, Passage], vectors: dict[str, np.n
     scores = matrix @ matrix.mean(axis=0)
     best = max(range(len(members)), key=lambda k: (round(float(scores[k]), 6), members[k].text, members[k].id))
     return members[best]
-
-
-def _summary(text: str) -> str:
-    from compare.alignment import summarise
-
-    return summarise(text)
 
 
 def _round(value: float | None) -> float | None:
