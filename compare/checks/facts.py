@@ -31,6 +31,9 @@ class PassageFacts:
     weekdays: tuple[Span, ...] = ()
     quantities: tuple[Span, ...] = ()
     tokens: tuple[Token, ...] = ()
+    #: what a reader of these facts works out from them once (the judge's word summary),
+    #: kept with them so that it lives exactly as long as they do
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @cached_property
     def index(self) -> _Index:

@@ -233,23 +233,16 @@ def _facts(p: Passage, facts: dict[str, Any] | None) -> checks.PassageFacts:
     return found
 
 
-_SUMMARY: dict[int, tuple[checks.PassageFacts, tuple]] = {}
-
-
 def _summary(f: checks.PassageFacts) -> tuple[list[str], int, int, int, int]:
     """(content stems, negators, refuting, hedging, supporting words) of a passage.
 
-    Memoised per facts object: an article body recurs in many pairs.
+    Kept in the facts' memo: an article body recurs in many pairs.
     """
-    hit = _SUMMARY.get(id(f))
-    if hit is not None and hit[0] is f:
-        return hit[1]
-    stems = [t.stem for t in f.tokens if t.text.lower() not in _STOP and t.stem not in _STOP and len(t.text) > 1]
-    found = (stems, _negators(f), _cue_count(f, REFUTE_WORDS), _cue_count(f, HEDGE_WORDS),
-             _cue_count(f, SUPPORT_WORDS))
-    if len(_SUMMARY) > 200_000:
-        _SUMMARY.clear()
-    _SUMMARY[id(f)] = (f, found)
+    found = f.memo.get("summary")
+    if found is None:
+        stems = [t.stem for t in f.tokens if t.text.lower() not in _STOP and t.stem not in _STOP and len(t.text) > 1]
+        found = f.memo["summary"] = (stems, _negators(f), _cue_count(f, REFUTE_WORDS), _cue_count(f, HEDGE_WORDS),
+                                     _cue_count(f, SUPPORT_WORDS))
     return found
 
 
