@@ -372,6 +372,9 @@ def pair_features(
     return np.concatenate([np.asarray(x, dtype=np.float32) for x in parts]) if parts else np.zeros(0, np.float32)
 
 
+# Hashed by hand rather than with sklearn's FeatureHasher on purpose: the shipped judge was
+# trained on these crc32 buckets and signs, and FeatureHasher's murmurhash3 puts every word in
+# another bucket, so switching means retraining the judge and re-measuring every figure.
 @lru_cache(maxsize=1 << 16)  # the same words recur in pair after pair
 def _bucket(key: str) -> tuple[int, float]:
     h = zlib.crc32(key.encode("utf-8"))
