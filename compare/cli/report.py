@@ -38,24 +38,31 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
 def run_report(args: argparse.Namespace) -> int:
     """Compare the sources of one event and write a report."""
     from compare.cli.engine import EventComparer, load_and_compare
-    from compare.report import write_report
+    from compare.report import check_output, write_report
 
-    fmt = args.format or _format_from_suffix(args.out) or "html"
+    out = None if args.out in (None, "-") else args.out  # "-" is standard output, as is no --out
+    fmt = args.format or _format_from_suffix(out) or "html"
     comparer = EventComparer(args)  # checks the thresholds
-    if args.out and not Path(args.out).parent.exists():
-        raise InputError(args.out, f"cannot write the report: folder {str(Path(args.out).parent)!r} does not exist")
+    if out is not None:
+        check_output(out)  # before the work starts, so a long comparison does not fail only at the end
     event, prepared, comparison = load_and_compare(comparer, args.paths)
     started = time.perf_counter()
-    content = write_report(comparison, fmt, args.out)
+    try:
+        content = write_report(comparison, fmt, out)
+    except OSError as err:
+        if out is None:
+            raise
+        # ENOSPC on /dev/full, a FIFO's reader gone, a disk gone read-only
+        raise InputError(out, f"cannot write the report: {err.strerror or err}") from None
     comparison.timings["report"] = time.perf_counter() - started
-    if args.out is None:
+    if out is None:
         sys.stdout.write(content)
     counts = comparison.label_counts()
     say(
         f"{len(event.sources)} sources, {len(prepared.passages)} passages "
         f"({prepared.embedded} embedded, {prepared.cached} from cache), {len(comparison.points)} points; "
         + ", ".join(f"{k} {v}" for k, v in counts.items())
-        + (f"; wrote {args.out}" if args.out else "")
+        + (f"; wrote {out}" if out else "")
     )
     if args.timings:
         for stage, seconds in comparison.timings.items():

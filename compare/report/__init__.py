@@ -12,7 +12,7 @@ import bisect
 import json
 import os
 import re
-import secrets
+import sys
 from collections.abc import Iterator
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -20,7 +20,6 @@ from typing import Any
 
 import jinja2
 
-from compare.errors import InputError
 from compare.records import LABELS, Comparison, Evidence, PairLabel, Passage, Point, Position
 
 from .contested import (
@@ -35,6 +34,7 @@ from .contested import (
     stance_counts,
     stance_of,
 )
+from .output import IN_PLACE, STDOUT, check_output, resolve_output, temporary_beside
 
 SCHEMA = "narrative-compare/report-2"
 FORMATS = ("html", "md", "json")
@@ -363,31 +363,46 @@ def _marks(point: dict[str, Any]) -> dict[str, list[tuple[int, int]]]:
 
 
 def write_report(comparison: Comparison, fmt: str, out: str | Path | None) -> str | None:
-    """Write the report to ``out`` atomically (a temporary file renamed into place).
+    """Write the report to ``out`` without damaging what is there.
 
-    With ``out=None`` the report is returned as a string instead. A failure
-    while rendering or writing leaves no partial file and any old report intact.
+    With ``out=None`` the report is returned as a string instead; ``"-"`` writes it to
+    standard output. A regular file is replaced atomically (a temporary file beside it,
+    renamed into place), so a failure while rendering or writing leaves no partial file and
+    any old report intact; a symbolic link is followed and its target written so; a device
+    or FIFO is written in place (see :mod:`compare.report.output`). Errors are raised as
+    they come (an OSError for a failed write); the command line turns them into one line.
     """
     if out is None:
         return render(comparison, fmt)
-    out = Path(out)
-    if not out.parent.exists():
-        raise InputError(out, f"cannot write the report: folder {str(out.parent)!r} does not exist")
-    if out.is_dir():
-        raise InputError(out, "cannot write the report: this is a folder; name a file")
+    where = resolve_output(out)
+    if where.kind == STDOUT:
+        for chunk in render_chunks(comparison, fmt):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+        return None
+    assert where.target is not None
+    if where.kind == IN_PLACE:
+        # Opened without O_CREAT or O_TRUNC: a device or FIFO is written, never replaced.
+        with open(os.open(where.target, os.O_WRONLY), "w", encoding="utf-8") as fh:
+            for chunk in render_chunks(comparison, fmt):
+                fh.write(chunk)
+        return None
     # A new file beside the target, created with the usual mode (the system applies the
     # umask, as for any new file; tempfile.mkstemp would make it private, 0600).
-    tmp = out.parent / f".{out.name}.{secrets.token_hex(6)}.tmp"
+    tmp = temporary_beside(where.target)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             for chunk in render_chunks(comparison, fmt):
                 fh.write(chunk)
-        os.replace(tmp, out)
+        os.replace(tmp, where.target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return None
 
 
-__all__ = ["FORMATS", "SCHEMA", "naming_variants", "render", "render_chunks", "to_dict", "write_report"]
+__all__ = [
+    "FORMATS", "SCHEMA", "check_output", "naming_variants", "render", "render_chunks", "resolve_output", "to_dict",
+    "write_report",
+]
