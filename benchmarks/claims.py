@@ -58,11 +58,13 @@ def main(argv: list[str] | None = None) -> int:
         embedder = Embedder(None, cache)
         prepared = prepare(load_event(folder), embedder, progress=False)
         thresholds = thresholds_for(embedder.name)
-        judge = default_judge(thresholds, embedder.name)
-        judge.stance, judge.nli  # loaded before timing: loading is not reading
         timed = {}
         for name, settings in (("with the silence check", thresholds),
                                ("without it (read = 1.0)", replace(thresholds, read=1.0))):
+            # A fresh judge each time, loaded before timing: the stance and NLI models remember
+            # what they read, which would flatter the second run; loading is not reading.
+            judge = default_judge(thresholds, embedder.name)
+            judge.stance, judge.nli
             prepared.memo.clear()
             t0 = time.perf_counter()
             comparison = compare_prepared(prepared, settings, judge, framing=False)
