@@ -233,9 +233,9 @@ def _reading(
     best = front[int(np.argmax(sims))]
     found: list[Discrepancy] = []
     ran = True
-    f_one = _facts(one, facts)
+    f_one = checks.analysed(one, facts)
     for p in front:
-        fp = _facts(p, facts)
+        fp = checks.analysed(p, facts)
         ran = ran and f_one.supported and fp.supported
         found.extend(checks.find_discrepancies(one, f_one, p, fp))
     return PairSignals(
@@ -252,8 +252,8 @@ def _sentence_reading(one: Passage, claim: Passage, vectors: dict[str, np.ndarra
     return PairSignals(
         left=one, right=claim, similarity=float(vectors[one.id] @ vectors[claim.id]), left_vector=vectors[one.id],
         right_vector=vectors[claim.id], discrepancies=tuple(_discrepancies(one, claim, facts)),
-        checks_ran=_facts(one, facts).supported and _facts(claim, facts).supported, left_passages=(one,),
-        right_passages=(claim,), left_context=(one,), right_context=(claim,),
+        checks_ran=checks.analysed(one, facts).supported and checks.analysed(claim, facts).supported,
+        left_passages=(one,), right_passages=(claim,), left_context=(one,), right_context=(claim,),
         left_context_vectors=vectors[one.id][None, :], right_context_vectors=vectors[claim.id][None, :], facts=facts,
     )
 
@@ -351,7 +351,7 @@ def _pairs_from_positions(
                 discrepancies=tuple(shown),
                 rationale=why,
                 judge=judge_name,
-                checks_skipped=checks.skipped_notes(_facts(x, facts), _facts(y, facts)),
+                checks_skipped=checks.skipped_notes(checks.analysed(x, facts), checks.analysed(y, facts)),
             ))
     return out
 
@@ -362,16 +362,8 @@ def _not_counted(d: Discrepancy, same_thing: bool) -> str:
     return f"{d.description} (the stances decide; the check is shown as evidence)"
 
 
-def _facts(p: Passage, facts: dict[str, checks.PassageFacts]) -> checks.PassageFacts:
-    """The checks' facts of a passage, analysed once per comparison."""
-    found = facts.get(p.id)
-    if found is None:
-        found = facts[p.id] = checks.analyse(p)
-    return found
-
-
 def _discrepancies(x: Passage, y: Passage, facts: dict[str, checks.PassageFacts]) -> list[Discrepancy]:
-    return list(checks.find_discrepancies(x, _facts(x, facts), y, _facts(y, facts)))
+    return list(checks.find_discrepancies(x, checks.analysed(x, facts), y, checks.analysed(y, facts)))
 
 
 def _same_thing(d: Discrepancy, claim: Passage, similarity: float, facts: dict[str, checks.PassageFacts]) -> bool:
@@ -384,7 +376,7 @@ def _same_thing(d: Discrepancy, claim: Passage, similarity: float, facts: dict[s
     """
     if d.kind == "naming" or similarity >= GUARD_READING:
         return True
-    f = _facts(claim, facts)
+    f = checks.analysed(claim, facts)
     if d.kind == "date":
         return bool(f.dates or f.times or f.weekdays)
     return bool(f.quantities)

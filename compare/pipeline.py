@@ -110,8 +110,7 @@ def compare_prepared(
     facts = prepared.facts
 
     def conflict_bonus(x: Passage, y: Passage) -> float:
-        fx = facts.get(x.id) or facts.setdefault(x.id, checks.analyse(x))
-        fy = facts.get(y.id) or facts.setdefault(y.id, checks.analyse(y))
+        fx, fy = checks.analysed(x, facts), checks.analysed(y, facts)
         found = checks.find_discrepancies(x, fx, y, fy)
         return CONFLICT_BONUS if any(d.kind != "naming" for d in found) else 0.0
 

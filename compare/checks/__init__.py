@@ -66,7 +66,7 @@ from compare.checks.comparison import (
     unsupported_note,
 )
 from compare.checks.english import NAME_HEADS, NEGATION_SCOPE, OPPOSITES, _content, _name_phrases, _tokens
-from compare.checks.facts import SUPPORTED_LANGUAGES, PassageFacts, analyse
+from compare.checks.facts import SUPPORTED_LANGUAGES, PassageFacts, analyse, analysed
 from compare.checks.languages import _name_phrases_i18n, _rules
 from compare.checks.spans import Span, Token
 
@@ -82,6 +82,7 @@ __all__ = [
     "Span",
     "Token",
     "analyse",
+    "analysed",
     "find_discrepancies",
     "skipped_notes",
     "unsupported_note",

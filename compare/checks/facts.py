@@ -143,3 +143,13 @@ def analyse(passage: Passage) -> PassageFacts:
         return PassageFacts(supported=False, language=language)
     found = english.extract(passage.text) if language == "en" else languages.extract(passage.text, language)
     return PassageFacts(supported=True, language=language, **found._asdict())
+
+
+def analysed(passage: Passage, facts: dict[str, PassageFacts] | None) -> PassageFacts:
+    """:func:`analyse`, once per passage id: ``facts`` is the comparison's shared memo (``None``: none kept)."""
+    if facts is None:
+        return analyse(passage)
+    found = facts.get(passage.id)
+    if found is None:
+        found = facts[passage.id] = analyse(passage)
+    return found

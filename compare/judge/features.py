@@ -167,7 +167,7 @@ class _Document:
     def __init__(self, context: tuple[Passage, ...], vectors: np.ndarray, facts: dict[str, Any]) -> None:
         self.size = len(context)
         self.words = sum(_word_count(p.text) for p in context)
-        summaries = [_summary(_facts(p, facts)) for p in context]
+        summaries = [_summary(checks.analysed(p, facts)) for p in context]
         self.stems = {w for x in summaries for w in x[0]}
         self.bigrams = {b for x in summaries for b in _bigrams(x[0])}
         self.negators = sum(x[1] for x in summaries)
@@ -224,15 +224,6 @@ def _word_count(text: str) -> int:
     return len(_WORDS.findall(text))
 
 
-def _facts(p: Passage, facts: dict[str, Any] | None) -> checks.PassageFacts:
-    if facts is None:
-        return checks.analyse(p)
-    found = facts.get(p.id)
-    if found is None:
-        found = facts[p.id] = checks.analyse(p)
-    return found
-
-
 def _summary(f: checks.PassageFacts) -> tuple[list[str], int, int, int, int]:
     """(content stems, negators, refuting, hedging, supporting words) of a passage.
 
@@ -256,7 +247,7 @@ def _bigrams(stems: list[str]) -> set[tuple[str, str]]:
 
 def negates(p: Passage, facts: dict[str, Any] | None = None) -> bool:
     """Whether a passage has a negation word ("not", "no", "never", "nobody", a "n't")."""
-    return _summary(_facts(p, facts))[1] > 0
+    return _summary(checks.analysed(p, facts))[1] > 0
 
 
 def _negators(f: checks.PassageFacts) -> int:
@@ -305,8 +296,8 @@ def pair_features(
     # Scalars are gathered in lists and the vector groups kept as arrays: turning
     # 768 embedding columns into Python floats and back cost more than the rest.
     parts: list[Any] = []
-    fc = _facts(claim.best, facts)
-    fo = _facts(other.best, facts)
+    fc = checks.analysed(claim.best, facts)
+    fo = checks.analysed(other.best, facts)
 
     for group in GROUPS:
         if group not in groups:
@@ -332,10 +323,10 @@ def pair_features(
             set_c, set_o = set(sc), set(so)
             point_stems: list[str] = []
             for p in other.point:
-                point_stems += _stems(_facts(p, facts))
+                point_stems += _stems(checks.analysed(p, facts))
             claim_stems: list[str] = []
             for p in claim.point:
-                claim_stems += _stems(_facts(p, facts))
+                claim_stems += _stems(checks.analysed(p, facts))
             cset = set(claim_stems) or set_c
             claim_bigrams = _bigrams(claim_stems or sc)
             parts.append([
@@ -355,7 +346,7 @@ def pair_features(
             parts.append([float(nc), float(no), float(abs(nc - no)), float((nc > 0) != (no > 0)),
                           100.0 * doc.negators / max(other.words, 1)])
         elif group == "cues":
-            point_s = [_summary(_facts(p, facts)) for p in other.point]
+            point_s = [_summary(checks.analysed(p, facts)) for p in other.point]
             hedge_point = sum(x[3] for x in point_s)
             scale = 100.0 / max(other.words, 1)
             parts.append([

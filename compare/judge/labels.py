@@ -136,12 +136,6 @@ def label_points(
             row_of.update((p.id, i) for i, p in enumerate(ps))
         return context[source_id]
 
-    def analysed(p: Passage) -> checks.PassageFacts:
-        found = facts.get(p.id)
-        if found is None:
-            found = facts[p.id] = checks.analyse(p)
-        return found
-
     def signals_for(a: str, b: str, left: list[Passage], right: list[Passage]) -> tuple[PairSignals, tuple[str, ...]]:
         # Rows picked out of each document's matrix: the same vectors as stacking them, at a fraction of the cost.
         left_doc, right_doc = document(a), document(b)
@@ -152,9 +146,9 @@ def label_points(
         notes: list[str] = []
         ran = True
         for x in left:
-            fx = analysed(x)
+            fx = checks.analysed(x, facts)
             for y in right:
-                fy = analysed(y)
+                fy = checks.analysed(y, facts)
                 ran = ran and fx.supported and fy.supported
                 found.extend(checks.find_discrepancies(x, fx, y, fy))
                 notes.extend(checks.skipped_notes(fx, fy))
