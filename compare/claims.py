@@ -16,7 +16,10 @@ point, *who addresses its claim and how*:
 3. **The reading becomes a stance**: agree -> ``affirms``; related ->
    ``reports``; diverge -> ``denies``, unless every discrepancy behind it is a
    value (a count, a date, a name), in which case the source ``affirms`` the
-   claim with another value. The checks guard, which lets a surface check
+   claim with another value. A passage that passes the claim on rather than
+   saying it ("there are reports of", "reportedly", "the company says": the
+   attribution rule of :mod:`compare.checks`) ``reports`` it, whichever way
+   it was read; so does the claim's own source when its passage does. The checks guard, which lets a surface check
    overrule the judge, counts only between near-paraphrases (similarity >=
    :data:`GUARD_READING`); below that the judge's own reading decides and the
    check is shown beside it.
@@ -161,7 +164,7 @@ class _Reader:
             positions: dict[str, Position] = {}
             for sid in self.order:
                 if sid == claim.source_id:
-                    positions[sid] = Position("affirms", claim.id, 1.0, "states the claim in these words")
+                    positions[sid] = _claim_position(claim)
                     continue
                 key = asked.get((k, sid))
                 if key is None:
@@ -184,6 +187,15 @@ class _Reader:
             point.positions = positions
             point.pairs = _pairs_from_positions(point, claim, passages, vectors, self.facts, self.judge.name,
                                                 self.order)
+
+
+def _claim_position(claim: Passage) -> Position:
+    """The stance of the source whose passage words the claim: it states it, unless it passes it on."""
+    cue = checks.attribution(claim)
+    if cue is None:
+        return Position("affirms", claim.id, 1.0, "states the claim in these words")
+    return Position("reports", claim.id, 1.0, f"words the claim, but passes it on (\"{cue.text}\") rather than "
+                                              "saying it itself")
 
 
 def _central(point: Point, passages: dict[str, Passage], vectors: dict[str, np.ndarray]) -> Passage:
@@ -304,6 +316,11 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, 
         if found is not None and found.id != mine.id:
             mine = found
             note += f"; the passage shown is the one that says the opposite ({mine.id})"
+    cue = checks.attribution(mine) if stance in ("affirms", "denies") else None
+    if cue is not None:
+        note += (f"; read as {'stating' if stance == 'affirms' else 'denying'} it, but it passes this on "
+                 f"(\"{cue.text}\") rather than saying it itself")
+        stance = "reports"
     lead = {"affirms": "states the claim", "denies": "says the claim is false",
             "reports": "speaks to the claim without taking a side"}[stance]
     where = " (placed here by the silence check: alignment had grouped this passage elsewhere)" if placed else ""

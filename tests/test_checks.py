@@ -342,3 +342,38 @@ def test_label_evidence_says_the_checks_were_skipped():
     english = point.pairs[("ireland", "usa")]
     assert english.evidence.checks_skipped == ()
     assert english.label == "diverge"  # same similarity, but the English pair is checked
+
+
+# --- attribution: a passage that passes a claim on ---------------------------
+
+
+@pytest.mark.parametrize("sentence, cue", [
+    ("We are aware of reports of serious disruption to cargo handling at the port.", "reports of"),
+    ("Reports from the quayside suggest that loading has largely stopped.", "Reports from"),
+    ("The protests were reportedly directed against illegal mining.", "reportedly"),
+    ("The company says no one was seriously injured.", "says"),
+    ("Lorry drivers told the Courier they were turned away at the gate.", "told the"),
+    ("According to the council, the bridge will reopen in May.", "According to"),
+    ("The gas supply is said to have been cut on Tuesday.", "is said to"),
+])
+def test_attribution_finds_the_words_that_pass_a_claim_on(sentence, cue):
+    _, passage = last_passage("paper", sentence)
+    span = checks.attribution(passage)
+    assert span is not None and span.text == cue
+    assert passage.text[span.start:span.end] == cue  # offsets inside the passage, like every span
+
+
+@pytest.mark.parametrize("sentence", [
+    "Azerbaijan has blocked the Lachin road since 12 December.",
+    "The Minister said the road has been open since 12 December.",  # a statement speaking of itself
+    "The claims as regards alleged humanitarian consequences are equally false.",  # a denial, not a report
+    "Our inspectors reported the fault on Monday.",
+])
+def test_attribution_leaves_assertions_alone(sentence):
+    _, passage = last_passage("ministry", sentence)
+    assert checks.attribution(passage) is None
+
+
+def test_attribution_is_english_only():
+    _, passage = last_passage("fr", "Selon le conseil, le pont rouvrira en mai; the council says so.", language="fr")
+    assert checks.attribution(passage) is None

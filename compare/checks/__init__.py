@@ -38,6 +38,10 @@ checks are skipped and the evidence says so. Across two languages only values
 are compared (dates, times, weekdays, and counts of units in a shared table):
 :func:`skipped_notes` says so in the evidence.
 
+One more rule reads a single passage: :func:`attribution` finds the words by
+which it passes a claim on without asserting it ("reports of", "reportedly",
+"the company says"; English), so that the claims stage reads it as a report.
+
 The modules, each with one job:
 
 * :mod:`~compare.checks.spans`: what extraction finds (:class:`Span`, :class:`Token`);
@@ -66,7 +70,7 @@ from compare.checks.comparison import (
     unsupported_note,
 )
 from compare.checks.english import NAME_HEADS, NEGATION_SCOPE, OPPOSITES, _content, _name_phrases, _tokens
-from compare.checks.facts import SUPPORTED_LANGUAGES, PassageFacts, analyse, analysed
+from compare.checks.facts import SUPPORTED_LANGUAGES, PassageFacts, analyse, analysed, attribution
 from compare.checks.languages import _name_phrases_i18n, _rules
 from compare.checks.spans import Span, Token
 
@@ -83,6 +87,7 @@ __all__ = [
     "Token",
     "analyse",
     "analysed",
+    "attribution",
     "find_discrepancies",
     "skipped_notes",
     "unsupported_note",

@@ -309,3 +309,32 @@ def _name_key(word: str) -> str:
     return word.removesuffix("'s").strip("'").replace("'", "")
 
 
+
+
+#: Words by which a passage passes on what others say, or hedges it, instead of asserting it:
+#: "reports of", "reportedly", "according to", "is said to", "the company says", "drivers told
+#: the Courier". Only the present "says": in a statement, "the Minister said" is most often the
+#: source speaking of itself, so "said" is not a cue. Each alternative is a fixed run of words,
+#: so the search stays linear in the passage's length.
+_ATTRIBUTION = re.compile(
+    r"""\b(?:
+        reports?\s+(?:of|from|that|suggest\w*|say|indicat\w*)
+      | reportedly | allegedly | purportedly | unconfirmed | unverified
+      | according\s+to
+      | (?:is|are|was|were)\s+(?:said|reported|alleged|believed|understood|thought)\s+to
+      | says
+      | told\s+(?:us|the|reporters|journalists)
+    )\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def attribution(text: str) -> Span | None:
+    """The first words by which an English passage reports or hedges what it says, or ``None``.
+
+    "We are aware of reports of serious disruption" and "The company says no one
+    was seriously injured" pass a claim on without taking a side; the claims stage
+    reads such a passage as ``reports`` (see :mod:`compare.claims`).
+    """
+    found = _ATTRIBUTION.search(text)
+    return None if found is None else Span(found.group(0), found.start(), found.end(), found.group(0).lower())

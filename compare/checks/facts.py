@@ -153,3 +153,11 @@ def analysed(passage: Passage, facts: dict[str, PassageFacts] | None) -> Passage
     if found is None:
         found = facts[passage.id] = analyse(passage)
     return found
+
+
+def attribution(passage: Passage) -> Span | None:
+    """Where a passage reports or hedges what it says rather than asserting it ("reports of",
+    "reportedly", "the company says"), or ``None``. English only: other languages are never read as reports."""
+    if passage.language.split("-")[0].lower() != "en":
+        return None
+    return english.attribution(passage.text)
