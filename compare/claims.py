@@ -8,8 +8,9 @@ point, *who addresses its claim and how*:
    sources and never from the order in which they were listed.
 2. **Each source is read against the claim.** A source with passages on the
    point has them read, by the judge, against the claim's source's passages
-   there. A source without any has its passage nearest the claim read the same
-   way, if that passage reaches :attr:`Thresholds.read` (the silence check): a
+   there. A source without any has its passage nearest the point (to any
+   passage on it: the point holds the claim in several sources' words) read the
+   same way, if that passage reaches :attr:`Thresholds.read` (the silence check): a
    denial in other words, which alignment left elsewhere, is placed on the
    point. A source is ``silent`` only when nothing it says addresses the
    claim; its position then names the nearest passage and why it does not count.
@@ -126,21 +127,26 @@ class _Reader:
         passages, vectors, documents = self.passages, self.vectors, self.documents
         wanted: dict[tuple, tuple] = {}  # reading key -> what to read (claim, its side, source, passages, placed)
         asked: dict[tuple[int, str], tuple] = {}  # (point index, source) -> reading key
-        nearest_of: dict[tuple[int, str], tuple[str, float]] = {}
+        nearest_of: dict[tuple[int, str], tuple[str, float, str]] = {}  # its nearest passage, similarity, to which
         for k, point in enumerate(points):
             claim = _central(point, passages, vectors)
             point.claim = claim.id
             point.summary = summarise(claim.text)
             claim_side = tuple(passages[i] for i in point.passages[claim.source_id])
+            # The silence check looks for a source's passage near any passage on the point, not
+            # only near the claim: the point already holds the claim in several sources' words
+            # ("the Lachin corridor" / "the Goris-Stepanakert highway"), and a source may echo any of them.
+            members = [i for ps in point.passages.values() for i in ps]
+            member_vectors = np.stack([vectors[i] for i in members])
             for sid in self.order:
                 if sid == claim.source_id or sid not in documents:
                     continue
                 own = tuple(passages[i] for i in point.passages.get(sid, ()))
                 if not own:
-                    sims = self.doc_vectors[sid] @ vectors[claim.id]
-                    best = int(np.argmax(sims))
-                    nearest_of[(k, sid)] = (documents[sid][best].id, float(sims[best]))
-                    if sims[best] < self.thresholds.read:
+                    sims = self.doc_vectors[sid] @ member_vectors.T  # its passages x the point's
+                    best, near = np.unravel_index(int(np.argmax(sims)), sims.shape)
+                    nearest_of[(k, sid)] = (documents[sid][best].id, float(sims[best, near]), members[near])
+                    if sims[best, near] < self.thresholds.read:
                         continue
                     own = (documents[sid][best],)
                 key = (claim.id, tuple(p.id for p in claim_side), tuple(p.id for p in own))
@@ -168,9 +174,10 @@ class _Reader:
                     continue
                 key = asked.get((k, sid))
                 if key is None:
-                    nearest, sim = nearest_of.get((k, sid), (None, None))
-                    why = (f"its passage nearest the claim (similarity {sim:.2f}) is below {self.thresholds.read:g}, "
-                           "so nothing it says addresses it" if nearest else "it has no passage")
+                    nearest, sim, to = nearest_of.get((k, sid), (None, None, None))
+                    why = (f"its passage nearest the point ({nearest}, similarity {sim:.2f} to {to}) is below "
+                           f"{self.thresholds.read:g}, so nothing it says addresses it" if nearest
+                           else "it has no passage")
                     positions[sid] = Position("silent", None, _round(sim), why, nearest)
                     point.passages[sid] = ()
                     continue

@@ -132,11 +132,12 @@ class Position:
     stance: Stance
     #: the passage behind the stance; ``None`` when silent
     passage: str | None = None
-    #: cosine similarity of that passage (or, when silent, of the nearest one) to the claim
+    #: cosine similarity of that passage to the claim (when silent: of the nearest one to the
+    #: nearest passage on the point, which the reason names)
     similarity: float | None = None
     #: the reading behind the stance, in words
     reason: str = ""
-    #: when silent: the source's passage nearest the claim, which was looked at and did not count
+    #: when silent: the source's passage nearest the point, which was looked at and did not count
     nearest: str | None = None
     #: True when the silence check placed the passage here (alignment had grouped it elsewhere)
     placed: bool = False

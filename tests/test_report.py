@@ -245,6 +245,8 @@ def test_a_silent_cell_names_its_nearest_passage_and_why(data):
         assert near["id"].startswith(sid) and text[sid][near["start"] : near["end"]] == near["text"]
         assert cell["reason"] and cell["passages"] == [] and cell["passage"] is None
         assert cell["similarity"] is not None
+        if "is below" in cell["reason"]:  # not read: the reason names the passage and the point's passage it is nearest
+            assert near["id"] in cell["reason"] and f"similarity {cell['similarity']:.2f} to " in cell["reason"]
 
 
 def test_the_order_of_the_sources_changes_no_dispute_and_no_side(teaching_prepared):
