@@ -25,7 +25,7 @@ from compare.embeddings import Embedder
 from compare.framing import distinctive_terms
 from compare.claims import state_claims
 from compare.judge import Judge, Thresholds
-from compare.records import Comparison, Event, Passage
+from compare.records import Comparison, Event, Limits, Passage
 from compare.passages import MIN_WORDS, split_passages
 
 
@@ -159,10 +159,14 @@ def compare_event(
     thresholds: Thresholds | None = None,
     judge: Judge | None = None,
     progress: bool | None = None,
+    limits: Limits | None = None,
 ) -> Comparison:
-    """Compare the sources of one event, from paths (folder or files) or a loaded event."""
+    """Compare the sources of one event, from paths (folder or files) or a loaded event.
+
+    ``limits`` bounds what is read from paths (default :class:`Limits`, as the command line's).
+    """
     t0 = time.perf_counter()
-    event = paths if isinstance(paths, Event) else load_event(paths)
+    event = paths if isinstance(paths, Event) else load_event(paths, limits)
     load_time = time.perf_counter() - t0
     from compare.embeddings.multilingual import choose_model
 

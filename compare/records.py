@@ -304,3 +304,25 @@ class Thresholds:
     evidence: float = 0.5
     #: a source's passage nearest a claim is read against it (the silence check) from this similarity
     read: float = 0.55
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much input one comparison takes, checked before anything is read, so that one wrong file
+    (a database dump, a disk image, a folder of thousands of pages) cannot exhaust the machine.
+
+    The same limits hold in the command line (each raised by the option in :data:`LIMIT_OPTIONS`)
+    and in the app. The defaults are far above an event's statements: a source of 1 MB is a
+    book of some 500 pages, and 100 sources is the largest event measured (87 to 100 s).
+    """
+
+    #: the largest Markdown or text source, in bytes
+    source_bytes: int = 1_000_000
+    #: the largest HTML page read as a source, in bytes (markup, scripts and styles outweigh its text)
+    page_bytes: int = 5_000_000
+    #: the most sources in one comparison (the pairs to label grow with its square)
+    sources: int = 100
+
+
+#: The command-line option that raises each of :class:`Limits`, named in the message when one is passed.
+LIMIT_OPTIONS = {"source_bytes": "--max-source-bytes", "page_bytes": "--max-page-bytes", "sources": "--max-sources"}
