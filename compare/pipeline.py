@@ -49,6 +49,8 @@ class Prepared:
     facts: dict[str, checks.PassageFacts] = field(default_factory=dict)
     #: label_points' memo: signals and verdicts per pair of cells, reused across threshold changes
     memo: dict = field(default_factory=dict)
+    #: what a reader must know about how the sources were read (passages cut into windows)
+    notices: list[str] = field(default_factory=list)
 
 
 def prepare(
@@ -58,10 +60,17 @@ def prepare(
     min_words: int = MIN_WORDS,
     progress: bool | None = None,
 ) -> Prepared:
-    """Split every source into passages and embed them (through the cache)."""
+    """Split every source into passages and embed them (through the cache).
+
+    A passage longer than the embedder reads is cut into overlapping windows (by the
+    embedder's own tokenizer), and a notice says how many were cut.
+    """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    passages = [p for src in event.sources for p in split_passages(src, min_words)]
+    reads = getattr(embedder, "reads", None)
+    pieces = getattr(embedder, "piece_spans", None)
+    passages = [p for src in event.sources
+                for p in split_passages(src, min_words, max_pieces=reads, pieces=pieces)]
     timings["passages"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     vectors = embedder.embed([p.text for p in passages], progress=progress)
@@ -78,7 +87,20 @@ def prepare(
         timings=timings,
         embedded=embedder.stats["embedded"],
         cached=embedder.stats["cached"],
+        notices=cut_notices(passages, reads),
     )
+
+
+def cut_notices(passages: list[Passage], reads: int | None) -> list[str]:
+    """The notice that passages were cut into windows (none when none was)."""
+    firsts = [p for p in passages if p.window and p.window[0] == 1]
+    if not firsts:
+        return []
+    n, windows = len(firsts), sum(p.window[1] for p in firsts if p.window)
+    sources = ", ".join(dict.fromkeys(p.source_id for p in firsts))
+    were = "passage was" if n == 1 else "passages were"
+    return [f"{n} {were} longer than the embedding model reads ({reads} word pieces) and cut into {windows} "
+            f"overlapping windows, so that every word is read (in {sources})"]
 
 
 def compare_prepared(
@@ -147,6 +169,7 @@ def compare_prepared(
         settings=asdict(thresholds),
         version=__version__,
         timings=timings,
+        notices=list(prepared.notices),
     )
 
 

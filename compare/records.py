@@ -67,6 +67,9 @@ class Passage:
     end: int
     text: str
     language: str = "en"
+    #: (k, n) when this passage is the k-th of n overlapping windows of one span longer than the
+    #: embedding model reads (see :mod:`compare.passages`); ``None`` for a whole passage
+    window: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -273,6 +276,9 @@ class Comparison:
     settings: dict[str, float]
     version: str
     timings: dict[str, float] = field(default_factory=dict)
+    #: what a reader must know about how the sources were read, one sentence each
+    #: (how many passages were longer than the model reads and cut into windows)
+    notices: list[str] = field(default_factory=list)
 
     def source(self, source_id: str) -> Source:
         for s in self.sources:
