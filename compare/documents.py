@@ -97,7 +97,7 @@ def _load_metadata(text: str, label: str | Path, *, first_line: int, subject: st
     ``first_line`` is the file's line number of the text's first line, and ``subject`` what the
     message calls the text ("front matter ", or "" for a whole file such as event.yaml).
     """
-    if len(text.encode("utf-8")) > FRONT_MATTER_MAX:
+    if len(text.encode("utf-8", "surrogatepass")) > FRONT_MATTER_MAX:
         raise InputError(label, f"{subject}is over {FRONT_MATTER_MAX // 1024} KB: metadata is a few lines")
     if not text.strip():
         return {}
@@ -283,6 +283,7 @@ def source_from_text(
     # break. Each becomes a LF, one character for one, so offsets into the text stay where they
     # were; CRLF is left as written (the body is kept as it is, and the rest of the code reads it).
     text = _LONE_CR.sub("\n", text)
+    _check_no_surrogate(text, "the text", label)  # a text given as a string (a file's bytes are decoded)
     fields, body = split_front_matter(text, label)
     if metadata:
         fields.update({k: v for k, v in metadata.items() if v not in (None, "")})
@@ -299,6 +300,9 @@ def source_from_text(
     if not body.strip():
         raise InputError(label, "has no text (it is empty or only whitespace)")
     _check_no_surrogate(body, "the text", label)
+    nul = body.find("\x00")
+    if nul >= 0:  # a file's NUL is refused as binary when decoded; a pasted text's is refused here
+        raise InputError(label, f"the text holds a NUL character (at position {nul}), which is no text character")
     suffix = Path(path).suffix.lower() if path is not None else ""
     return Source(
         id="",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -474,3 +475,19 @@ def test_a_bad_limit_option_is_one_line(run_cli, write_files, capsys, option, va
 def test_limit_options_are_for_evaluate_events_only(run_cli, tmp_path):
     code, _, stderr = run_cli("evaluate", "sick", "--data", tmp_path, "--max-sources", "5")
     assert code == 2 and stderr.splitlines() == ["narrative-compare: error: --max-sources is for evaluate events"]
+
+
+# --- found by tests/test_fuzz.py ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("---\nparty: A \ud800\n---\nThe road was open.\n", "the text holds a lone surrogate (U+D800)"),
+    ("The road\x00 was open all week.\n", "the text holds a NUL character (at position 8)"),
+])
+def test_a_text_given_as_a_string_is_checked_like_a_file(text, problem):
+    """The app hands pasted text over as a string: a raw surrogate in its front matter was a
+    UnicodeEncodeError, and a NUL reached the report."""
+    from compare.documents import source_from_text
+
+    with pytest.raises(InputError, match=re.escape(f"Pasted text 1: {problem}")):
+        source_from_text(text, default_party="Pasted text 1")
