@@ -67,10 +67,7 @@ def prepare(
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    reads = getattr(embedder, "reads", None)
-    pieces = getattr(embedder, "piece_spans", None)
-    passages = [p for src in event.sources
-                for p in split_passages(src, min_words, max_pieces=reads, pieces=pieces)]
+    passages = split_event(event, embedder, min_words)
     timings["passages"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     vectors = embedder.embed([p.text for p in passages], progress=progress)
@@ -87,8 +84,15 @@ def prepare(
         timings=timings,
         embedded=embedder.stats["embedded"],
         cached=embedder.stats["cached"],
-        notices=cut_notices(passages, reads),
+        notices=cut_notices(passages, getattr(embedder, "reads", None)),
     )
+
+
+def split_event(event: Event, embedder: Embedder, min_words: int = MIN_WORDS) -> list[Passage]:
+    """Every source's passages, a passage longer than ``embedder`` reads cut into windows by its tokenizer."""
+    reads = getattr(embedder, "reads", None)
+    pieces = getattr(embedder, "piece_spans", None)
+    return [p for src in event.sources for p in split_passages(src, min_words, max_pieces=reads, pieces=pieces)]
 
 
 def cut_notices(passages: list[Passage], reads: int | None) -> list[str]:

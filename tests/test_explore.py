@@ -180,6 +180,20 @@ def test_prepare_with_progress_reports_and_then_reads_the_cache(embedder, tmp_pa
     assert (again.vectors == prepared.vectors).all()
 
 
+def test_prepare_with_progress_embeds_the_windows_that_prepare_reads(embedder, tmp_path) -> None:
+    """The app embeds before prepare, with progress: it must split as prepare does, windows and all."""
+    from compare.embeddings import Embedder
+    from test_passages import TRANSCRIPT
+
+    fresh = Embedder(None, tmp_path)
+    fresh._model = embedder.model
+    event = explore.event_from_inputs([explore.TextInput("Pasted text 1", party="Transcript", text=TRANSCRIPT),
+                                       explore.TextInput("Pasted text 2", party="Gate", text="The gate closed.")])
+    prepared = explore.prepare_with_progress(event, fresh)
+    assert any(p.window for p in prepared.passages) and prepared.notices
+    assert prepared.embedded == len(prepared.passages) and fresh.stats["embedded"] == 0  # prepare embedded none
+
+
 # --- overview -------------------------------------------------------------
 
 
