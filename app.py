@@ -427,6 +427,8 @@ def compare_or_stop(event, choice):
     except Exception as err:  # a model that cannot be loaded: say so, never a traceback
         st.error(f"Could not load or run the model {model!r}: {type(err).__name__}: {err}")
         st.stop()
+    for notice in comparison.notices:  # passages cut into windows, as the report says
+        st.info(f"Note: {notice}.")
     return prepared, comparison
 
 

@@ -22,7 +22,7 @@ import yaml
 
 from compare.errors import InputError
 from compare.languages import detect_language
-from compare.records import Event, Source
+from compare.records import LIMIT_OPTIONS, Event, Limits, Source
 
 SOURCE_KEYS = ("party", "title", "speaker", "date", "url", "language", "provenance")
 EVENT_KEYS = ("title", "date", "summary")
@@ -97,7 +97,7 @@ def _load_metadata(text: str, label: str | Path, *, first_line: int, subject: st
     ``first_line`` is the file's line number of the text's first line, and ``subject`` what the
     message calls the text ("front matter ", or "" for a whole file such as event.yaml).
     """
-    if len(text.encode("utf-8")) > FRONT_MATTER_MAX:
+    if len(text.encode("utf-8", "surrogatepass")) > FRONT_MATTER_MAX:
         raise InputError(label, f"{subject}is over {FRONT_MATTER_MAX // 1024} KB: metadata is a few lines")
     if not text.strip():
         return {}
@@ -115,12 +115,15 @@ def _load_metadata(text: str, label: str | Path, *, first_line: int, subject: st
         raise InputError(label, f"{subject}is nested too deep") from None
 
 
-def load_event(paths: str | Path | Iterable[str | Path]) -> Event:
+def load_event(paths: str | Path | Iterable[str | Path], limits: Limits | None = None) -> Event:
     """Load an event from one folder (a path) or from a list of source files.
 
     Sources come back sorted by party (case-insensitively), so that nothing
-    downstream depends on the order in which the user listed them.
+    downstream depends on the order in which the user listed them. ``limits``
+    (default :class:`Limits`) bounds the number of sources and the size of each,
+    checked before any is read.
     """
+    limits = limits or Limits()
     # One path is one folder or file, not a string to iterate letter by letter.
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     if not paths:
@@ -147,8 +150,27 @@ def load_event(paths: str | Path | Iterable[str | Path]) -> Event:
                 raise InputError(path, "is a folder: give one event folder, or a list of source files")
         files = paths
         where = None
-    sources = [read_source(f) for f in files]
-    return build_event(sources, where=where, **meta)
+    check_source_count(len(files), where, limits)
+    sources = [read_source(f, limits) for f in files]
+    return build_event(sources, where=where, limits=limits, **meta)
+
+
+def check_source_count(count: int, where: str | Path | None, limits: Limits) -> None:
+    """Refuse more sources than ``limits.sources``, naming the limit and the option that raises it."""
+    if count > limits.sources:
+        found = f"holds {count} sources" if where is not None else f"{count} sources given"
+        raise InputError(where, f"{found}, over the limit of {limits.sources} sources: "
+                                f"raise it with {LIMIT_OPTIONS['sources']}")
+
+
+def check_size(label: str | Path | None, size: int, limits: Limits, *, html: bool = False) -> None:
+    """Refuse a source of more than ``limits.source_bytes`` bytes (``limits.page_bytes`` for an HTML page)."""
+    name = "page_bytes" if html else "source_bytes"
+    limit = getattr(limits, name)
+    if size > limit:
+        what = "an HTML page" if html else "a source"
+        raise InputError(label, f"is {size:,} bytes, over the limit of {limit:,} bytes for {what}: "
+                                f"raise it with {LIMIT_OPTIONS[name]}")
 
 
 def build_event(
@@ -158,8 +180,10 @@ def build_event(
     title: str | None = None,
     date: str | None = None,
     summary: str | None = None,
+    limits: Limits | None = None,
 ) -> Event:
     """Check a list of sources as one event and give each a unique, stable id."""
+    check_source_count(len(sources), where, limits or Limits())
     if len(sources) < 2:
         found = "no source" if not sources else f"only one source ({sources[0].party!r})"
         raise InputError(where or (sources[0].path if sources else None),
@@ -185,31 +209,44 @@ def build_event(
     )
 
 
-def read_source(path: str | Path) -> Source:
-    """Read one source file (Markdown, text or HTML)."""
+def read_source(path: str | Path, limits: Limits | None = None) -> Source:
+    """Read one source file (Markdown, text or HTML), refusing one larger than ``limits`` allow."""
     path = Path(path)
-    text = decode_text(read_regular_file(path), path)
-    if path.suffix.lower() in HTML_SUFFIXES:
+    limits = limits or Limits()
+    html = path.suffix.lower() in HTML_SUFFIXES
+    limit = limits.page_bytes if html else limits.source_bytes
+    raw = read_regular_file(path, limit)
+    if len(raw) > limit:
+        check_size(path, max(len(raw), _size_on_disk(path)), limits, html=html)
+    text = decode_text(raw, path)
+    if html:
         return source_from_html(text, path)
     return source_from_text(text, path=path, default_party=path.stem)
 
 
-def read_regular_file(path: Path) -> bytes:
+def read_regular_file(path: Path, max_bytes: int | None = None) -> bytes:
     """The bytes of a regular file; anything else, or an error from the system, is an :class:`InputError`.
 
     The file is opened without blocking and checked before it is read: a FIFO or a device
-    named as a source would otherwise wait for a writer, or never end.
+    named as a source would otherwise wait for a writer, or never end. With ``max_bytes``, a
+    larger file is not read whole: ``max_bytes + 1`` bytes come back, and the caller says
+    which limit that is over.
     """
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as err:
         raise InputError(path, f"cannot be read: {err.strerror or err}") from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise InputError(path, "is not a regular file")
     with open(fd, "rb") as file:
         try:
-            return file.read()
+            if max_bytes is None:
+                return file.read()
+            # Read only one byte past the limit, whatever the size says (a file may grow, and
+            # files such as those under /proc say 0).
+            return file.read(max_bytes + 1)
         except OSError as err:
             raise InputError(path, f"cannot be read: {err.strerror or err}") from None
 
@@ -246,6 +283,7 @@ def source_from_text(
     # break. Each becomes a LF, one character for one, so offsets into the text stay where they
     # were; CRLF is left as written (the body is kept as it is, and the rest of the code reads it).
     text = _LONE_CR.sub("\n", text)
+    _check_no_surrogate(text, "the text", label)  # a text given as a string (a file's bytes are decoded)
     fields, body = split_front_matter(text, label)
     if metadata:
         fields.update({k: v for k, v in metadata.items() if v not in (None, "")})
@@ -262,6 +300,9 @@ def source_from_text(
     if not body.strip():
         raise InputError(label, "has no text (it is empty or only whitespace)")
     _check_no_surrogate(body, "the text", label)
+    nul = body.find("\x00")
+    if nul >= 0:  # a file's NUL is refused as binary when decoded; a pasted text's is refused here
+        raise InputError(label, f"the text holds a NUL character (at position {nul}), which is no text character")
     suffix = Path(path).suffix.lower() if path is not None else ""
     return Source(
         id="",
@@ -388,10 +429,20 @@ def _iso_date(value: Any, label: str | Path | None) -> str:
         raise InputError(label, f"date {text!r} is not an ISO 8601 date such as 2022-12-21") from None
 
 
+def _size_on_disk(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _read_event_yaml(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
-    text = decode_text(read_regular_file(path), path)
+    raw = read_regular_file(path, FRONT_MATTER_MAX)
+    if len(raw) > FRONT_MATTER_MAX:  # said before decoding: the cut may fall inside a character
+        raise InputError(path, f"is over {FRONT_MATTER_MAX // 1024} KB: metadata is a few lines")
+    text = decode_text(raw, path)
     data = _load_metadata(text, path, first_line=1, subject="")
     if not isinstance(data, dict):
         raise InputError(path, "must be a set of 'key: value' lines (title, date, summary)")

@@ -25,7 +25,7 @@ from compare.embeddings import Embedder
 from compare.framing import distinctive_terms
 from compare.claims import state_claims
 from compare.judge import Judge, Thresholds
-from compare.records import Comparison, Event, Passage
+from compare.records import Comparison, Event, Limits, Passage
 from compare.passages import MIN_WORDS, split_passages
 
 
@@ -49,6 +49,8 @@ class Prepared:
     facts: dict[str, checks.PassageFacts] = field(default_factory=dict)
     #: label_points' memo: signals and verdicts per pair of cells, reused across threshold changes
     memo: dict = field(default_factory=dict)
+    #: what a reader must know about how the sources were read (passages cut into windows)
+    notices: list[str] = field(default_factory=list)
 
 
 def prepare(
@@ -58,10 +60,14 @@ def prepare(
     min_words: int = MIN_WORDS,
     progress: bool | None = None,
 ) -> Prepared:
-    """Split every source into passages and embed them (through the cache)."""
+    """Split every source into passages and embed them (through the cache).
+
+    A passage longer than the embedder reads is cut into overlapping windows (by the
+    embedder's own tokenizer), and a notice says how many were cut.
+    """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    passages = [p for src in event.sources for p in split_passages(src, min_words)]
+    passages = split_event(event, embedder, min_words)
     timings["passages"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     vectors = embedder.embed([p.text for p in passages], progress=progress)
@@ -78,7 +84,27 @@ def prepare(
         timings=timings,
         embedded=embedder.stats["embedded"],
         cached=embedder.stats["cached"],
+        notices=cut_notices(passages, getattr(embedder, "reads", None)),
     )
+
+
+def split_event(event: Event, embedder: Embedder, min_words: int = MIN_WORDS) -> list[Passage]:
+    """Every source's passages, a passage longer than ``embedder`` reads cut into windows by its tokenizer."""
+    reads = getattr(embedder, "reads", None)
+    pieces = getattr(embedder, "piece_spans", None)
+    return [p for src in event.sources for p in split_passages(src, min_words, max_pieces=reads, pieces=pieces)]
+
+
+def cut_notices(passages: list[Passage], reads: int | None) -> list[str]:
+    """The notice that passages were cut into windows (none when none was)."""
+    firsts = [p for p in passages if p.window and p.window[0] == 1]
+    if not firsts:
+        return []
+    n, windows = len(firsts), sum(p.window[1] for p in firsts if p.window)
+    sources = ", ".join(dict.fromkeys(p.source_id for p in firsts))
+    were = "passage was" if n == 1 else "passages were"
+    return [f"{n} {were} longer than the embedding model reads ({reads} word pieces) and cut into {windows} "
+            f"overlapping windows, so that every word is read (in {sources})"]
 
 
 def compare_prepared(
@@ -147,6 +173,7 @@ def compare_prepared(
         settings=asdict(thresholds),
         version=__version__,
         timings=timings,
+        notices=list(prepared.notices),
     )
 
 
@@ -159,10 +186,14 @@ def compare_event(
     thresholds: Thresholds | None = None,
     judge: Judge | None = None,
     progress: bool | None = None,
+    limits: Limits | None = None,
 ) -> Comparison:
-    """Compare the sources of one event, from paths (folder or files) or a loaded event."""
+    """Compare the sources of one event, from paths (folder or files) or a loaded event.
+
+    ``limits`` bounds what is read from paths (default :class:`Limits`, as the command line's).
+    """
     t0 = time.perf_counter()
-    event = paths if isinstance(paths, Event) else load_event(paths)
+    event = paths if isinstance(paths, Event) else load_event(paths, limits)
     load_time = time.perf_counter() - t0
     from compare.embeddings.multilingual import choose_model
 

@@ -67,6 +67,9 @@ class Passage:
     end: int
     text: str
     language: str = "en"
+    #: (k, n) when this passage is the k-th of n overlapping windows of one span longer than the
+    #: embedding model reads (see :mod:`compare.passages`); ``None`` for a whole passage
+    window: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,9 @@ class Comparison:
     settings: dict[str, float]
     version: str
     timings: dict[str, float] = field(default_factory=dict)
+    #: what a reader must know about how the sources were read, one sentence each
+    #: (how many passages were longer than the model reads and cut into windows)
+    notices: list[str] = field(default_factory=list)
 
     def source(self, source_id: str) -> Source:
         for s in self.sources:
@@ -305,3 +311,25 @@ class Thresholds:
     evidence: float = 0.5
     #: a source's passage nearest a claim is read against it (the silence check) from this similarity
     read: float = 0.55
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much input one comparison takes, checked before anything is read, so that one wrong file
+    (a database dump, a disk image, a folder of thousands of pages) cannot exhaust the machine.
+
+    The same limits hold in the command line (each raised by the option in :data:`LIMIT_OPTIONS`)
+    and in the app. The defaults are far above an event's statements: a source of 1 MB is a
+    book of some 500 pages, and 100 sources is the largest event measured (87 to 100 s).
+    """
+
+    #: the largest Markdown or text source, in bytes
+    source_bytes: int = 1_000_000
+    #: the largest HTML page read as a source, in bytes (markup, scripts and styles outweigh its text)
+    page_bytes: int = 5_000_000
+    #: the most sources in one comparison (the pairs to label grow with its square)
+    sources: int = 100
+
+
+#: The command-line option that raises each of :class:`Limits`, named in the message when one is passed.
+LIMIT_OPTIONS = {"source_bytes": "--max-source-bytes", "page_bytes": "--max-page-bytes", "sources": "--max-sources"}

@@ -195,7 +195,7 @@ def test_uploaded_files_are_compared() -> None:
         (lambda at: at.file_uploader(key="uploads").set_value(("photo.txt", b"\x89PNG\x00\x00\x01", "text/plain")),
          "binary file"),
         (lambda at: at.file_uploader(key="uploads").set_value(("huge.txt", b"word " * 250_000, "text/plain")),
-         "up to 1 MB"),
+         "over the limit of 1,000,000 bytes for a source: raise it with --max-source-bytes"),
     ],
     ids=["one-source", "empty-text", "bad-date", "binary-file", "too-large"],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from compare.documents import load_event, read_source
+from compare.documents import load_event, read_regular_file, read_source
+from compare.errors import InputError
 
 BLUE = """---
 party: Driver of the blue van
@@ -392,3 +394,100 @@ def test_a_fifo_named_as_a_source_is_refused_without_waiting(write_files, tmp_pa
     assert done.returncode == 2
     assert done.stderr.splitlines() == [f"narrative-compare: error: {fifo}: is not a regular file"]
     assert not out.exists()
+
+
+# --- limits: how much input one comparison takes ------------------------------------------------
+
+
+def test_a_source_over_the_limit_is_one_line_and_the_option_raises_it(run_cli, write_files, tmp_path, cache_dir):
+    folder = write_files({"blue.md": BLUE, "red.md": RED + "The light was red. " * 60})
+    size = (folder / "red.md").stat().st_size
+    out = tmp_path / "r.json"
+    code, stdout, stderr = run_cli("report", folder, "--max-source-bytes", "1KB", "--out", out)
+    assert code == 2 and stdout == "" and not out.exists()
+    assert stderr.splitlines() == [
+        f"narrative-compare: error: {folder / 'red.md'}: is {size:,} bytes, over the limit of 1,000 bytes "
+        "for a source: raise it with --max-source-bytes"]
+    code, _, stderr = run_cli("report", folder, "--max-source-bytes", "2KB", "--out", out, "--judge", "rules",
+                              "--cache-dir", cache_dir)
+    assert code == 0, stderr
+    assert out.exists()
+
+
+def test_the_default_limit_refuses_a_large_file_without_reading_it_all(write_files):
+    from compare.records import Limits
+
+    folder = write_files({"blue.md": BLUE, "huge.txt": b"word " * (Limits().source_bytes // 5 + 1)})
+    with pytest.raises(InputError, match=r"huge.txt: is 1,000,005 bytes, over the limit of 1,000,000 bytes"):
+        load_event(folder)
+    assert len(read_regular_file(folder / "huge.txt", 1000)) == 1001  # one byte past the limit, not the file
+
+
+def test_a_page_has_its_own_limit(write_files):
+    from compare.records import Limits
+
+    page = b"<html><body><article><p>" + b"The road was open to all traffic. " * 200 + b"</p></article></body></html>"
+    folder = write_files({"blue.md": BLUE, "page.html": page})
+    with pytest.raises(InputError, match="page.html: is .* bytes, over the limit of 5,000 bytes for an HTML page: "
+                                         "raise it with --max-page-bytes"):
+        load_event(folder, Limits(page_bytes=5_000))
+    assert len(load_event(folder, Limits(source_bytes=100, page_bytes=10_000)).sources) == 2
+
+
+def test_too_many_sources_is_one_line_and_the_option_raises_it(run_cli, write_files, tmp_path, cache_dir):
+    folder = write_files({"blue.md": BLUE, "red.md": RED, "green.md": body("Cyclist")})
+    out = tmp_path / "r.json"
+    code, stdout, stderr = run_cli("report", folder, "--max-sources", "2", "--out", out)
+    assert code == 2 and stdout == "" and not out.exists()
+    assert stderr.splitlines() == [
+        f"narrative-compare: error: {folder}: holds 3 sources, over the limit of 2 sources: raise it with --max-sources"]
+    files = [folder / n for n in ("blue.md", "red.md", "green.md")]
+    code, _, stderr = run_cli("report", *files, "--max-sources", "2", "--out", out)
+    assert code == 2 and stderr.splitlines() == [
+        "narrative-compare: error: 3 sources given, over the limit of 2 sources: raise it with --max-sources"]
+    code, _, stderr = run_cli("report", folder, "--max-sources", "3", "--out", out, "--judge", "rules",
+                              "--cache-dir", cache_dir)
+    assert code == 0, stderr
+
+
+def test_the_default_limit_on_sources_is_checked_before_any_is_read(write_files):
+    from compare.records import Limits
+
+    many = Limits().sources + 1
+    folder = write_files({f"s{i:03}.md": b"\xff not UTF-8" for i in range(many)})
+    with pytest.raises(InputError, match=f"holds {many} sources, over the limit of {many - 1} sources"):
+        load_event(folder)
+
+
+@pytest.mark.parametrize(("option", "value", "problem"), [
+    ("--max-source-bytes", "lots", "is not a size such as 2000000, 500KB or 2MB"),
+    ("--max-source-bytes", "0", "must be at least 1 byte"),
+    ("--max-sources", "0", "must be at least 1"),
+])
+def test_a_bad_limit_option_is_one_line(run_cli, write_files, capsys, option, value, problem):
+    folder = write_files({"blue.md": BLUE, "red.md": RED})
+    with pytest.raises(SystemExit) as exit_:
+        run_cli("report", folder, option, value)
+    assert exit_.value.code == 2
+    assert problem in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_limit_options_are_for_evaluate_events_only(run_cli, tmp_path):
+    code, _, stderr = run_cli("evaluate", "sick", "--data", tmp_path, "--max-sources", "5")
+    assert code == 2 and stderr.splitlines() == ["narrative-compare: error: --max-sources is for evaluate events"]
+
+
+# --- found by tests/test_fuzz.py ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("---\nparty: A \ud800\n---\nThe road was open.\n", "the text holds a lone surrogate (U+D800)"),
+    ("The road\x00 was open all week.\n", "the text holds a NUL character (at position 8)"),
+])
+def test_a_text_given_as_a_string_is_checked_like_a_file(text, problem):
+    """The app hands pasted text over as a string: a raw surrogate in its front matter was a
+    UnicodeEncodeError, and a NUL reached the report."""
+    from compare.documents import source_from_text
+
+    with pytest.raises(InputError, match=re.escape(f"Pasted text 1: {problem}")):
+        source_from_text(text, default_party="Pasted text 1")

@@ -97,8 +97,10 @@ def test_pasted_text_becomes_a_source_with_party_and_date() -> None:
         (explore.TextInput("statement.txt", data=b"caf\xe9"), "not valid UTF-8"),
         (explore.TextInput("statement.pdf", data=b"%PDF-1.4"), "not a text, Markdown or HTML file"),
         (explore.TextInput("empty.md", data=b"  \n"), "is empty"),
-        (explore.TextInput("big.txt", data=b"a " * (explore.MAX_TEXT_BYTES // 2 + 1)), "up to 1 MB"),
-        (explore.TextInput("Pasted text 2", party="A", text="é" * explore.MAX_TEXT_BYTES), "up to 1 MB"),
+        (explore.TextInput("big.txt", data=b"a " * (explore.MAX_TEXT_BYTES // 2 + 1)),
+         "over the limit of 1,000,000 bytes for a source: raise it with --max-source-bytes"),
+        (explore.TextInput("Pasted text 2", party="A", text="é" * explore.MAX_TEXT_BYTES),
+         "is 2,000,000 bytes, over the limit of 1,000,000 bytes for a source"),
     ],
 )
 def test_bad_inputs_give_clear_messages(item, message) -> None:
@@ -136,7 +138,7 @@ def test_event_from_inputs_needs_two_statements_and_skips_blank_entries() -> Non
         explore.event_from_inputs([blank])
     with pytest.raises(InputError, match="two sources have the party"):
         explore.event_from_inputs([one, replace(one, label="Pasted text 2")])
-    with pytest.raises(InputError, match="at most"):
+    with pytest.raises(InputError, match=f"over the limit of {explore.MAX_SOURCES} sources: raise it with --max-sources"):
         explore.event_from_inputs([replace(one, party=f"P{i}") for i in range(explore.MAX_SOURCES + 1)])
     event = explore.event_from_inputs([one, blank, explore.TextInput("b.md", data=b"It was dry.")])
     assert [s.party for s in event.sources] == ["A", "b"] and event.title == "Your statements"
@@ -176,6 +178,20 @@ def test_prepare_with_progress_reports_and_then_reads_the_cache(embedder, tmp_pa
     again = explore.prepare_with_progress(event, fresh)
     assert again.embedded == 0 and again.cached == len(again.passages)
     assert (again.vectors == prepared.vectors).all()
+
+
+def test_prepare_with_progress_embeds_the_windows_that_prepare_reads(embedder, tmp_path) -> None:
+    """The app embeds before prepare, with progress: it must split as prepare does, windows and all."""
+    from compare.embeddings import Embedder
+    from test_passages import TRANSCRIPT
+
+    fresh = Embedder(None, tmp_path)
+    fresh._model = embedder.model
+    event = explore.event_from_inputs([explore.TextInput("Pasted text 1", party="Transcript", text=TRANSCRIPT),
+                                       explore.TextInput("Pasted text 2", party="Gate", text="The gate closed.")])
+    prepared = explore.prepare_with_progress(event, fresh)
+    assert any(p.window for p in prepared.passages) and prepared.notices
+    assert prepared.embedded == len(prepared.passages) and fresh.stats["embedded"] == 0  # prepare embedded none
 
 
 # --- overview -------------------------------------------------------------

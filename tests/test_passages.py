@@ -9,7 +9,7 @@ import pytest
 
 from compare.documents import load_event
 from compare.records import Source
-from compare.passages import MIN_WORDS, passage_texts, split_passages
+from compare.passages import MIN_WORDS, estimate_pieces, passage_texts, split_passages
 
 from conftest import LACHIN, TEACHING
 
@@ -210,3 +210,65 @@ def test_passages_carry_the_source_language():
     assert_exact(source, passages)
     assert len(passages) == 2
     assert {p.language for p in passages} == {"ru"}
+
+
+# --- windows: a passage longer than the model reads ------------------------------------------------
+
+#: 600 words of a transcript without one sentence end; the last words are the ones to find.
+TRANSCRIPT = " ".join(
+    ["and then the trucks came up the road from the quarry"] * 54 + ["before the gate at Mill Street closed for good"]
+)
+
+
+def windows_of(text: str, max_pieces: int, pieces=None) -> tuple[Source, list]:
+    source = Source(id="t", party="Transcript", text=text)
+    passages = split_passages(source, max_pieces=max_pieces, pieces=pieces)
+    for i, p in enumerate(passages):
+        assert source.text[p.start : p.end] == p.text and p.text == p.text.strip()
+        assert p.index == i and p.id == f"t:{i}"
+    return source, passages
+
+
+def test_a_long_passage_without_sentence_ends_becomes_overlapping_windows(embedder):
+    assert len(TRANSCRIPT.split()) == 603
+    assert len(split_passages(Source(id="t", party="T", text=TRANSCRIPT))) == 1  # one passage, as before
+    source, passages = windows_of(TRANSCRIPT, embedder.reads, embedder.piece_spans)
+    assert embedder.reads == 254  # all-MiniLM-L6-v2 reads 256 pieces, two of them [CLS] and [SEP]
+    assert len(passages) >= 3
+    assert [p.window for p in passages] == [(k, len(passages)) for k in range(1, len(passages) + 1)]
+    assert all(len(embedder.piece_spans([p.text])[0]) <= embedder.reads for p in passages)
+    assert passages[0].start == 0 and passages[-1].end == len(TRANSCRIPT)  # the last words are read
+    assert "Mill Street closed for good" in passages[-1].text
+    for before, after in zip(passages, passages[1:]):
+        assert after.start < before.end, "windows overlap"
+        assert after.start - before.start >= 40  # each moves on
+        # each window ends and starts at a word boundary
+        assert TRANSCRIPT[before.end : before.end + 1] == " " and TRANSCRIPT[after.start - 1] == " "
+
+
+def test_a_window_ends_at_a_clause_when_it_can():
+    text = ", ".join(f"the {n}th truck came up the road from the quarry" for n in range(1, 61))
+    _, passages = windows_of(text, 120)
+    assert len(passages) > 3
+    for before, after in zip(passages, passages[1:]):
+        assert before.text.endswith(",") and text[after.start - 2 : after.start] == ", "
+        # the clause that the end of one window cuts is whole in the next
+        cut = text.rfind(", ", 0, before.end + 2)
+        assert after.start <= text.rfind(", ", 0, cut) + 2
+
+
+def test_one_huge_word_and_a_run_of_digits_are_cut_too():
+    word = "X" + "a" * 5000 + "b"
+    for text in (f"Lachin {word} corridor was closed on that day by them", "1" * 3000 + " people were counted"):
+        _, passages = windows_of(text, 50)
+        assert passages[0].start == 0 and passages[-1].end == len(text)
+        assert all(len(p) <= 50 for p in estimate_pieces([p.text for p in passages]))
+        assert len(passages) < 4 * len(text) // 50 + 2  # linear in the length
+
+
+def test_short_passages_are_not_windows():
+    source = LACHIN_SOURCE
+    assert split_passages(source, max_pieces=254) == split_passages(source)
+
+
+LACHIN_SOURCE = load_event([LACHIN]).sources[0]

@@ -20,7 +20,7 @@ from compare.pipeline import compare_prepared
 from conftest import TEACHING
 
 TOP_LEVEL = {"schema", "tool", "model", "judge", "settings", "event", "sources", "disputes", "sole_claims", "points",
-             "framing", "names", "counts", "timings"}
+             "framing", "names", "counts", "timings", "notices"}
 CELL_STATUSES = {"agree", "diverge", "related", "silent", "sole"}
 CELL_KEYS = {"status", "stance", "passage", "reason", "similarity", "nearest", "placed", "passages"}
 
@@ -463,3 +463,40 @@ def test_a_write_failing_midway_leaves_no_partial_file(monkeypatch, teaching_pre
     monkeypatch.undo()
     report.write_report(comparison, "md", existing)
     assert existing.read_text(encoding="utf-8") == report.render(comparison, "md")
+
+
+def test_a_long_unpunctuated_source_is_read_in_windows_and_the_report_says_so(run_cli, write_files, cache_dir,
+                                                                            tmp_path):
+    from test_passages import TRANSCRIPT
+
+    folder = write_files({
+        "transcript.txt": TRANSCRIPT + "\n",
+        "gate.md": "---\nparty: Gatekeeper\n---\nThe gate at Mill Street closed for good on Monday.\n",
+    })
+    out = tmp_path / "r.json"
+    code, _, stderr = run_cli("report", folder, "--out", out, "--judge", "rules", "--cache-dir", cache_dir)
+    assert code == 0, stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    texts = {s["id"]: s["text"] for s in data["sources"]}
+    windows = [p for point in data["points"] for cell in point["cells"].values() for p in cell["passages"]
+               if p["window"]]
+    assert windows, "the transcript's passage was not cut"
+    n = windows[0]["window"][1]
+    assert n >= 3 and sorted(p["window"][0] for p in windows) == list(range(1, n + 1))
+    assert all(texts["transcript"][p["start"] : p["end"]] == p["text"] for p in windows)
+    assert any(p["text"].endswith("Mill Street closed for good") for p in windows)
+    notice = (f"1 passage was longer than the embedding model reads (254 word pieces) and cut into {n} "
+              "overlapping windows, so that every word is read (in transcript)")
+    assert data["notices"] == [notice]
+    assert f"narrative-compare: {notice}" in stderr.splitlines()
+    md = tmp_path / "r.md"
+    assert run_cli("report", folder, "--out", md, "--judge", "rules", "--cache-dir", cache_dir)[0] == 0
+    assert f"Note: {report.escape_markdown(notice)}." in md.read_text(encoding="utf-8")
+    html = tmp_path / "r.html"
+    assert run_cli("report", folder, "--out", html, "--judge", "rules", "--cache-dir", cache_dir)[0] == 0
+    page = html.read_text(encoding="utf-8")
+    assert f"Note: {notice}." in page
+    # the windows overlap, yet the original text shows each word once, linked to its windows
+    original = re.sub(r"<[^>]+>", "", page.split('id="originals"')[1])
+    assert original.count(" from the quarry before the gate at Mill Street closed for good") == 1
+    assert original.count("and then the trucks came up the road from the quarry") == 54

@@ -57,7 +57,8 @@ def old_to_dict(comparison: Comparison) -> dict:
             "nearest": {"id": near.id, "start": near.start, "end": near.end, "text": near.text} if near else None,
             "placed": pos.placed,
             "passages": [
-                {"id": pid, "start": ps[pid].start, "end": ps[pid].end, "text": ps[pid].text, "language": ps[pid].language}
+                {"id": pid, "start": ps[pid].start, "end": ps[pid].end, "text": ps[pid].text, "language": ps[pid].language,
+                 "window": list(ps[pid].window) if ps[pid].window else None}
                 for pid in point.passages[sid]],
         }
 
@@ -89,6 +90,7 @@ def old_to_dict(comparison: Comparison) -> dict:
         "schema": report.SCHEMA,
         "tool": {"name": "narrative-compare", "version": comparison.version},
         "model": comparison.model, "judge": comparison.judge, "settings": comparison.settings,
+        "notices": comparison.notices,
         "event": {"title": event.title, "date": event.date, "summary": event.summary, "path": event.path},
         "sources": [{k: getattr(s, k) for k in ("id", "party", "title", "speaker", "date", "url", "language",
                                                  "provenance", "path", "format", "text")} for s in comparison.sources],

@@ -6,7 +6,7 @@ import argparse
 import time
 from typing import TYPE_CHECKING, Any
 
-from compare.cli.arguments import PROG, say
+from compare.cli.arguments import PROG, limits_from, say
 from compare.errors import InputError
 from compare.records import Thresholds
 
@@ -70,6 +70,6 @@ def load_and_compare(comparer: EventComparer, paths: Any) -> tuple[Event, Prepar
     from compare.documents import load_event
 
     started = time.perf_counter()
-    event = load_event(paths)
+    event = load_event(paths, limits_from(comparer.args))
     prepared, comparison = comparer(event, loaded=time.perf_counter() - started)
     return event, prepared, comparison

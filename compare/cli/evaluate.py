@@ -8,10 +8,11 @@ import sys
 import time
 
 from compare.bench import FNC_LINK, dev_overlap_warnings, evaluate, format_result
-from compare.cli.arguments import add_judge_arguments, add_model_arguments
+from compare.cli.arguments import add_judge_arguments, add_limit_arguments, add_model_arguments, limits_from, limits_given
 from compare.cli.engine import check_thresholds
 from compare.datasets import CARVES, DATASETS
 from compare.errors import InputError
+from compare.records import LIMIT_OPTIONS
 
 EVENTS = "events"
 #: The options of the public benchmarks that mean nothing to ``events`` (``--name``: attribute).
@@ -44,6 +45,7 @@ def evaluate_arguments(p: argparse.ArgumentParser) -> None:
                    help="processes for the per-pair work of FNC-1 (default: one per core, at most 4)")
     add_judge_arguments(p)
     add_model_arguments(p)
+    add_limit_arguments(p)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -98,6 +100,9 @@ def check_options(args: argparse.Namespace) -> None:
         raise InputError(None, f"evaluate {args.dataset} needs --data DIR, the dataset's folder")
     if args.claims_detail:
         raise InputError(None, "--claims-detail is for evaluate events")
+    given = [LIMIT_OPTIONS[name] for name in limits_given(args)]
+    if given:
+        raise InputError(None, f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for evaluate events")
 
 
 def run_events(args: argparse.Namespace) -> int:
@@ -108,10 +113,11 @@ def run_events(args: argparse.Namespace) -> int:
     from compare.documents import load_event
 
     comparer = EventComparer(args)
+    limits = limits_from(args)
     events = []
     for folder in event_folders(args.paths):  # every key is checked before any event is compared
         started = time.perf_counter()
-        event, key = load_event(folder), load_claims_key(folder)
+        event, key = load_event(folder, limits), load_claims_key(folder)
         assert key is not None  # event_folders keeps only folders with a key
         validate_claims_key(key, event)
         events.append((event, key, time.perf_counter() - started))

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from compare.cli.arguments import add_judge_arguments, add_model_arguments, say
+from compare.cli.arguments import PROG, add_judge_arguments, add_limit_arguments, add_model_arguments, say
 from compare.embeddings.multilingual import thresholds_for
 from compare.errors import InputError
 from compare.records import Thresholds
@@ -33,6 +33,7 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
                         f"check (default {t.read}; {m.read} multilingual; 1 reads none)")
     p.add_argument("--timings", action="store_true", help="print the time of each stage on stderr")
     add_judge_arguments(p)
+    add_limit_arguments(p)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -57,6 +58,8 @@ def run_report(args: argparse.Namespace) -> int:
     comparison.timings["report"] = time.perf_counter() - started
     if out is None:
         sys.stdout.write(content)
+    for notice in comparison.notices:
+        say(f"{PROG}: {notice}")
     counts = comparison.label_counts()
     say(
         f"{len(event.sources)} sources, {len(prepared.passages)} passages "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 import sys
@@ -335,6 +336,7 @@ class Embedder:
             prefix = PREFIX  # e5 models are trained with it; the cache key includes it
         self.prefix = prefix
         self._model: Any = None
+        self._tokenizer: Any = None
         self.stats: dict[str, int] = {"cached": 0, "embedded": 0}
 
     @property
@@ -412,6 +414,66 @@ class Embedder:
                 out[idx] = vecs
                 bar.update(len(idx))
         return out
+
+    def _folder(self) -> Path | None:
+        """The model's folder on disk, where it has one (the default, the multilingual, a local path)."""
+        if self.is_multilingual:
+            from compare.embeddings.multilingual import ensure_model
+
+            return ensure_model(self.cache_dir)
+        folder = Path(self._load_from)
+        return folder if folder.is_dir() else None
+
+    @property
+    def tokenizer(self) -> Any:
+        """The model's tokenizer as a ``tokenizers.Tokenizer`` (no truncation, no padding), or ``None``.
+
+        Read from the folder's ``tokenizer.json`` where there is one, which takes 0.1 s where
+        loading the model takes seconds: a run whose vectors are all cached loads no model.
+        """
+        if self._tokenizer is None:
+            file = (self._folder() or Path("/nonexistent")) / "tokenizer.json"
+            if file.is_file():
+                from tokenizers import Tokenizer
+
+                tok = Tokenizer.from_file(str(file))
+            else:
+                backend = getattr(getattr(self.model, "tokenizer", None), "backend_tokenizer", None)
+                # A copy: truncation and padding are switched off below, and the model's own must stay.
+                tok = type(backend).from_str(backend.to_str()) if backend is not None else False
+            if tok:
+                tok.no_truncation()
+                tok.no_padding()
+            self._tokenizer = tok
+        return self._tokenizer or None
+
+    @property
+    def reads(self) -> int | None:
+        """How many word pieces of a passage's own text the model reads: its ``max_seq_length``, less
+        the special tokens and the prefix. Past that a passage would be cut short (``None``: not known)."""
+        folder = self._folder()
+        config = folder / "sentence_bert_config.json" if folder else None
+        length = None
+        if config is not None and config.is_file():
+            length = json.loads(config.read_text(encoding="utf-8")).get("max_seq_length")
+        if length is None:
+            length = getattr(self.model, "max_seq_length", None)
+        tok = self.tokenizer
+        if length is None or tok is None:
+            return None
+        specials = tok.post_processor.num_special_tokens_to_add(False) if tok.post_processor else 0
+        # The prefix's own pieces, and one more: the text's first word may split differently after it.
+        prefix = len(tok.encode(self.prefix, add_special_tokens=False).ids) + 1 if self.prefix else 0
+        return int(length) - specials - prefix
+
+    def piece_spans(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        """The character spans of the word pieces the model reads each text as (see :mod:`compare.passages`)."""
+        tok = self.tokenizer
+        if tok is None:
+            from compare.passages import estimate_pieces
+
+            return estimate_pieces(texts)
+        return [list(e.offsets) for e in tok.encode_batch(list(texts), add_special_tokens=False)]
 
     @property
     def dimension(self) -> int:

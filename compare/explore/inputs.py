@@ -17,18 +17,21 @@ from compare.documents import (
     TEXT_SUFFIXES,
     build_event,
     check_fields,
+    check_size,
+    check_source_count,
     decode_text,
     source_from_html,
     source_from_text,
 )
 from compare.errors import InputError
-from compare.records import Event, Source
+from compare.records import Event, Limits, Source
 
-#: Largest file or pasted text the app accepts, in bytes (the statements of an
-#: event are a few pages; a larger file is almost certainly the wrong file).
-MAX_TEXT_BYTES = 1_000_000
+#: The app takes what the command line takes by default (:class:`compare.records.Limits`).
+LIMITS = Limits()
+#: Largest file or pasted text the app accepts, in bytes (an HTML page may be larger: ``LIMITS.page_bytes``).
+MAX_TEXT_BYTES = LIMITS.source_bytes
 #: Most sources one comparison in the app may hold.
-MAX_SOURCES = 30
+MAX_SOURCES = LIMITS.sources
 #: Suffixes the uploader accepts.
 UPLOAD_TYPES = ("txt", "md", "markdown", "html", "htm")
 
@@ -91,11 +94,7 @@ class TextInput:
 def source_from_input(item: TextInput) -> Source:
     """One :class:`Source` from an upload or a paste, or a clear :class:`InputError`."""
     size = len(item.data) if item.is_file else len((item.text or "").encode("utf-8"))
-    if size > MAX_TEXT_BYTES:
-        raise InputError(
-            item.label,
-            f"is {size / 1e6:.1f} MB; the app takes texts of up to {MAX_TEXT_BYTES / 1e6:.0f} MB each",
-        )
+    check_size(item.label, size, LIMITS, html=item.is_file and Path(item.label).suffix.lower() in HTML_SUFFIXES)
     party = " ".join(item.party.split())
     metadata = check_fields({"date": item.date.strip() or None}, ("date",), item.label)
     if not item.is_file:
@@ -120,10 +119,9 @@ def source_from_input(item: TextInput) -> Source:
 def event_from_inputs(items: Sequence[TextInput], title: str = "Your statements") -> Event:
     """An event from the user's uploads and pastes (entries left wholly blank are skipped)."""
     items = [i for i in items if i.is_file or (i.text or "").strip() or i.party.strip()]
-    if len(items) > MAX_SOURCES:
-        raise InputError(None, f"{len(items)} statements: the app compares at most {MAX_SOURCES} at once")
+    check_source_count(len(items), None, LIMITS)
     sources = [source_from_input(i) for i in items]
     if len(sources) < 2:
         found = "no statement" if not sources else "only one statement"
         raise InputError(None, f"{found}: add at least two (upload files or paste texts) to compare")
-    return build_event(sources, title=title)
+    return build_event(sources, title=title, limits=LIMITS)

@@ -98,14 +98,13 @@ def prepare_with_progress(
     ``model`` (loading the model, when it was not loaded yet).
     """
     from compare.embeddings import EmbeddingCache
-    from compare.passages import split_passages
-    from compare.pipeline import prepare
+    from compare.pipeline import prepare, split_event
 
     def say(message: str, fraction: float) -> None:
         if on_progress is not None:
             on_progress(message, fraction)
 
-    texts = [p.text for s in event.sources for p in split_passages(s)]
+    texts = [p.text for p in split_event(event, embedder)]  # as prepare splits them, windows and all
     cached = embedder.cache.get(embedder.cache_key, texts) if embedder.cache is not None else {}
     todo = list(dict.fromkeys(t for t in texts if EmbeddingCache.key(t) not in cached))
     timings: dict[str, float] = {}

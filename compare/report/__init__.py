@@ -64,6 +64,7 @@ def _head(comparison: Comparison) -> dict[str, Any]:
         "model": comparison.model,
         "judge": comparison.judge,
         "settings": comparison.settings,
+        "notices": list(comparison.notices),
         "event": {"title": event.title, "date": event.date, "summary": event.summary, "path": event.path},
         "sources": [
             {
@@ -137,6 +138,7 @@ def _cell_dict(point: Point, sid: str, status: str, passages: dict[str, Passage]
                 "end": passages[pid].end,
                 "text": passages[pid].text,
                 "language": passages[pid].language,
+                "window": list(passages[pid].window) if passages[pid].window else None,
             }
             for pid in point.passages[sid]
         ],
@@ -315,7 +317,11 @@ def _context(comparison: Comparison, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _segments(comparison: Comparison, source_id: str) -> Iterator[tuple[str, str | None]]:
-    """A source's text cut into (text, passage id or None) runs, for anchors in HTML."""
+    """A source's text cut into (text, passage id or None) runs, for anchors in HTML.
+
+    Windows of a long passage overlap: each run starts where the one before ended, so
+    that no text shows twice.
+    """
     text = comparison.source(source_id).text
     cursor = 0
     for p in sorted(
@@ -323,8 +329,9 @@ def _segments(comparison: Comparison, source_id: str) -> Iterator[tuple[str, str
     ):
         if p.start > cursor:
             yield text[cursor : p.start], None
-        yield text[p.start : p.end], p.id
-        cursor = p.end
+        if p.end > cursor:
+            yield text[max(p.start, cursor) : p.end], p.id
+            cursor = p.end
     if cursor < len(text):
         yield text[cursor:], None
 
