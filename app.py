@@ -190,6 +190,8 @@ def _reset_thresholds() -> None:
 def own_statements():
     """Uploads and pastes; returns the event last compared, or None (errors shown in the page)."""
     with st.expander("Your statements", expanded="own_event" not in st.session_state):
+        if explore.LIMITS_PROBLEM:
+            st.warning(explore.LIMITS_PROBLEM)
         st.caption(
             f"Upload files (txt, md, html; up to {explore.MAX_TEXT_BYTES // 1_000_000} MB each) or paste texts. "
             "Give each a party name (required for pasted texts; for files it defaults to the front matter "

@@ -22,7 +22,7 @@ import yaml
 
 from compare.errors import InputError
 from compare.languages import detect_language
-from compare.records import LIMIT_OPTIONS, Event, Limits, Source
+from compare.records import LIMIT_OPTIONS, LIMIT_VARIABLES, Event, Limits, Source
 
 SOURCE_KEYS = ("party", "title", "speaker", "date", "url", "language", "provenance")
 EVENT_KEYS = ("title", "date", "summary")
@@ -160,7 +160,7 @@ def check_source_count(count: int, where: str | Path | None, limits: Limits) -> 
     if count > limits.sources:
         found = f"holds {count} sources" if where is not None else f"{count} sources given"
         raise InputError(where, f"{found}, over the limit of {limits.sources} sources: "
-                                f"raise it with {LIMIT_OPTIONS['sources']}")
+                                f"raise it with {LIMIT_OPTIONS['sources']} (or ${LIMIT_VARIABLES['sources']})")
 
 
 def check_size(label: str | Path | None, size: int, limits: Limits, *, html: bool = False) -> None:
@@ -170,7 +170,7 @@ def check_size(label: str | Path | None, size: int, limits: Limits, *, html: boo
     if size > limit:
         what = "an HTML page" if html else "a source"
         raise InputError(label, f"is {size:,} bytes, over the limit of {limit:,} bytes for {what}: "
-                                f"raise it with {LIMIT_OPTIONS[name]}")
+                                f"raise it with {LIMIT_OPTIONS[name]} (or ${LIMIT_VARIABLES[name]})")
 
 
 def build_event(

@@ -9,6 +9,9 @@ app and the evaluation all read this one structure.
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -330,6 +333,41 @@ class Limits:
     #: the most sources in one comparison (the pairs to label grow with its square)
     sources: int = 100
 
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Limits:
+        """The defaults, each replaced by its environment variable (:data:`LIMIT_VARIABLES`) where set:
+        the way the app, which has no command line, is given other limits. A value that is not a
+        size is an :class:`~compare.errors.InputError` naming the variable."""
+        from compare.errors import InputError
+
+        environ = os.environ if environ is None else environ
+        given: dict[str, int] = {}
+        for name, variable in LIMIT_VARIABLES.items():
+            text = environ.get(variable, "").strip()
+            if text:
+                try:
+                    given[name] = parse_size(text)
+                except ValueError as err:
+                    raise InputError(None, f"${variable}: {err}") from None
+        return cls(**given)
+
 
 #: The command-line option that raises each of :class:`Limits`, named in the message when one is passed.
 LIMIT_OPTIONS = {"source_bytes": "--max-source-bytes", "page_bytes": "--max-page-bytes", "sources": "--max-sources"}
+#: The environment variable that sets each of :class:`Limits` (for the app, and as the command line's default).
+LIMIT_VARIABLES = {name: "NARRATIVE_COMPARE_" + option.lstrip("-").replace("-", "_").upper()
+                   for name, option in LIMIT_OPTIONS.items()}
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)b?", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """A count or a size in bytes: ``100``, ``2000000``, ``2MB``, ``500kb``, ``1.5G`` (decimal units, as
+    disks use); a :class:`ValueError` that says what was expected otherwise."""
+    m = _SIZE.fullmatch(text.strip())
+    if not m:
+        raise ValueError(f"{text!r} is not a size such as 2000000, 500KB or 2MB")
+    value = int(float(m.group(1)) * 1000 ** " kmg".index(m.group(2).lower() or " "))
+    if value < 1:
+        raise ValueError(f"must be at least 1, not {text!r}")
+    return value

@@ -407,7 +407,7 @@ def test_a_source_over_the_limit_is_one_line_and_the_option_raises_it(run_cli, w
     assert code == 2 and stdout == "" and not out.exists()
     assert stderr.splitlines() == [
         f"narrative-compare: error: {folder / 'red.md'}: is {size:,} bytes, over the limit of 1,000 bytes "
-        "for a source: raise it with --max-source-bytes"]
+        "for a source: raise it with --max-source-bytes (or $NARRATIVE_COMPARE_MAX_SOURCE_BYTES)"]
     code, _, stderr = run_cli("report", folder, "--max-source-bytes", "2KB", "--out", out, "--judge", "rules",
                               "--cache-dir", cache_dir)
     assert code == 0, stderr
@@ -440,11 +440,13 @@ def test_too_many_sources_is_one_line_and_the_option_raises_it(run_cli, write_fi
     code, stdout, stderr = run_cli("report", folder, "--max-sources", "2", "--out", out)
     assert code == 2 and stdout == "" and not out.exists()
     assert stderr.splitlines() == [
-        f"narrative-compare: error: {folder}: holds 3 sources, over the limit of 2 sources: raise it with --max-sources"]
+        f"narrative-compare: error: {folder}: holds 3 sources, over the limit of 2 sources: raise it with --max-sources "
+        "(or $NARRATIVE_COMPARE_MAX_SOURCES)"]
     files = [folder / n for n in ("blue.md", "red.md", "green.md")]
     code, _, stderr = run_cli("report", *files, "--max-sources", "2", "--out", out)
     assert code == 2 and stderr.splitlines() == [
-        "narrative-compare: error: 3 sources given, over the limit of 2 sources: raise it with --max-sources"]
+        "narrative-compare: error: 3 sources given, over the limit of 2 sources: raise it with --max-sources "
+        "(or $NARRATIVE_COMPARE_MAX_SOURCES)"]
     code, _, stderr = run_cli("report", folder, "--max-sources", "3", "--out", out, "--judge", "rules",
                               "--cache-dir", cache_dir)
     assert code == 0, stderr
@@ -461,7 +463,7 @@ def test_the_default_limit_on_sources_is_checked_before_any_is_read(write_files)
 
 @pytest.mark.parametrize(("option", "value", "problem"), [
     ("--max-source-bytes", "lots", "is not a size such as 2000000, 500KB or 2MB"),
-    ("--max-source-bytes", "0", "must be at least 1 byte"),
+    ("--max-source-bytes", "0", "must be at least 1, not '0'"),
     ("--max-sources", "0", "must be at least 1"),
 ])
 def test_a_bad_limit_option_is_one_line(run_cli, write_files, capsys, option, value, problem):
@@ -470,6 +472,23 @@ def test_a_bad_limit_option_is_one_line(run_cli, write_files, capsys, option, va
         run_cli("report", folder, option, value)
     assert exit_.value.code == 2
     assert problem in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_the_environment_sets_the_limits_and_an_option_overrides_it(run_cli, write_files, tmp_path, monkeypatch):
+    from compare.records import Limits
+
+    folder = write_files({"blue.md": BLUE, "red.md": RED, "green.md": body("Cyclist")})
+    monkeypatch.setenv("NARRATIVE_COMPARE_MAX_SOURCES", "2")
+    monkeypatch.setenv("NARRATIVE_COMPARE_MAX_SOURCE_BYTES", "2MB")
+    assert Limits.from_environment() == Limits(source_bytes=2_000_000, sources=2)
+    code, _, stderr = run_cli("report", folder, "--out", tmp_path / "r.json")
+    assert code == 2 and "over the limit of 2 sources" in stderr
+    code, _, stderr = run_cli("report", folder, "--max-sources", "1", "--out", tmp_path / "r.json")
+    assert code == 2 and "over the limit of 1 sources" in stderr  # the option wins over the environment
+    monkeypatch.setenv("NARRATIVE_COMPARE_MAX_SOURCES", "many")
+    code, _, stderr = run_cli("report", folder, "--out", tmp_path / "r.json")
+    assert code == 2 and stderr.splitlines() == [
+        "narrative-compare: error: $NARRATIVE_COMPARE_MAX_SOURCES: 'many' is not a size such as 2000000, 500KB or 2MB"]
 
 
 def test_limit_options_are_for_evaluate_events_only(run_cli, tmp_path):

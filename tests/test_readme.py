@@ -27,7 +27,7 @@ def test_the_readme_stays_short():
 
 
 def test_the_hostile_input_table_names_options_that_exist():
-    from compare.records import LIMIT_OPTIONS
+    from compare.records import LIMIT_OPTIONS, LIMIT_VARIABLES
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme.split("## Hostile input", 1)[1].split("\n## ", 1)[0]
@@ -35,3 +35,4 @@ def test_the_hostile_input_table_names_options_that_exist():
     assert LIMIT_OPTIONS["source_bytes"] in table
     docs = (ROOT / "docs" / "event-format.md").read_text(encoding="utf-8")
     assert all(option in docs for option in LIMIT_OPTIONS.values())
+    assert all(variable in docs for variable in LIMIT_VARIABLES.values())  # how the app is given other limits

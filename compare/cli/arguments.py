@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from dataclasses import fields
+from dataclasses import fields, replace
 
 from compare.errors import InputError
 from compare.judge.stance import DISPUTE_ODDS
-from compare.records import LIMIT_OPTIONS, Limits
+from compare.records import LIMIT_OPTIONS, LIMIT_VARIABLES, Limits, parse_size
 
 PROG = "narrative-compare"
 
@@ -79,30 +78,28 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
                    help="progress bar on stderr (default: only when stderr is a terminal)")
 
 
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)b?", re.IGNORECASE)
-
-
 def _byte_count(text: str) -> int:
     """A size in bytes: ``2000000``, ``2MB``, ``500kb``, ``1.5G`` (decimal units, as disks and the limits use)."""
-    m = _SIZE.fullmatch(text.strip())
-    if not m:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size such as 2000000, 500KB or 2MB")
-    value = int(float(m.group(1)) * 1000 ** " kmg".index(m.group(2).lower() or " "))
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 byte, not {text!r}")
-    return value
+    try:
+        return parse_size(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def add_limit_arguments(p: argparse.ArgumentParser) -> None:
-    """``--max-source-bytes``, ``--max-page-bytes`` and ``--max-sources``: the limits of :class:`Limits`."""
+    """``--max-source-bytes``, ``--max-page-bytes`` and ``--max-sources``: the limits of :class:`Limits`
+    (their defaults from the environment, :data:`LIMIT_VARIABLES`)."""
     d = Limits()
     p.add_argument(LIMIT_OPTIONS["source_bytes"], type=_byte_count, metavar="SIZE",
-                   help=f"refuse a Markdown or text source larger than this (default {d.source_bytes:,} bytes; "
+                   help=f"refuse a Markdown or text source larger than this (default ${LIMIT_VARIABLES['source_bytes']}, "
+                        f"else {d.source_bytes:,} bytes; "
                         "500KB, 2MB and such are understood)")
     p.add_argument(LIMIT_OPTIONS["page_bytes"], type=_byte_count, metavar="SIZE",
-                   help=f"refuse an HTML page larger than this (default {d.page_bytes:,} bytes)")
+                   help=f"refuse an HTML page larger than this (default ${LIMIT_VARIABLES['page_bytes']}, else "
+                        f"{d.page_bytes:,} bytes)")
     p.add_argument(LIMIT_OPTIONS["sources"], type=_positive_int, metavar="N",
-                   help=f"refuse an event of more sources than this (default {d.sources})")
+                   help=f"refuse an event of more sources than this (default ${LIMIT_VARIABLES['sources']}, else "
+                        f"{d.sources})")
 
 
 def limits_given(args: argparse.Namespace) -> dict[str, int]:
@@ -112,5 +109,5 @@ def limits_given(args: argparse.Namespace) -> dict[str, int]:
 
 
 def limits_from(args: argparse.Namespace) -> Limits:
-    """The :class:`Limits` the options ask for, the defaults for those not given."""
-    return Limits(**limits_given(args))
+    """The :class:`Limits` the options ask for; for those not given, the environment's, else the defaults."""
+    return replace(Limits.from_environment(), **limits_given(args))

@@ -24,6 +24,7 @@ the app looks them up here at call time, so a test that patches
 from __future__ import annotations
 
 from .inputs import (
+    LIMITS_PROBLEM,
     MAX_SOURCES,
     MAX_TEXT_BYTES,
     UPLOAD_TYPES,
@@ -105,6 +106,7 @@ __all__ = [
     "CorpusEvent",
     "EXPORTS",
     "KeyedPair",
+    "LIMITS_PROBLEM",
     "MAX_SOURCES",
     "MAX_TEXT_BYTES",
     "MEANINGS",

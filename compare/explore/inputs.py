@@ -26,8 +26,14 @@ from compare.documents import (
 from compare.errors import InputError
 from compare.records import Event, Limits, Source
 
-#: The app takes what the command line takes by default (:class:`compare.records.Limits`).
-LIMITS = Limits()
+#: The app takes what the command line takes by default (:class:`compare.records.Limits`), or
+#: what the environment it was started in sets (``NARRATIVE_COMPARE_MAX_SOURCES`` and the like).
+#: A bad value there leaves the defaults, and LIMITS_PROBLEM says why (the page shows it).
+LIMITS_PROBLEM: str | None = None
+try:
+    LIMITS = Limits.from_environment()
+except InputError as _err:
+    LIMITS, LIMITS_PROBLEM = Limits(), f"{_err}; the default limits hold"
 #: Largest file or pasted text the app accepts, in bytes (an HTML page may be larger: ``LIMITS.page_bytes``).
 MAX_TEXT_BYTES = LIMITS.source_bytes
 #: Most sources one comparison in the app may hold.
