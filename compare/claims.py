@@ -48,6 +48,7 @@ from compare.alignment import summarise
 from compare.judge import Judge, Judgement, PairSignals
 from compare.judge.labels import LabelMemo
 from compare.records import Discrepancy, Evidence, PairLabel, Passage, Point, Position, Stance, Thresholds
+from compare.report.pairs import readings, stance_label, stance_rationale, stance_sentence
 
 #: Discrepancy kinds that are values: another count, date or name for the same thing.
 VALUE_KINDS = frozenset({"quantity", "date", "naming"})
@@ -353,22 +354,19 @@ def _pairs_from_positions(
             similarity = float(vectors[x.id] @ vectors[y.id])
             found = _discrepancies(x, y, facts)
             values = [d for d in found if d.kind in VALUE_KINDS and _same_thing(d, claim, similarity, facts)]
-            stances = f"{a} {pa.stance} the claim, {b} {pb.stance} it"
-            if "reports" in (pa.stance, pb.stance):
-                label, why = "related", f"{stances}: a report takes no side"
-            elif pa.stance != pb.stance:
-                label, why = "diverge", f"{stances}"
-            elif values:
-                label, why = "diverge", f"{stances}, but they give different values for the same thing"
-            else:
-                label, why = "agree", f"{stances}"
+            # The stances decide, unless two sources that take the same side give different values
+            # for the same thing; a report's pairs.all_pairs rebuilds the pairs worded so.
+            label, why = stance_label(pa.stance, pb.stance), stance_rationale(a, pa.stance, b, pb.stance)
+            if label == "agree" and values:
+                label = "diverge"
+                why = f"{stance_sentence(a, pa.stance, b, pb.stance)}, but they give different values for the same thing"
             shown = values if label == "diverge" and values else [d for d in found if label == "diverge"]
             unused = [d for d in found if d not in shown]
             if unused:
                 why += "; not counted: " + "; ".join(_not_counted(d, d in values or d.kind not in VALUE_KINDS)
                                                       for d in unused)
             # Each side's own reading, so that the pair's evidence stands on its own.
-            why += f". {a}: {pa.reason}. {b}: {pb.reason}"
+            why += readings(a, pa.reason, b, pb.reason)
             out[(a, b)] = PairLabel(a, b, label, Evidence(  # type: ignore[arg-type]
                 similarity=round(similarity, 4),
                 best_pair=(x.id, y.id),

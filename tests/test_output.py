@@ -121,8 +121,8 @@ def test_a_regular_file_is_replaced_whole_or_not_at_all(run_cli, cache_dir, tmp_
     link.symlink_to(target)
     real = report.render_chunks
 
-    def fail_midway(comparison, fmt):
-        for n, chunk in enumerate(real(comparison, fmt)):
+    def fail_midway(comparison, fmt, json_style=None):
+        for n, chunk in enumerate(real(comparison, fmt, json_style)):
             if n == 3:
                 raise RuntimeError("rendering failed halfway")
             yield chunk

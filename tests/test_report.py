@@ -95,10 +95,13 @@ def test_every_pair_appears_unless_both_are_silent(data):
     counts = dict.fromkeys(LABELS, 0)
     for point in data["points"]:
         speaking = {sid for sid, cell in point["cells"].items() if cell["passages"]}
-        pairs = [(pair["a"], pair["b"]) for pair in point["pairs"]]
+        every = report.all_pairs(point, data["judge"])  # the written pairs, and those the cells imply
+        pairs = [(pair["a"], pair["b"]) for pair in every]
         expected = [(a, b) for a, b in combinations(ids, 2) if a in speaking or b in speaking]
         assert pairs == expected
-        for pair in point["pairs"]:
+        written = [(pair["a"], pair["b"]) for pair in point["pairs"]]
+        assert set(written) <= set(combinations(sorted(speaking, key=ids.index), 2))
+        for pair in every:
             assert pair["label"] in LABELS
             one_side_silent = len({pair["a"], pair["b"]} & speaking) == 1
             assert pair["label"] == "silent" or not one_side_silent
@@ -190,7 +193,8 @@ def test_disputes_and_their_sides_follow_the_positions(teaching_prepared):
     comparison = compare_prepared(teaching_prepared)
     data = report.to_dict(comparison)
     points = {p["id"]: p for p in data["points"]}
-    contested = [p["id"] for p in data["points"] if any(x["label"] == "diverge" for x in p["pairs"])]
+    contested = [p["id"] for p in data["points"]
+                 if any(x["label"] == "diverge" for x in report.all_pairs(p, data["judge"]))]
     assert contested and sorted(data["disputes"]) == sorted(contested)
     keys = [(-_taking_sides(points[pid]), -points[pid]["contestedness"]) for pid in data["disputes"]]
     assert keys == sorted(keys)
@@ -500,3 +504,83 @@ def test_a_long_unpunctuated_source_is_read_in_windows_and_the_report_says_so(ru
     original = re.sub(r"<[^>]+>", "", page.split('id="originals"')[1])
     assert original.count(" from the quarry before the gate at Mill Street closed for good") == 1
     assert original.count("and then the trucks came up the road from the quarry") == 54
+
+
+def large_comparison(sources: int = 30, points: int = 400) -> compare.records.Comparison:
+    """A made-up event of many sources and claims, built without the model: each claim's speakers affirm or deny it."""
+    from compare.records import Comparison, Event, PairLabel, Passage, Point, Position, Source
+    from compare.report.pairs import readings, stance_label, stance_rationale
+
+    ids = [f"s{k:02d}" for k in range(sources)]
+    texts = {sid: [] for sid in ids}
+    passages: dict[str, Passage] = {}
+    made = []
+    for n in range(points):
+        speakers = [sid for k, sid in enumerate(ids) if (n + k) % 7 < 3 or k == n % sources]
+        by_source, positions = {}, {}
+        for sid in ids:
+            if sid in speakers:
+                words = f"Claim {n}: the bridge had {n} arches." if (n + ids.index(sid)) % 5 else f"Claim {n} is false."
+                start = sum(len(t) + 1 for t in texts[sid])
+                pid = f"{sid}:{len(texts[sid])}"
+                passages[pid] = Passage(pid, sid, len(texts[sid]), start, start + len(words), words)
+                texts[sid].append(words)
+                by_source[sid] = (pid,)
+                positions[sid] = Position("denies" if "false" in words else "affirms", pid, 0.9, "read")
+            else:
+                by_source[sid] = ()
+                positions[sid] = Position("silent", None, 0.2, "nothing near")
+        pairs = {}
+        for i, a in enumerate(speakers):
+            for b in speakers[i + 1:]:
+                pa, pb = positions[a], positions[b]
+                pairs[(a, b)] = PairLabel(a, b, stance_label(pa.stance, pb.stance), compare.records.Evidence(
+                    similarity=0.8, best_pair=(pa.passage, pb.passage), judge="fake",
+                    rationale=stance_rationale(a, pa.stance, b, pb.stance) + readings(a, pa.reason, b, pb.reason)))
+        made.append(Point(f"p{n}", f"claim {n}", by_source, pairs, claim=by_source[speakers[0]][0], positions=positions))
+    srcs = [Source(sid, f"Party {sid}", " ".join(texts[sid])) for sid in ids]
+    return Comparison(Event(tuple(srcs), title="Large"), srcs, passages, made, {sid: [] for sid in ids}, "fake", "fake",
+                      {}, "0")
+
+
+def test_a_large_html_report_folds_long_lists_and_keeps_every_claim():
+    from html.parser import HTMLParser
+
+    comparison = large_comparison()
+    html = report.render(comparison, "html")
+    data = report.to_dict(comparison)
+
+    class Checker(HTMLParser):
+        """Every opened element (but the void ones) is closed in order: the page parses as written."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[str] = []
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in {"meta", "br", "link", "img", "input", "hr"}:
+                self.stack.append(tag)
+
+        def handle_endtag(self, tag):
+            assert self.stack and self.stack.pop() == tag, f"</{tag}> does not close what is open"
+
+        def handle_data(self, data):
+            self.text.append(data)
+
+    checker = Checker()
+    checker.feed(html)
+    checker.close()
+    assert checker.stack == [] and "<script" not in html
+    text = "".join(checker.text)
+    for point in data["points"]:
+        assert point["claim"]["text"] in text and f'id="{point["id"]}"' in html
+    # The claims-by-sources table shows the first rows and folds the rest; silent cells carry no reason.
+    matrix = html[html.index('<h2 id="matrix">'):html.index('<h2 id="sole">')]
+    shown, folded = matrix.split('<details class="more">')
+    multi = [p for p in data["points"] if sum(bool(c["passages"]) for c in p["cells"].values()) > 1]
+    assert shown.count("<tr><td class=\"summary\">") == report.SHOWN_ROWS < len(multi)
+    assert folded.count("<tr><td class=\"summary\">") == len(multi) - report.SHOWN_ROWS
+    assert "nothing near" not in matrix and '<td class="cell silent">' in matrix
+    # The pairs that follow from the stances are counted, not listed.
+    assert '<table class="pairs">' not in html and "pairs of speaking sources: agree" in html

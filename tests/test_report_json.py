@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, replace
 
 import pytest
@@ -16,12 +17,39 @@ from compare.pipeline import compare_prepared
 def test_a_large_report_writes_each_point_on_one_line(teaching_prepared):
     """The head is indented for reading; each point is one line (json's C encoder, and greppable)."""
     comparison = compare_prepared(teaching_prepared, judge=RuleJudge())
+    assert report.json_style_for(comparison) == "readable"
     text = report.render(comparison, "json")
     lines = text.splitlines()
     assert lines[0] == "{" and lines[1].startswith(' "schema": ') and lines[-1] == "}"
     point_lines = [line for line in lines if line.startswith('  {"id": ')]
     assert len(point_lines) == len(comparison.points) > 10
     assert json.loads(point_lines[0].rstrip(",")) == report.to_dict(comparison)["points"][0]
+
+
+def test_compact_json_has_no_spaces_outside_strings_and_a_point_per_line(teaching_prepared):
+    comparison = compare_prepared(teaching_prepared, judge=RuleJudge())
+    compact = report.render(comparison, "json", "compact")
+    readable = report.render(comparison, "json", "readable")
+    assert json.loads(compact) == json.loads(readable) and len(compact) < len(readable)
+    lines = compact.splitlines()
+    assert lines[0].startswith('{"schema":"narrative-compare/') and lines[0].endswith('"points":[')
+    point_lines = [line for line in lines if line.startswith('{"id":')]
+    assert len(point_lines) == len(comparison.points) == len(lines) - 2
+    # Outside strings there is no space and no indentation.
+    assert not re.search(r'[,:\[{] ', re.sub(r'"(?:[^"\\]|\\.)*"', '""', compact))
+    with pytest.raises(ValueError, match="JSON style"):
+        report.render(comparison, "json", "pretty")
+
+
+def test_a_large_event_gets_compact_json_by_default(teaching_prepared, monkeypatch):
+    comparison = compare_prepared(teaching_prepared, judge=RuleJudge())
+    cells = len(comparison.points) * len(comparison.sources)
+    monkeypatch.setattr(report, "COMPACT_FROM_CELLS", cells)
+    assert report.json_style_for(comparison) == "compact"
+    assert report.render(comparison, "json").startswith('{"schema":')
+    assert report.render(comparison, "json", "readable").startswith('{\n "schema": ')
+    monkeypatch.setattr(report, "COMPACT_FROM_CELLS", cells + 1)
+    assert report.render(comparison, "json").startswith('{\n "schema": ')
 
 
 # --- the report ----------------------------------------------------------------
@@ -104,10 +132,25 @@ def old_to_dict(comparison: Comparison) -> dict:
     }
 
 
+def full_form(data: dict) -> dict:
+    """A report-3 dict with every pair rebuilt by report.all_pairs: what report-2 wrote."""
+    points = [{**{k: v for k, v in p.items() if k != "similarities"}, "pairs": report.all_pairs(p, data["judge"])}
+              for p in data["points"]]
+    return {**data, "points": points}
+
+
 def check_same(comparison: Comparison) -> None:
+    """The report lists fewer pairs, and all_pairs rebuilds exactly what the full listing gave, in either JSON style."""
     expected = old_to_dict(comparison)
-    assert report.to_dict(comparison) == expected
-    assert json.loads(report.render(comparison, "json")) == expected
+    data = report.to_dict(comparison)
+    assert full_form(data) == expected
+    for style in report.JSON_STYLES:
+        assert json.loads(report.render(comparison, "json", style)) == data
+    for point, full in zip(data["points"], expected["points"]):
+        # Only pairs of two speaking sources that say more than their cells are written.
+        assert all(p["label"] != "silent" or "similarity" in p["evidence"] for p in point["pairs"])
+        assert len(point["similarities"]) == sum(
+            1 for p in full["pairs"] if all(point["cells"][s]["passages"] for s in (p["a"], p["b"])))
 
 
 @pytest.mark.parametrize("judge", ["rules", "default"])

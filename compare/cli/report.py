@@ -11,6 +11,7 @@ from compare.cli.arguments import PROG, add_judge_arguments, add_limit_arguments
 from compare.embeddings.multilingual import thresholds_for
 from compare.errors import InputError
 from compare.records import Thresholds
+from compare.report import COMPACT_FROM_CELLS
 
 
 def report_arguments(p: argparse.ArgumentParser) -> None:
@@ -19,6 +20,9 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", "-f", choices=("html", "md", "json"),
                    help="report format (default: from the --out suffix, else html)")
     p.add_argument("--out", "-o", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--json-style", choices=("compact", "readable"),
+                   help="JSON layout: compact (no spaces) or readable (the head indented); default: compact from "
+                        f"{COMPACT_FROM_CELLS:,} cells (points x sources), else readable")
     add_model_arguments(p)
     t = Thresholds()
     m = thresholds_for("multilingual")
@@ -49,7 +53,7 @@ def run_report(args: argparse.Namespace) -> int:
     event, prepared, comparison = load_and_compare(comparer, args.paths)
     started = time.perf_counter()
     try:
-        content = write_report(comparison, fmt, out)
+        content = write_report(comparison, fmt, out, args.json_style)
     except OSError as err:
         if out is None:
             raise

@@ -8,7 +8,6 @@ Markdown escapes the characters that would otherwise become markup.
 
 from __future__ import annotations
 
-import bisect
 import json
 import os
 import re
@@ -35,9 +34,17 @@ from .contested import (
     stance_of,
 )
 from .output import IN_PLACE, STDOUT, check_output, resolve_output, temporary_beside
+from .pairs import all_pairs, is_implied, readings, speaking_pairs, stance_label
 
-SCHEMA = "narrative-compare/report-2"
+SCHEMA = "narrative-compare/report-3"
 FORMATS = ("html", "md", "json")
+#: How the JSON is laid out: ``readable`` (indented head) or ``compact`` (no spaces); see :func:`render_chunks`.
+JSON_STYLES = ("compact", "readable")
+#: From this many cells (points x sources: 20 sources on 1,000 claims) the JSON is compact unless asked otherwise;
+#: below it the spaces cost little (a few percent) and the head stays easy to read.
+COMPACT_FROM_CELLS = 20_000
+#: The HTML shows this many rows of a long list (the claims by sources, a source's sole claims) and folds the rest.
+SHOWN_ROWS = 100
 CELL_SYMBOLS = {"agree": "✓", "diverge": "✗", "related": "~", "silent": "·", "sole": "●"}
 CELL_MEANINGS = {
     "agree": "agrees with every other source that speaks",
@@ -92,30 +99,26 @@ def _head(comparison: Comparison) -> dict[str, Any]:
     }
 
 
-def _silent_dict(a: str, b: str, silent: str) -> dict[str, Any]:
-    """What ``_pair_dict`` writes for the pair that ``Point.pair`` makes when one side is silent."""
-    return {"a": a, "b": b, "label": "silent", "divergence": [], "evidence": {"silent": [silent]}}
-
-
 def _point_dicts(comparison: Comparison) -> Iterator[dict[str, Any]]:
     """Each point's dict in turn, so that a JSON report can write one and drop it."""
     order = comparison.source_ids
-    rank = {sid: i for i, sid in enumerate(order)}
     for point in comparison.points:
-        yield _point_dict(comparison, point, order, rank)
+        yield _point_dict(comparison, point, order)
 
 
-def _point_dict(comparison: Comparison, point: Point, order: list[str], rank: dict[str, int]) -> dict[str, Any]:
+def _point_dict(comparison: Comparison, point: Point, order: list[str]) -> dict[str, Any]:
     passages = comparison.passages
     cells = point.cells()
     claim = passages.get(point.claim) if point.claim else None
+    pairs, similarities = _pair_dicts(point, order, comparison.judge)
     return {
         "id": point.id,
         "summary": point.summary,
         "claim": {"passage": claim.id, "source": claim.source_id, "text": claim.text} if claim else None,
         "contestedness": round(point.contestedness, 4),
         "cells": {sid: _cell_dict(point, sid, cells[sid], passages) for sid in order},
-        "pairs": list(_pair_dicts(point, rank)),
+        "pairs": pairs,
+        "similarities": similarities,
     }
 
 
@@ -145,29 +148,28 @@ def _cell_dict(point: Point, sid: str, status: str, passages: dict[str, Passage]
     }
 
 
-def _pair_dicts(point: Point, rank: dict[str, int]) -> Iterator[dict[str, Any]]:
-    """``_pair_dict`` of each of ``point.all_pairs(order)``, in its order.
+def _pair_dicts(point: Point, order: list[str], judge: str) -> tuple[list[dict[str, Any]], list[float | None]]:
+    """The pairs a report writes for ``point``, and the similarity of every pair of speaking sources.
 
-    Walks the pairs directly: ``all_pairs`` builds and sorts a set of keys and
-    makes a ``PairLabel`` for every silent pair (hundreds of thousands of them
-    in a large event), only for this function to turn each into a small dict.
-    A pair with one silent side is written as :func:`_silent_dict`.
+    Only the pairs of two speaking sources that :func:`compare.report.pairs.is_implied` does not
+    rebuild are written (a value that differs, a check's note, a judge's scores); the pairs with a
+    silent side, and those whose label and evidence follow from the two cells, are left to
+    :func:`compare.report.pairs.all_pairs`. The similarities keep what the cells cannot give.
     """
-    members = sorted(point.passages, key=rank.__getitem__)
-    speaks = [bool(point.passages[sid]) for sid in members]
-    speaking = [i for i, s in enumerate(speaks) if s]
-    labelled = point.pairs
-    n = len(members)
-    for i, a in enumerate(members):
-        # Pairs with a before b; pairs where neither speaks are left out.
-        partners = range(i + 1, n) if speaks[i] else speaking[bisect.bisect_right(speaking, i):]
-        for j in partners:
-            b = members[j]
-            lab = labelled.get((a, b)) or labelled.get((b, a))
-            if lab is None and speaks[i] != speaks[j]:
-                yield _silent_dict(a, b, b if speaks[i] else a)
-            else:
-                yield _pair_dict(lab if lab is not None else point.pair(a, b))  # type: ignore[arg-type]
+    members = [sid for sid in order if sid in point.passages]
+    rank = {sid: i for i, sid in enumerate(members)}
+    labelled, positions = point.pairs, point.positions
+    written: list[PairLabel] = []
+    similarities: list[float | None] = []
+    for a, b in speaking_pairs(members, [bool(point.passages[sid]) for sid in members]):
+        lab = labelled.get((a, b)) or labelled.get((b, a))
+        similarities.append(lab.evidence.similarity if lab is not None else None)
+        if lab is not None and not is_implied(lab, positions.get(lab.a), positions.get(lab.b), judge):
+            written.append(lab)
+    # A judge's own label on a pair with a silent side (the engine makes none) is kept as it is.
+    written += [lab for lab in labelled.values() if not (point.passages[lab.a] and point.passages[lab.b])]
+    written.sort(key=lambda lab: sorted((rank[lab.a], rank[lab.b])))
+    return [_pair_dict(lab) for lab in written], similarities
 
 
 def _pair_dict(lab: PairLabel) -> dict[str, Any]:
@@ -244,17 +246,28 @@ def escape_markdown(text: Any) -> str:
     return re.sub(r"([\\`*_{}\[\]<>()#+!|~])", r"\\\1", text)
 
 
-def render(comparison: Comparison, fmt: str) -> str:
-    """The report in one of :data:`FORMATS`, as one string."""
-    return "".join(render_chunks(comparison, fmt))
+def render(comparison: Comparison, fmt: str, json_style: str | None = None) -> str:
+    """The report in one of :data:`FORMATS`, as one string (``json_style``: see :func:`render_chunks`)."""
+    return "".join(render_chunks(comparison, fmt, json_style))
 
 
-def render_chunks(comparison: Comparison, fmt: str) -> Iterator[str]:
-    """The report in pieces, so that a large one is written without being held whole."""
+def json_style_for(comparison: Comparison) -> str:
+    """``compact`` when the event has :data:`COMPACT_FROM_CELLS` cells (points x sources) or more, else ``readable``."""
+    return "compact" if len(comparison.points) * len(comparison.sources) >= COMPACT_FROM_CELLS else "readable"
+
+
+def render_chunks(comparison: Comparison, fmt: str, json_style: str | None = None) -> Iterator[str]:
+    """The report in pieces, so that a large one is written without being held whole.
+
+    ``json_style`` is ``readable`` (the head indented, a point per line), ``compact`` (no
+    indentation and no spaces; still a point per line) or ``None``: :func:`json_style_for`.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if json_style not in (None, *JSON_STYLES):
+        raise ValueError(f"unknown JSON style {json_style!r}; choose one of {', '.join(JSON_STYLES)}")
     if fmt == "json":
-        yield from _json_chunks(comparison)
+        yield from _json_chunks(comparison, json_style or json_style_for(comparison))
         return
     data = to_dict(comparison)
     context = _context(comparison, data)
@@ -262,29 +275,38 @@ def render_chunks(comparison: Comparison, fmt: str) -> Iterator[str]:
     yield from template.generate(**context)
 
 
-def _json_chunks(comparison: Comparison) -> Iterator[str]:
-    """The JSON report: the head indented, then the points one per line, each made, written and dropped in turn.
+def _json_chunks(comparison: Comparison, style: str) -> Iterator[str]:
+    """The JSON report: the head, then the points one per line, each made, written and dropped in turn.
 
     A point per line keeps a large report greppable and lets json's C encoder
     write it (with an indent it falls back to Python, 40 s for a 100 x 100
     event); the points are never held whole, neither as data nor as text.
+    Readable indents the head and puts a space after each ``:`` and ``,``;
+    compact leaves out every space that is not in a string.
     """
+    compact = style == "compact"
+    separators = (",", ":") if compact else (", ", ": ")
+    # "between keys", "after a key", "before a point", "after the last point", "the end"
+    comma, colon, first, last, end = (",", ":", "\n", "\n", "}\n") if compact else (",\n ", ": ", "\n  ", "\n ", "\n}\n")
     head = _head(comparison)
-    sep = "{\n "
+    sep = "{" if compact else "{\n "
     for key, value in head.items():
-        yield f"{sep}{json.dumps(key)}: "
-        sep = ",\n "
+        yield f"{sep}{json.dumps(key)}{colon}"
+        sep = comma
         if key != "points":
-            yield json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n ")
+            if compact:
+                yield json.dumps(value, ensure_ascii=False, separators=separators)
+            else:
+                yield json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n ")
         elif not comparison.points:
             yield "[]"
         else:
-            between = "[\n  "
+            between = "[" + first
             for point in _point_dicts(comparison):
-                yield between + json.dumps(point, ensure_ascii=False)
-                between = ",\n  "
-            yield "\n ]"
-    yield "\n}\n"
+                yield between + json.dumps(point, ensure_ascii=False, separators=separators)
+                between = "," + first
+            yield last + "]"
+    yield end
 
 
 def _context(comparison: Comparison, data: dict[str, Any]) -> dict[str, Any]:
@@ -313,7 +335,30 @@ def _context(comparison: Comparison, data: dict[str, Any]) -> dict[str, Any]:
             pid: point.id for point in comparison.points for ps in point.passages.values() for pid in ps
         },
         "highlight": _highlight,
+        "implied": {p["id"]: _implied_counts(p) for p in data["points"]},
+        "why": _why,
+        "shown_rows": SHOWN_ROWS,
     }
+
+
+def _implied_counts(point: dict[str, Any]) -> dict[str, int]:
+    """How many pairs of speaking sources the report leaves to the cells (not in ``pairs``), by label."""
+    cells = point["cells"]
+    listed = {(p["a"], p["b"]) for p in point["pairs"]} | {(p["b"], p["a"]) for p in point["pairs"]}
+    counts: dict[str, int] = {}
+    for a, b in speaking_pairs(list(cells), [bool(c["passages"]) for c in cells.values()]):
+        if (a, b) not in listed:
+            label = stance_label(cells[a]["stance"], cells[b]["stance"])
+            counts[label] = counts.get(label, 0) + 1
+    return {label: counts[label] for label in LABELS if label in counts}
+
+
+def _why(pair: dict[str, Any], point: dict[str, Any]) -> str:
+    """A pair's rationale without the two sides' own readings, which its point's section shows already."""
+    cells, a, b = point["cells"], pair["a"], pair["b"]
+    tail = readings(a, cells[a]["reason"], b, cells[b]["reason"])
+    rationale = pair["evidence"]["rationale"]
+    return rationale.removesuffix(tail) if cells[a]["passages"] and cells[b]["passages"] else rationale
 
 
 def _segments(comparison: Comparison, source_id: str) -> Iterator[tuple[str, str | None]]:
@@ -369,21 +414,21 @@ def _marks(point: dict[str, Any]) -> dict[str, list[tuple[int, int]]]:
     return point["_marks"]
 
 
-def write_report(comparison: Comparison, fmt: str, out: str | Path | None) -> str | None:
+def write_report(comparison: Comparison, fmt: str, out: str | Path | None, json_style: str | None = None) -> str | None:
     """Write the report to ``out`` without damaging what is there.
 
     With ``out=None`` the report is returned as a string instead; ``"-"`` writes it to
-    standard output. A regular file is replaced atomically (a temporary file beside it,
+    standard output (``json_style``: see :func:`render_chunks`). A regular file is replaced atomically (a temporary file beside it,
     renamed into place), so a failure while rendering or writing leaves no partial file and
     any old report intact; a symbolic link is followed and its target written so; a device
     or FIFO is written in place (see :mod:`compare.report.output`). Errors are raised as
     they come (an OSError for a failed write); the command line turns them into one line.
     """
     if out is None:
-        return render(comparison, fmt)
+        return render(comparison, fmt, json_style)
     where = resolve_output(out)
     if where.kind == STDOUT:
-        for chunk in render_chunks(comparison, fmt):
+        for chunk in render_chunks(comparison, fmt, json_style):
             sys.stdout.write(chunk)
         sys.stdout.flush()
         return None
@@ -391,7 +436,7 @@ def write_report(comparison: Comparison, fmt: str, out: str | Path | None) -> st
     if where.kind == IN_PLACE:
         # Opened without O_CREAT or O_TRUNC: a device or FIFO is written, never replaced.
         with open(os.open(where.target, os.O_WRONLY), "w", encoding="utf-8") as fh:
-            for chunk in render_chunks(comparison, fmt):
+            for chunk in render_chunks(comparison, fmt, json_style):
                 fh.write(chunk)
         return None
     # A new file beside the target, created with the usual mode (the system applies the
@@ -400,7 +445,7 @@ def write_report(comparison: Comparison, fmt: str, out: str | Path | None) -> st
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for chunk in render_chunks(comparison, fmt):
+            for chunk in render_chunks(comparison, fmt, json_style):
                 fh.write(chunk)
         os.replace(tmp, where.target)
     except BaseException:
@@ -410,6 +455,6 @@ def write_report(comparison: Comparison, fmt: str, out: str | Path | None) -> st
 
 
 __all__ = [
-    "FORMATS", "SCHEMA", "check_output", "naming_variants", "render", "render_chunks", "resolve_output", "to_dict",
-    "write_report",
+    "COMPACT_FROM_CELLS", "FORMATS", "JSON_STYLES", "SCHEMA", "all_pairs", "check_output", "json_style_for",
+    "naming_variants", "render", "render_chunks", "resolve_output", "to_dict", "write_report",
 ]
