@@ -22,7 +22,7 @@ import yaml
 
 from compare.errors import InputError
 from compare.languages import detect_language
-from compare.records import LIMIT_OPTIONS, LIMIT_VARIABLES, Event, Limits, Source
+from compare.records import LIMIT_OPTIONS, LIMIT_VARIABLES, Event, Limits, Source, parse_size
 
 SOURCE_KEYS = ("party", "title", "speaker", "date", "url", "language", "provenance")
 EVENT_KEYS = ("title", "date", "summary")
@@ -153,6 +153,22 @@ def load_event(paths: str | Path | Iterable[str | Path], limits: Limits | None =
     check_source_count(len(files), where, limits)
     sources = [read_source(f, limits) for f in files]
     return build_event(sources, where=where, limits=limits, **meta)
+
+
+def limits_from_environment(environ: Mapping[str, str] | None = None) -> Limits:
+    """The default :class:`Limits`, each replaced by its environment variable (:data:`LIMIT_VARIABLES`)
+    where set: the way the app, which has no command line, is given other limits. A value that is
+    not a size is an :class:`InputError` naming the variable."""
+    environ = os.environ if environ is None else environ
+    given: dict[str, int] = {}
+    for name, variable in LIMIT_VARIABLES.items():
+        text = environ.get(variable, "").strip()
+        if text:
+            try:
+                given[name] = parse_size(text)
+            except ValueError as err:
+                raise InputError(None, f"${variable}: {err}") from None
+    return Limits(**given)
 
 
 def check_source_count(count: int, where: str | Path | None, limits: Limits) -> None:

@@ -9,9 +9,7 @@ app and the evaluation all read this one structure.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -332,24 +330,6 @@ class Limits:
     page_bytes: int = 5_000_000
     #: the most sources in one comparison (the pairs to label grow with its square)
     sources: int = 100
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Limits:
-        """The defaults, each replaced by its environment variable (:data:`LIMIT_VARIABLES`) where set:
-        the way the app, which has no command line, is given other limits. A value that is not a
-        size is an :class:`~compare.errors.InputError` naming the variable."""
-        from compare.errors import InputError
-
-        environ = os.environ if environ is None else environ
-        given: dict[str, int] = {}
-        for name, variable in LIMIT_VARIABLES.items():
-            text = environ.get(variable, "").strip()
-            if text:
-                try:
-                    given[name] = parse_size(text)
-                except ValueError as err:
-                    raise InputError(None, f"${variable}: {err}") from None
-        return cls(**given)
 
 
 #: The command-line option that raises each of :class:`Limits`, named in the message when one is passed.

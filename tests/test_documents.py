@@ -475,12 +475,13 @@ def test_a_bad_limit_option_is_one_line(run_cli, write_files, capsys, option, va
 
 
 def test_the_environment_sets_the_limits_and_an_option_overrides_it(run_cli, write_files, tmp_path, monkeypatch):
+    from compare.documents import limits_from_environment
     from compare.records import Limits
 
     folder = write_files({"blue.md": BLUE, "red.md": RED, "green.md": body("Cyclist")})
     monkeypatch.setenv("NARRATIVE_COMPARE_MAX_SOURCES", "2")
     monkeypatch.setenv("NARRATIVE_COMPARE_MAX_SOURCE_BYTES", "2MB")
-    assert Limits.from_environment() == Limits(source_bytes=2_000_000, sources=2)
+    assert limits_from_environment() == Limits(source_bytes=2_000_000, sources=2)
     code, _, stderr = run_cli("report", folder, "--out", tmp_path / "r.json")
     assert code == 2 and "over the limit of 2 sources" in stderr
     code, _, stderr = run_cli("report", folder, "--max-sources", "1", "--out", tmp_path / "r.json")

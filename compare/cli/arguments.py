@@ -6,6 +6,7 @@ import argparse
 import sys
 from dataclasses import fields, replace
 
+from compare.documents import limits_from_environment
 from compare.errors import InputError
 from compare.judge.stance import DISPUTE_ODDS
 from compare.records import LIMIT_OPTIONS, LIMIT_VARIABLES, Limits, parse_size
@@ -110,4 +111,4 @@ def limits_given(args: argparse.Namespace) -> dict[str, int]:
 
 def limits_from(args: argparse.Namespace) -> Limits:
     """The :class:`Limits` the options ask for; for those not given, the environment's, else the defaults."""
-    return replace(Limits.from_environment(), **limits_given(args))
+    return replace(limits_from_environment(), **limits_given(args))

@@ -20,6 +20,7 @@ from compare.documents import (
     check_size,
     check_source_count,
     decode_text,
+    limits_from_environment,
     source_from_html,
     source_from_text,
 )
@@ -31,7 +32,7 @@ from compare.records import Event, Limits, Source
 #: A bad value there leaves the defaults, and LIMITS_PROBLEM says why (the page shows it).
 LIMITS_PROBLEM: str | None = None
 try:
-    LIMITS = Limits.from_environment()
+    LIMITS = limits_from_environment()
 except InputError as _err:
     LIMITS, LIMITS_PROBLEM = Limits(), f"{_err}; the default limits hold"
 #: Largest file or pasted text the app accepts, in bytes (an HTML page may be larger: ``LIMITS.page_bytes``).
