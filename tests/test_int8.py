@@ -16,8 +16,7 @@ import numpy as np
 import pytest
 
 from compare.cli import main
-from compare.embeddings import Embedder, base_model
-from compare.embeddings import int8
+from compare.embeddings import Embedder, base_model, int8
 from compare.embeddings.folders import build_once
 from compare.errors import ModelLoadError
 
