@@ -204,10 +204,9 @@ def generate_event(folder: Path, documents: int, passages: int, seed: int = 2022
 # --- children: one measurement each ----------------------------------------
 
 
-def child_throughput(texts_count: int) -> dict:
-    """Embedder.embed (empty cache) against SentenceTransformer.encode on the same texts, best of 2 each."""
+def varied_texts(count: int) -> list[str]:
+    """``count`` different passages: the Lachin event's, varied (a lead, a tail) so that every text is new."""
     from compare.documents import load_event
-    from compare.embeddings import Embedder, torch_threads
     from compare.passages import split_passages
 
     base = [p.text for s in load_event([LACHIN]).sources for p in split_passages(s)]
@@ -215,7 +214,7 @@ def child_throughput(texts_count: int) -> dict:
     texts: list[str] = []
     seen: set[str] = set()
     round_ = 0
-    while len(texts) < texts_count:  # the Lachin passages, varied so that every text is new
+    while len(texts) < count:
         for t in base:
             v = t if round_ == 0 else f"{rng.choice(LEADS[3:])}{t[0].lower()}{t[1:]}"
             if round_ > 1:
@@ -223,9 +222,17 @@ def child_throughput(texts_count: int) -> dict:
             if v not in seen:
                 seen.add(v)
                 texts.append(v)
-            if len(texts) >= texts_count:
+            if len(texts) >= count:
                 break
         round_ += 1
+    return texts
+
+
+def child_throughput(texts_count: int) -> dict:
+    """Embedder.embed (empty cache) against SentenceTransformer.encode on the same texts, best of 2 each."""
+    from compare.embeddings import Embedder, torch_threads
+
+    texts = varied_texts(texts_count)
 
     def fresh(cache: str) -> Embedder:
         """A new Embedder (empty cache) with its model loaded and warmed up: loading is not embedding."""

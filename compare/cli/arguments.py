@@ -67,7 +67,8 @@ def _positive_int(text: str) -> int:
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", "-m", metavar="NAME_OR_PATH",
-                   help="sentence-transformers model, or 'multilingual' for the packaged multilingual-e5-small "
+                   help="sentence-transformers model, 'multilingual' for the packaged multilingual-e5-small, or "
+                   "'minilm-int8' for the default model quantised to int8 (needs the onnx extra) "
                    "(default: all-MiniLM-L6-v2 when every source is English, else multilingual; both offline)")
     p.add_argument("--cache-dir", metavar="DIR",
                    help="embedding cache folder (default: $NARRATIVE_COMPARE_CACHE or ~/.cache/narrative-compare)")

