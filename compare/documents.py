@@ -338,10 +338,14 @@ def source_from_html(html: str, path: str | Path, party: str | None = None) -> S
     """
     import trafilatura
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
+    page = _html_tree(html)
+    text = trafilatura.extract(page, include_comments=False, include_tables=False, favor_recall=True)
     if not text or not text.strip():
+        if _html_depth(page) > HTML_DEPTH_MAX:  # lxml stops one level past its limit
+            raise InputError(path, f"its elements nest more than {HTML_DEPTH_MAX:,} deep, deeper than the HTML "
+                                   "reader follows, so no main text could be extracted")
         raise InputError(path, "no main text could be extracted from this HTML page")
-    meta = trafilatura.extract_metadata(html)
+    meta = trafilatura.extract_metadata(page)
     title = getattr(meta, "title", None) if meta is not None else None
     date = getattr(meta, "date", None) if meta is not None else None
     fields = check_fields({"title": title, "date": date}, SOURCE_KEYS, path)
@@ -356,6 +360,36 @@ def source_from_html(html: str, path: str | Path, party: str | None = None) -> S
         format="html",
         **{k: v for k, v in fields.items() if v},
     )
+
+
+#: How deep libxml2 follows nested elements with ``huge_tree`` (without it, 256: pages generated
+#: with a wrapper per component nest deeper than that, and came out as "no main text").
+HTML_DEPTH_MAX = 2047
+
+
+def _html_tree(html: str) -> Any:
+    """The page parsed by lxml with libxml2's depth limit raised (see :data:`HTML_DEPTH_MAX`);
+    the text itself where lxml cannot parse it (trafilatura then tries on its own)."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        return lxml.html.document_fromstring(html, parser=lxml.html.HTMLParser(huge_tree=True))
+    except (lxml.etree.ParserError, ValueError):
+        return html
+
+
+def _html_depth(page: Any) -> int:
+    """How deep the parsed page's elements nest (0 for a page lxml could not parse)."""
+    import lxml.etree
+
+    if isinstance(page, str):
+        return 0
+    depth = deepest = 0
+    for event, _ in lxml.etree.iterwalk(page, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def split_front_matter(text: str, label: str | Path) -> tuple[dict[str, Any], str]:

@@ -46,6 +46,8 @@ class Prepared:
     timings: dict[str, float] = field(default_factory=dict)
     embedded: int = 0
     cached: int = 0
+    #: passages whose text came earlier in the same event (embedded once, not from the cache)
+    repeated: int = 0
     facts: dict[str, checks.PassageFacts] = field(default_factory=dict)
     #: label_points' memo: signals and verdicts per pair of cells, reused across threshold changes
     memo: dict = field(default_factory=dict)
@@ -84,6 +86,7 @@ def prepare(
         timings=timings,
         embedded=embedder.stats["embedded"],
         cached=embedder.stats["cached"],
+        repeated=embedder.stats.get("repeated", 0),
         notices=cut_notices(passages, getattr(embedder, "reads", None)),
     )
 

@@ -264,6 +264,26 @@ def test_html_page_without_main_text_is_refused(write_files, run_cli):
     assert "empty.html: no main text could be extracted" in stderr
 
 
+def nested_page(depth: int) -> str:
+    """A page whose statement sits inside ``depth`` wrappers, as component-built pages nest."""
+    return ("<html><head><title>Statement</title></head><body>" + "<div>" * depth
+            + "<p>The Lachin corridor has been closed to all traffic since 12 December, the ministry said.</p>"
+            + "</div>" * depth + "</body></html>")
+
+
+def test_a_page_nested_hundreds_deep_is_read(write_files):
+    folder = write_files({"deep.html": nested_page(600)})  # libxml2 stops at 256 by default
+    assert "closed to all traffic since 12 December" in read_source(folder / "deep.html").text
+
+
+def test_a_page_nested_deeper_than_the_reader_goes_says_so(write_files, run_cli):
+    folder = write_files({"blue.md": BLUE, "deep.html": nested_page(5000)})
+    code, _, stderr = run_cli("report", folder)
+    assert code == 2 and stderr.splitlines() == [
+        f"narrative-compare: error: {folder / 'deep.html'}: its elements nest more than 2,047 deep, deeper than "
+        "the HTML reader follows, so no main text could be extracted"]
+
+
 def test_event_yaml_and_reserved_files(write_files):
     folder = write_files({
         "event.yaml": "title: Collision at the junction\ndate: 2026-03-14\nsummary: A van and a car collide.\n",

@@ -33,7 +33,7 @@ def test_second_prepare_embeds_nothing(embedder, teaching_prepared):
 
     assert again.embedded == 0
     assert again.cached == len(again.passages) == len(teaching_prepared.passages)
-    assert embedder.stats == {"cached": len(again.passages), "embedded": 0}
+    assert embedder.stats == {"cached": len(again.passages), "embedded": 0, "repeated": 0}
     np.testing.assert_allclose(again.vectors, teaching_prepared.vectors, atol=1e-6)
 
 
@@ -60,7 +60,10 @@ def test_vectors_are_unit_length_and_duplicates_embed_once(tmp_path, embedder):
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     np.testing.assert_array_equal(vectors[0], vectors[2])
-    assert fresh.stats == {"cached": 1, "embedded": 2}
+    # the repeat is embedded once, and not counted as from the cache: nothing was there before
+    assert fresh.stats == {"cached": 0, "embedded": 2, "repeated": 1}
+    fresh.embed(texts + ["A new sentence about the bridge."], progress=False)
+    assert fresh.stats == {"cached": 3, "embedded": 1, "repeated": 0}
     assert fresh.embed([], progress=False).shape == (0, 384)
 
 

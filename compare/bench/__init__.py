@@ -158,7 +158,7 @@ class VectorTable:
     def __init__(self, name: str, table: dict[str, np.ndarray]) -> None:
         self.name = name
         self.table = table
-        self.stats = {"cached": 0, "embedded": 0}
+        self.stats = {"cached": 0, "embedded": 0, "repeated": 0}
 
     def embed(self, texts: Sequence[str], *, progress: bool | None = None) -> np.ndarray:
         return np.stack([self.table[t] for t in texts])

@@ -67,7 +67,9 @@ def run_report(args: argparse.Namespace) -> int:
     counts = comparison.label_counts()
     say(
         f"{len(event.sources)} sources, {len(prepared.passages)} passages "
-        f"({prepared.embedded} embedded, {prepared.cached} from cache), {len(comparison.points)} points; "
+        f"({prepared.embedded} embedded, {prepared.cached} from cache"
+        + (f", {prepared.repeated} repeated" if prepared.repeated else "")
+        + f"), {len(comparison.points)} points; "
         + ", ".join(f"{k} {v}" for k, v in counts.items())
         + (f"; wrote {out}" if out else "")
     )

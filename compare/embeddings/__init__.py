@@ -364,7 +364,7 @@ class Embedder:
         self.prefix = prefix
         self._model: Any = None
         self._tokenizer: Any = None
-        self.stats: dict[str, int] = {"cached": 0, "embedded": 0}
+        self.stats: dict[str, int] = {"cached": 0, "embedded": 0, "repeated": 0}
 
     @property
     def cache_key(self) -> str:
@@ -411,12 +411,15 @@ class Embedder:
         cached = self.cache.get(self.cache_key, texts) if self.cache else {}
         keys = [EmbeddingCache.key(t) for t in texts]
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in cached))
+        # "From the cache" counts what an earlier run stored; a text that comes twice in this
+        # call is embedded once and counted apart, so the figures say what was really reused.
+        from_cache = sum(1 for k in keys if k in cached)
         if todo:
             fresh = self._encode(todo, progress)
             if self.cache:
                 self.cache.put(self.cache_key, todo, fresh)
             cached.update({EmbeddingCache.key(t): v for t, v in zip(todo, fresh)})
-        self.stats = {"cached": len(texts) - len(todo), "embedded": len(todo)}
+        self.stats = {"cached": from_cache, "embedded": len(todo), "repeated": len(texts) - from_cache - len(todo)}
         return np.stack([cached[k] for k in keys]).astype(np.float32, copy=False)
 
     def _encode(self, texts: list[str], progress: bool | None) -> np.ndarray:
