@@ -20,7 +20,9 @@ point, *who addresses its claim and how*:
    claim with another value. A passage that passes the claim on rather than
    saying it ("there are reports of", "reportedly", "the company says": the
    attribution rule of :mod:`compare.checks`) ``reports`` it, whichever way
-   it was read; so does the claim's own source when its passage does. The checks guard, which lets a surface check
+   it was read; so does the claim's own source when its passage does. The rule
+   reads accounts of several passages: a one-line source (a headline) is the
+   claim it makes, its "officials say" included, as FNC-1 reads it. The checks guard, which lets a surface check
    overrule the judge, counts only between near-paraphrases (similarity >=
    :data:`GUARD_READING`); below that the judge's own reading decides and the
    check is shown beside it.
@@ -166,12 +168,14 @@ class _Reader:
         verdicts = many(signals) if many is not None else [judge.judge(x) for x in signals]
         known.update(zip(todo, zip(signals, verdicts)))
 
+        # The attribution rule reads accounts of several passages; a headline is the claim it makes.
+        among_accounts = sum(len(ps) > 1 for ps in documents.values()) > 1
         for k, point in enumerate(points):
             claim = passages[point.claim]  # type: ignore[index]
             positions: dict[str, Position] = {}
             for sid in self.order:
                 if sid == claim.source_id:
-                    positions[sid] = _claim_position(claim)
+                    positions[sid] = _claim_position(claim, among_accounts)
                     continue
                 key = asked.get((k, sid))
                 if key is None:
@@ -197,9 +201,10 @@ class _Reader:
                                                 self.order)
 
 
-def _claim_position(claim: Passage) -> Position:
-    """The stance of the source whose passage words the claim: it states it, unless it passes it on."""
-    cue = checks.attribution(claim)
+def _claim_position(claim: Passage, among_accounts: bool) -> Position:
+    """The stance of the source whose passage words the claim: it states it, unless it passes it
+    on ("the company says ...") and it is one of several accounts (see :func:`_position`)."""
+    cue = checks.attribution(claim) if among_accounts else None
     if cue is None:
         return Position("affirms", claim.id, 1.0, "states the claim in these words")
     return Position("reports", claim.id, 1.0, f"words the claim, but passes it on (\"{cue.text}\") rather than "
@@ -282,9 +287,10 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, 
     """A source's stance from the judge's reading of its passages against the claim.
 
     ``accounts``: both sources are accounts of several passages. There a negation or
-    swapped roles between near-paraphrases says the opposite whatever the judge read;
-    a one-line claim against an article is left to the judge, as on FNC-1 (an article
-    often reports a denial beside what it denies).
+    swapped roles between near-paraphrases says the opposite whatever the judge read,
+    and a passage that passes the claim on reports it; a one-line claim against an
+    article is left to the judge, as on FNC-1 (an article often reports a denial beside
+    what it denies, and a headline's "officials say" is part of what it claims).
     """
     mine = signals.left if signals.left.source_id == sid else signals.right
     probs = verdict.probabilities or {}
@@ -324,7 +330,7 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, 
         if found is not None and found.id != mine.id:
             mine = found
             note += f"; the passage shown is the one that says the opposite ({mine.id})"
-    cue = checks.attribution(mine) if stance in ("affirms", "denies") else None
+    cue = checks.attribution(mine) if accounts and stance in ("affirms", "denies") else None
     if cue is not None:
         note += (f"; read as {'stating' if stance == 'affirms' else 'denying'} it, but it passes this on "
                  f"(\"{cue.text}\") rather than saying it itself")

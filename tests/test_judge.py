@@ -343,28 +343,12 @@ def test_a_denial_of_a_rumour_agrees_with_the_article_that_refutes_it(embedder):
     The FNC-1 `agree` / `discuss` boundary again. Measured for the model card on these
     seven: the default judge agrees on 4 (it reads the factory's and the school's articles as
     disputing the claim), 5 with the stance model trained on the story carve's train part only
-    and 5 without a stance model. A model that agrees on fewer than 4 of these 7 fails: since
-    claims, what it reads is the newspaper's stance on the agency's claim (affirms).
+    and 5 without a stance model. A model that agrees on fewer than 4 of these 7 fails. (The
+    agency's one-line "her agent says" is part of the claim it makes: see compare.claims.)
     """
-    readings = [(claim, _article_reading(embedder, claim, article)) for claim, article in DENIALS]
-    assert sum(stance == "affirms" for _, (stance, _) in readings) >= 4, readings
-    # The agency passes the denial on ("her agent says"): it reports it, so against the newspaper
-    # the pair is related whatever the article says; "officials say" is not read as a cue.
-    for claim, (_, own) in readings:
-        assert own == ("reports" if " says." in claim else "affirms"), (claim, own)
-
-
-def _article_reading(embedder, claim: str, article: str) -> tuple[str, str]:
-    """(the newspaper's stance, the agency's own stance) on the agency's one-sentence claim."""
-    from compare.documents import build_event, source_from_text
-    from compare.pipeline import compare_prepared, prepare
-
-    sources = [source_from_text(text + "\n", default_party=party)
-               for party, text in {"Agency": claim, "Newspaper": article}.items()]
-    comparison = compare_prepared(prepare(build_event(sources), embedder, progress=False))
-    agency, paper = (s.id for s in comparison.sources)
-    [point] = [p for p in comparison.points if p.passages.get(agency) and not p.positions[agency].placed]
-    return point.positions[paper].stance, point.positions[agency].stance
+    labels = [(claim, _label_between(embedder, {"Agency": claim, "Newspaper": article}))
+              for claim, article in DENIALS]
+    assert sum(label == "agree" for _, label in labels) >= 4, labels
 
 
 def test_the_guard_floors_follow_the_shape_of_the_pair(write_files, cache_dir):
