@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -39,7 +41,7 @@ def ray_session():
     started = not ray.is_initialized()
     if started:
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+        ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
     yield
     if started:
         ray.shutdown()
@@ -154,8 +156,11 @@ def test_the_same_command_runs_on_a_cluster_started_with_ray_start(write_files, 
            "RAY_AUTH_TOKEN": secrets.token_hex(16)}
     ray_bin = os.path.join(os.path.dirname(sys.executable), "ray")
     # --block keeps `ray start` in the foreground, so that ending it ends this cluster and nothing else.
+    # Its own (short: socket paths are limited) temporary folder, so that no trace of it stays in /tmp/ray.
+    temp = tempfile.mkdtemp(prefix="rt", dir="/tmp")
     head = subprocess.Popen([ray_bin, "start", "--head", "--block", "--num-cpus=2", "--include-dashboard=false",
-                             f"--port={PORT}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             f"--port={PORT}", f"--temp-dir={temp}"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for_port(PORT, head)
         done = subprocess.run(
@@ -165,6 +170,7 @@ def test_the_same_command_runs_on_a_cluster_started_with_ray_start(write_files, 
     finally:
         head.terminate()
         head.wait(timeout=120)
+        shutil.rmtree(temp, ignore_errors=True)
     assert done.returncode == 0, done.stderr
     assert "2 compared" in done.stderr
     assert (tmp_path / "out" / "events" / "road.html").is_file()

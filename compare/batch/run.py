@@ -235,8 +235,8 @@ def start_ray(workers: int, address: str | None) -> bool:
     try:
         if address:
             ray.init(address=address, **kwargs)
-        else:
-            ray.init(num_cpus=workers, **kwargs)
+        else:  # "local": a new instance, never a cluster that `ray start` left behind on this machine
+            ray.init(address="local", num_cpus=workers, **kwargs)
     except ConnectionError as err:
         raise InputError(None, f"cannot attach to the Ray cluster at {address!r}: {err}") from None
     return True
