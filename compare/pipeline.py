@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -207,3 +207,81 @@ def compare_event(
     prepared = prepare(event, embedder, progress=progress)
     prepared.timings = {"documents": load_time, **prepared.timings}
     return compare_prepared(prepared, thresholds, judge)
+
+
+#: The thresholds a caller may set (the fields of :class:`Thresholds`).
+THRESHOLD_NAMES = ("link", "agree", "evidence", "read")
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How events are compared: the model (``None``: chosen by the sources' languages), the embedding
+    cache, the thresholds given (the model's own defaults for the rest) and the judge with its options.
+
+    Plain data, so that it can be sent to other processes (``narrative-compare batch``) and hashed
+    into the key that tells whether a written report is still that of its input.
+    """
+
+    model: str | None = None
+    cache_dir: str | None = None
+    use_cache: bool = True
+    threads: int | None = None
+    progress: bool | None = None
+    judge: str = "trained"
+    nli_model: str | None = None
+    stance_model: str | None = None
+    dispute_odds: float | None = None
+    #: the thresholds given, as (name, value) pairs; the others are the model's defaults
+    thresholds: tuple[tuple[str, float], ...] = ()
+
+
+class Comparer:
+    """Prepares and compares events as :class:`EngineOptions` say.
+
+    The embedders and judges are kept between events, so that many events load each model once.
+    ``note`` receives the one-line notes a choice of model makes ("the sources are not all English ...").
+    """
+
+    def __init__(self, options: EngineOptions, note: Callable[[str], None] | None = None) -> None:
+        self.options = options
+        self.note = note
+        self._embedders: dict[str | None, Embedder] = {}
+        self._judges: dict[str, Judge] = {}
+
+    def prepare(self, event: Event, *, loaded: float = 0.0) -> Prepared:
+        """Split and embed the event with the model its languages call for; ``loaded`` is the seconds reading took."""
+        from compare.embeddings.multilingual import choose_model
+
+        opts = self.options
+        model, note = choose_model(opts.model, [s.language for s in event.sources])
+        if note and self.note is not None:
+            self.note(note)
+        if model not in self._embedders:
+            self._embedders[model] = Embedder(model, opts.cache_dir, use_cache=opts.use_cache, threads=opts.threads)
+        prepared = prepare(event, self._embedders[model], progress=opts.progress)
+        prepared.timings = {"documents": loaded, **prepared.timings}
+        return prepared
+
+    def thresholds(self, model: str) -> Thresholds:
+        """The thresholds given, and the model's own defaults for the others."""
+        from compare.embeddings.multilingual import thresholds_for
+
+        base, given = thresholds_for(model), dict(self.options.thresholds)
+        return Thresholds(**{k: given.get(k, getattr(base, k)) for k in THRESHOLD_NAMES})
+
+    def compare(self, prepared: Prepared) -> Comparison:
+        """Align, judge and measure framing on a prepared event (the judge is made once per model and thresholds)."""
+        from compare.judge.trained import make_judge
+
+        opts = self.options
+        thresholds = self.thresholds(prepared.model)
+        key = f"{prepared.model}|{thresholds}"
+        if key not in self._judges:
+            self._judges[key] = make_judge(opts.judge, thresholds, prepared.model, opts.nli_model,
+                                           opts.stance_model, opts.dispute_odds)
+        return compare_prepared(prepared, thresholds, self._judges[key])
+
+    def __call__(self, event: Event, *, loaded: float = 0.0) -> tuple[Prepared, Comparison]:
+        """The prepared event and its comparison."""
+        prepared = self.prepare(event, loaded=loaded)
+        return prepared, self.compare(prepared)

@@ -19,7 +19,7 @@ def test_python_m_compare_lists_every_command():
     done = run_module("--help")
     assert done.returncode == 0
     listed = [line.split()[0] for line in done.stdout.splitlines() if line.startswith("    ") and not line.startswith("     ")]
-    assert listed == list(COMMANDS) == ["report", "evaluate", "train-judge", "train-nli", "train-stance"]
+    assert listed == list(COMMANDS) == ["report", "evaluate", "train-judge", "train-nli", "train-stance", "batch"]
 
 
 def test_python_m_compare_reports_a_model_that_cannot_load_in_one_line(tmp_path):

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from compare import __version__
-from compare.cli import evaluate, report, train
+from compare.cli import batch, evaluate, report, train
 from compare.cli.arguments import PROG, say
 from compare.errors import InputError, ModelLoadError
 
@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[a
     "train-judge": (train.judge_arguments, train.run_train_judge),
     "train-nli": (train.nli_arguments, train.run_train_nli),
     "train-stance": (train.stance_arguments, train.run_train_stance),
+    "batch": (batch.batch_arguments, batch.run_batch),
 }
 
 
