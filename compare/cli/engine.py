@@ -6,12 +6,12 @@ import argparse
 import time
 from typing import TYPE_CHECKING, Any
 
-from compare.cli.arguments import PROG, limits_from, say
+from compare.cli.arguments import PROG, say
 from compare.errors import InputError
 
 if TYPE_CHECKING:
     from compare.pipeline import Comparer, EngineOptions, Prepared
-    from compare.records import Comparison, Event
+    from compare.records import Comparison, Event, Limits
 
 #: the ``--*-threshold`` options (compare.pipeline.THRESHOLD_NAMES, named here so that ``--help`` loads no model code)
 THRESHOLDS = ("link", "agree", "evidence", "read")
@@ -49,11 +49,11 @@ def engine_options(args: argparse.Namespace) -> EngineOptions:
     )
 
 
-def load_and_compare(comparer: Comparer, paths: Any) -> tuple[Event, Prepared, Comparison]:
-    """Read an event from its paths and compare it."""
+def load_and_compare(comparer: Comparer, paths: Any, limits: Limits) -> tuple[Event, Prepared, Comparison]:
+    """Read an event from its paths, within ``limits``, and compare it."""
     from compare.documents import load_event
 
     started = time.perf_counter()
-    event = load_event(paths, limits_from(comparer.args))
+    event = load_event(paths, limits)
     prepared, comparison = comparer(event, loaded=time.perf_counter() - started)
     return event, prepared, comparison

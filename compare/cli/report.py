@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from compare.cli.arguments import PROG, add_judge_arguments, add_limit_arguments, add_model_arguments, say
+from compare.cli.arguments import PROG, add_judge_arguments, add_limit_arguments, add_model_arguments, limits_from, say
 from compare.embeddings.multilingual import thresholds_for
 from compare.errors import InputError
 from compare.records import Thresholds
@@ -50,7 +50,7 @@ def run_report(args: argparse.Namespace) -> int:
     comparer = EventComparer(args)  # checks the thresholds
     if out is not None:
         check_output(out)  # before the work starts, so a long comparison does not fail only at the end
-    event, prepared, comparison = load_and_compare(comparer, args.paths)
+    event, prepared, comparison = load_and_compare(comparer, args.paths, limits_from(args))
     started = time.perf_counter()
     try:
         content = write_report(comparison, fmt, out, args.json_style)
