@@ -359,7 +359,7 @@ def in_child(task: str, *args: object) -> dict:
 # --- parsing what the command says -----------------------------------------
 
 _SUMMARY = re.compile(
-    r"(?P<sources>\d+) sources, (?P<passages>\d+) passages \((?P<embedded>\d+) embedded, (?P<cached>\d+) from cache\), "
+    r"(?P<sources>\d+) sources, (?P<passages>\d+) passages \((?P<embedded>\d+) embedded, (?P<cached>\d+) from cache(?:, (?P<repeated>\d+) repeated)?\), "
     r"(?P<points>\d+) points; (?P<labels>[^;\n]*)"
 )
 _TIMING = re.compile(r"^\s+(?P<stage>[\w-]+)\s+(?P<seconds>[\d.]+) s$", re.M)
