@@ -17,6 +17,7 @@ from conftest import ROOT
 from compare.batch import read_entries, run_batch
 from compare.errors import InputError
 from compare.pipeline import EngineOptions
+from compare.report import SCHEMA
 
 ray = pytest.importorskip("ray")
 
@@ -59,7 +60,7 @@ def test_a_batch_on_ray_writes_reports_and_an_index_and_resumes_writing_nothing(
     assert rows["lonely"]["status"] == "failed" and "only one source" in rows["lonely"]["reason"]
     for name in ("road", "dam", "port"):
         report = json.loads((out / "events" / f"{name}.json").read_text(encoding="utf-8"))
-        assert report["schema"] == "narrative-compare/report-2"
+        assert report["schema"] == SCHEMA
         assert len(report["sources"]) == rows[name]["sources"] and len(report["points"]) == rows[name]["claims"]
         assert (out / "events" / f"{name}.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert rows["road"]["contested"] >= 1 and rows["road"]["most_contested"]
