@@ -175,7 +175,7 @@ class _Reader:
             positions: dict[str, Position] = {}
             for sid in self.order:
                 if sid == claim.source_id:
-                    positions[sid] = _claim_position(claim, among_accounts)
+                    positions[sid] = _claim_position(claim, among_accounts and len(documents[sid]) > 1)
                     continue
                 key = asked.get((k, sid))
                 if key is None:
@@ -201,10 +201,10 @@ class _Reader:
                                                 self.order)
 
 
-def _claim_position(claim: Passage, among_accounts: bool) -> Position:
+def _claim_position(claim: Passage, account: bool) -> Position:
     """The stance of the source whose passage words the claim: it states it, unless it passes it
-    on ("the company says ...") and it is one of several accounts (see :func:`_position`)."""
-    cue = checks.attribution(claim) if among_accounts else None
+    on ("the company says ...") and is an account among others (see :func:`_position`)."""
+    cue = checks.attribution(claim) if account else None
     if cue is None:
         return Position("affirms", claim.id, 1.0, "states the claim in these words")
     return Position("reports", claim.id, 1.0, f"words the claim, but passes it on (\"{cue.text}\") rather than "
