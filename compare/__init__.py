@@ -6,7 +6,7 @@ The library in one call::
 
     comparison = compare_event("corpus/teaching-junction")
     for point in comparison.points:
-        print(point.summary, sorted({pair.label for pair in point.pairs.values()}))
+        print(point.summary, {sid: pos.stance for sid, pos in point.positions.items()})
 
 The stages, one module each, in the order the data flows: :mod:`compare.documents`,
 :mod:`compare.passages`, :mod:`compare.embeddings`, :mod:`compare.alignment`,

@@ -30,7 +30,9 @@ point, *who addresses its claim and how*:
    sources that both deny a claim agree with each other), unless both give a
    value for the same thing and the values differ -> ``diverge``; opposite
    stances -> ``diverge``; a report on either side -> ``related``; a silent
-   side -> ``silent``.
+   side -> ``silent``. Only the pairs whose label or evidence says more than
+   the two stances (a value that differs, a check's note) are kept in
+   ``point.pairs``; :meth:`Point.pair <compare.records.Point.pair>` makes the others when asked.
 
 A value counts as given "for the same thing" only when the two passages are
 near-paraphrases or the claim itself gives a value of that kind ("the blockade
@@ -49,8 +51,8 @@ from compare import checks
 from compare.alignment import summarise
 from compare.judge import Judge, Judgement, PairSignals
 from compare.judge.labels import LabelMemo
-from compare.records import Discrepancy, Evidence, PairLabel, Passage, Point, Position, Stance, Thresholds
-from compare.report.pairs import readings, stance_label, stance_rationale, stance_sentence
+from compare.records import (Discrepancy, Evidence, PairLabel, Passage, Point, Position, Stance, Thresholds, readings,
+                             stance_label, stance_rationale, stance_sentence)
 
 #: Discrepancy kinds that are values: another count, date or name for the same thing.
 VALUE_KINDS = frozenset({"quantity", "date", "naming"})
@@ -197,6 +199,7 @@ class _Reader:
                     point.passages[sid] = tuple(sorted((*point.passages[sid], position.passage),  # type: ignore[arg-type]
                                                        key=lambda i: passages[i].start))
             point.positions = positions
+            point.judge = self.judge.name
             point.pairs = _pairs_from_positions(point, claim, passages, vectors, self.facts, self.judge.name,
                                                 self.order)
 
@@ -350,15 +353,25 @@ def _pairs_from_positions(
     judge_name: str,
     order: Sequence[str],
 ) -> dict[tuple[str, str], PairLabel]:
-    """The label of every pair of speaking sources, from their stances on the claim."""
+    """The labels of the pairs of speaking sources that say more than their two stances.
+
+    Every pair is checked; one whose label is the stances' own and whose checks find nothing
+    (nor skip anything) is left out, for :meth:`Point.pair <compare.records.Point.pair>` to make.
+    """
     speaking = [sid for sid in order if point.positions[sid].stance != "silent"]
+    analysed = {sid: (passages[point.positions[sid].passage], checks.analysed(passages[point.positions[sid].passage], facts))  # type: ignore[index]
+                for sid in speaking}
     out: dict[tuple[str, str], PairLabel] = {}
     for i, a in enumerate(speaking):
+        x, fx = analysed[a]
         for b in speaking[i + 1:]:
+            y, fy = analysed[b]
+            found = checks.find_discrepancies(x, fx, y, fy)
+            skipped = checks.skipped_notes(fx, fy)
+            if not found and not skipped:
+                continue  # the stances' own label, with nothing more to show
             pa, pb = point.positions[a], point.positions[b]
-            x, y = passages[pa.passage], passages[pb.passage]  # type: ignore[index]
             similarity = float(vectors[x.id] @ vectors[y.id])
-            found = _discrepancies(x, y, facts)
             values = [d for d in found if d.kind in VALUE_KINDS and _same_thing(d, claim, similarity, facts)]
             # The stances decide, unless two sources that take the same side give different values
             # for the same thing; a report's pairs.all_pairs rebuilds the pairs worded so.
@@ -379,7 +392,7 @@ def _pairs_from_positions(
                 discrepancies=tuple(shown),
                 rationale=why,
                 judge=judge_name,
-                checks_skipped=checks.skipped_notes(checks.analysed(x, facts), checks.analysed(y, facts)),
+                checks_skipped=skipped,
             ))
     return out
 

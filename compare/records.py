@@ -10,6 +10,7 @@ app and the evaluation all read this one structure.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -147,13 +148,44 @@ class Position:
     placed: bool = False
 
 
+def stance_label(a: str, b: str) -> Label:
+    """The label two stances give on their own: a report on either side ``related``, opposite sides ``diverge``,
+    the same stance ``agree`` (two sources that both deny a claim agree)."""
+    if "reports" in (a, b):
+        return "related"
+    return "diverge" if a != b else "agree"
+
+
+def stance_sentence(a: str, stance_a: str, b: str, stance_b: str) -> str:
+    """The first words of a claim pair's rationale: who takes which stance."""
+    return f"{a} {stance_a} the claim, {b} {stance_b} it"
+
+
+def stance_rationale(a: str, stance_a: str, b: str, stance_b: str) -> str:
+    """The rationale of a pair whose label :func:`stance_label` gives, before the two readings."""
+    sentence = stance_sentence(a, stance_a, b, stance_b)
+    return f"{sentence}: a report takes no side" if stance_label(stance_a, stance_b) == "related" else sentence
+
+
+def readings(a: str, reason_a: str, b: str, reason_b: str) -> str:
+    """The end of a claim pair's rationale: each side's own reading (its cell's reason), so that it stands alone."""
+    return f". {a}: {reason_a}. {b}: {reason_b}"
+
+
 @dataclass
 class Point:
     """One claim, with every source's passages on it (empty = silent) and its position on it.
 
-    ``pairs`` holds the labels of the pairs in which both sources speak; a pair
-    with one silent side is labelled ``silent`` and is produced on demand by
-    :meth:`pair`, so that large events do not hold millions of empty labels.
+    ``pairs`` holds only the pair labels that say more than the two sources'
+    positions: on a claim, the label of two speaking sources follows from
+    their stances (:func:`stance_label`), and a pair is kept in ``pairs`` only
+    when its label or evidence adds something (another value for the same
+    thing, a check's note, a judge's scores). Every other pair, and every pair
+    with a silent side, is made on demand by :meth:`pair`, so that a large
+    event (100 sources on 900 claims: 1.4 million speaking pairs) does not hold
+    millions of labels that its cells already give. A point without positions
+    (labelled pair by pair, as the sentence-pair benchmarks do) keeps every
+    speaking pair in ``pairs``.
     """
 
     id: str
@@ -165,6 +197,8 @@ class Point:
     claim: str | None = None
     #: every source's position on the claim, by source id
     positions: dict[str, Position] = field(default_factory=dict)
+    #: the judge that read the positions, named in the evidence of the pairs that follow from them
+    judge: str = ""
 
     @property
     def speakers(self) -> list[str]:
@@ -178,12 +212,24 @@ class Point:
     def pair(self, a: str, b: str) -> PairLabel | None:
         """The label for sources ``a`` and ``b`` (in any order); ``None`` if both are silent.
 
-        A silent pair is made on the spot, with ``a`` and ``b`` as given.
+        A pair that ``pairs`` does not hold is made on the spot: ``silent``
+        (with ``a`` and ``b`` as given) when one side is silent, else the label
+        the two positions give (in source order), as :func:`speaking_labels` counts it.
         """
         for key in ((a, b), (b, a)):
             if key in self.pairs:
                 return self.pairs[key]
         silent = tuple(s for s in (a, b) if not self.passages.get(s))
+        if not silent and a in self.positions and b in self.positions:
+            keys = list(self.passages)
+            if keys.index(b) < keys.index(a):
+                a, b = b, a
+            pa, pb = self.positions[a], self.positions[b]
+            return PairLabel(a, b, stance_label(pa.stance, pb.stance), Evidence(
+                best_pair=(pa.passage, pb.passage),  # type: ignore[arg-type]
+                rationale=stance_rationale(a, pa.stance, b, pb.stance) + readings(a, pa.reason, b, pb.reason),
+                judge=self.judge,
+            ))
         if len(silent) != 1:
             return None
         return PairLabel(
@@ -195,6 +241,25 @@ class Point:
                 silent=silent,
             ),
         )
+
+    def speaking_labels(self) -> Iterator[tuple[str, str, Label]]:
+        """``(a, b, label)`` for every labelled pair of speaking sources, ``a`` before ``b`` in source order,
+        without making the labels that follow from the positions (cheap on a point with many sources)."""
+        if not self.positions:
+            for (a, b), lab in self.pairs.items():
+                yield a, b, lab.label
+            return
+        speaking = self.speakers
+        stances = [self.positions[sid].stance for sid in speaking]
+        for i, a in enumerate(speaking):
+            for j in range(i + 1, len(speaking)):
+                b = speaking[j]
+                lab = self.pairs.get((a, b)) or self.pairs.get((b, a)) if self.pairs else None
+                yield a, b, lab.label if lab is not None else stance_label(stances[i], stances[j])
+        # A judge's own label on a pair with a silent side (the claims stage makes none) counts too.
+        for (a, b), lab in self.pairs.items():
+            if not (self.passages.get(a) and self.passages.get(b)):
+                yield a, b, lab.label
 
     def all_pairs(self, order: list[str]) -> list[PairLabel]:
         """Every pair with at least one speaker, ``silent`` ones included, in source order.
@@ -223,19 +288,19 @@ class Point:
 
     def cells(self) -> dict[str, CellStatus]:
         """:meth:`cell` for every source, in one pass over the pairs."""
-        labels: dict[str, list[str]] = {sid: [] for sid in self.passages}
-        for (a, b), lab in self.pairs.items():
-            labels[a].append(lab.label)
-            labels[b].append(lab.label)
+        seen: dict[str, set[str]] = {sid: set() for sid in self.passages}
+        for a, b, label in self.speaking_labels():
+            seen[a].add(label)
+            seen[b].add(label)
         out: dict[str, CellStatus] = {}
-        for sid, mine in labels.items():
+        for sid, mine in seen.items():
             if not self.passages[sid]:
                 out[sid] = "silent"
             elif not mine:
                 out[sid] = "sole"
             elif "diverge" in mine:
                 out[sid] = "diverge"
-            elif all(label == "agree" for label in mine):
+            elif mine == {"agree"}:
                 out[sid] = "agree"
             else:
                 out[sid] = "related"
@@ -244,13 +309,12 @@ class Point:
     @property
     def contestedness(self) -> float:
         """Share of speaking pairs that diverge, plus a half weight for ``related``."""
-        if not self.pairs:
-            return 0.0
-        score = sum(
-            1.0 if p.label == "diverge" else 0.5 if p.label == "related" else 0.0
-            for p in self.pairs.values()
-        )
-        return score / len(self.pairs)
+        weight = {"diverge": 1.0, "related": 0.5}
+        score, n = 0.0, 0
+        for _, _, label in self.speaking_labels():
+            score += weight.get(label, 0.0)
+            n += 1
+        return score / n if n else 0.0
 
 
 @dataclass(frozen=True)
@@ -296,8 +360,8 @@ class Comparison:
         """How many pair labels of each kind, silent pairs included."""
         counts = dict.fromkeys(LABELS, 0)
         for point in self.points:
-            for label in point.pairs.values():
-                counts[label.label] += 1
+            for _, _, label in point.speaking_labels():
+                counts[label] += 1
             speaking = len(point.speakers)
             counts["silent"] += speaking * (len(point.passages) - speaking)
         return counts

@@ -10,7 +10,7 @@ import pytest
 
 from compare.alignment import align_sources, summarise
 from compare.documents import build_event, source_from_text
-from compare.records import Comparison, Event
+from compare.records import Comparison, Event, stance_label
 from compare.passages import split_passages
 from compare.pipeline import Prepared, compare_prepared, prepare
 
@@ -118,8 +118,15 @@ def test_every_point_lists_every_source_and_every_passage_is_on_a_point(request,
             for pid in pids:
                 assert comparison.passages[pid].source_id == sid
         seen.update(pid for pids in point.passages.values() for pid in pids)
-        # Labels exist exactly for the pairs in which both sources speak.
-        assert set(point.pairs) == set(combinations(point.speakers, 2))
+        # Every pair in which both sources speak has a label; the point holds only those that say
+        # more than the two stances, and makes the others as asked.
+        assert set(point.pairs) <= set(combinations(point.speakers, 2))
+        assert [(a, b) for a, b, _ in point.speaking_labels()] == list(combinations(point.speakers, 2))
+        for a, b, label in point.speaking_labels():
+            made = point.pair(b, a)
+            assert (made.a, made.b, made.label) == (a, b, label) and made.evidence.best_pair
+            if (a, b) not in point.pairs:
+                assert label == stance_label(point.positions[a].stance, point.positions[b].stance)
     # Every passage is on a point; one may be on several (a passage can address more than one claim).
     assert set(seen) == {p.id for p in prepared.passages}
 

@@ -464,7 +464,7 @@ def test_who_shelled_whom_diverges_whichever_account_comes_first(write_files, ca
     for order in ("yerevan.md baku.md", "baku.md yerevan.md"):
         comparison = compare_event([folder / name for name in order.split()], cache_dir=cache_dir,
                                    judge=TrainedJudge.shipped(), progress=False)
-        labels = [lab for point in comparison.points for lab in point.pairs.values()]
+        labels = [point.pair(a, b) for point in comparison.points for a, b, _ in point.speaking_labels()]
         shelling = next(lab for lab in labels if "shelled" in comparison.passages[lab.evidence.best_pair[0]].text)
         assert shelling.label == "diverge"
         [swap] = [d for d in shelling.evidence.discrepancies if d.kind == "role"]

@@ -508,8 +508,7 @@ def test_a_long_unpunctuated_source_is_read_in_windows_and_the_report_says_so(ru
 
 def large_comparison(sources: int = 30, points: int = 400) -> compare.records.Comparison:
     """A made-up event of many sources and claims, built without the model: each claim's speakers affirm or deny it."""
-    from compare.records import Comparison, Event, PairLabel, Passage, Point, Position, Source
-    from compare.report.pairs import readings, stance_label, stance_rationale
+    from compare.records import Comparison, Event, Passage, Point, Position, Source
 
     ids = [f"s{k:02d}" for k in range(sources)]
     texts = {sid: [] for sid in ids}
@@ -530,14 +529,9 @@ def large_comparison(sources: int = 30, points: int = 400) -> compare.records.Co
             else:
                 by_source[sid] = ()
                 positions[sid] = Position("silent", None, 0.2, "nothing near")
-        pairs = {}
-        for i, a in enumerate(speakers):
-            for b in speakers[i + 1:]:
-                pa, pb = positions[a], positions[b]
-                pairs[(a, b)] = PairLabel(a, b, stance_label(pa.stance, pb.stance), compare.records.Evidence(
-                    similarity=0.8, best_pair=(pa.passage, pb.passage), judge="fake",
-                    rationale=stance_rationale(a, pa.stance, b, pb.stance) + readings(a, pa.reason, b, pb.reason)))
-        made.append(Point(f"p{n}", f"claim {n}", by_source, pairs, claim=by_source[speakers[0]][0], positions=positions))
+        # Every pair's label is the one the stances give, so the point holds none (as the engine makes it).
+        made.append(Point(f"p{n}", f"claim {n}", by_source, {}, claim=by_source[speakers[0]][0], positions=positions,
+                          judge="fake"))
     srcs = [Source(sid, f"Party {sid}", " ".join(texts[sid])) for sid in ids]
     return Comparison(Event(tuple(srcs), title="Large"), srcs, passages, made, {sid: [] for sid in ids}, "fake", "fake",
                       {}, "0")

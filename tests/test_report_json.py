@@ -102,7 +102,7 @@ def old_to_dict(comparison: Comparison) -> dict:
         }
 
     # Disputes: points with a diverging pair; most sources taking a side first, then the most contested.
-    contested = [(k, p) for k, p in enumerate(comparison.points) if any(x.label == "diverge" for x in p.pairs.values())]
+    contested = [(k, p) for k, p in enumerate(comparison.points) if any(x.label == "diverge" for x in p.all_pairs(order))]
     contested.sort(key=lambda kp: (-sum(stance(kp[1], s) in ("affirms", "denies") for s in kp[1].passages),
                                    -round(kp[1].contestedness, 6), kp[0]))
     sole: dict[str, list[str]] = {sid: [] for sid in order}
@@ -133,9 +133,8 @@ def old_to_dict(comparison: Comparison) -> dict:
 
 
 def full_form(data: dict) -> dict:
-    """A report-3 dict with every pair rebuilt by report.all_pairs: what report-2 wrote."""
-    points = [{**{k: v for k, v in p.items() if k != "similarities"}, "pairs": report.all_pairs(p, data["judge"])}
-              for p in data["points"]]
+    """A report-4 dict with every pair rebuilt by report.all_pairs: every pair with its whole evidence."""
+    points = [{**p, "pairs": report.all_pairs(p, data["judge"])} for p in data["points"]]
     return {**data, "points": points}
 
 
@@ -147,10 +146,14 @@ def check_same(comparison: Comparison) -> None:
     for style in report.JSON_STYLES:
         assert json.loads(report.render(comparison, "json", style)) == data
     for point, full in zip(data["points"], expected["points"]):
-        # Only pairs of two speaking sources that say more than their cells are written.
+        cells = point["cells"]
+        # Only pairs of two speaking sources that say more than their cells are written ...
         assert all(p["label"] != "silent" or "similarity" in p["evidence"] for p in point["pairs"])
-        assert len(point["similarities"]) == sum(
-            1 for p in full["pairs"] if all(point["cells"][s]["passages"] for s in (p["a"], p["b"])))
+        assert len(point["pairs"]) <= len(full["pairs"])
+        # ... and on a claim without the two readings, which the cells hold.
+        for p in point["pairs"]:
+            if point["claim"] and cells[p["a"]]["passages"] and cells[p["b"]]["passages"] and not p["evidence"].get("whole"):
+                assert cells[p["a"]]["reason"] not in p["evidence"]["rationale"]
 
 
 @pytest.mark.parametrize("judge", ["rules", "default"])
@@ -166,13 +169,18 @@ def test_odd_labels_are_written_as_before(teaching_prepared):
     """A judge's silent label on a speaking pair, a label on a pair with one silent
     side, probabilities, a point without positions, and an event without points."""
     comparison = compare_prepared(teaching_prepared, judge=RuleJudge())
-    point = next(p for p in comparison.points if len(p.speakers) >= 2 and p.silent_sources)
-    (a, b), lab = next(iter(point.pairs.items()))
+    point = next(p for p in comparison.points if len(p.speakers) >= 3 and p.silent_sources)
+    a, b, c = point.speakers[:3]
+    lab = point.pair(a, b)
     point.pairs[(a, b)] = replace(lab, label="silent", evidence=replace(
         lab.evidence, probabilities={"agree": 0.1, "diverge": 0.2, "related": 0.3, "unrelated": 0.4}))
+    # A speaking pair on a claim worded by another engine (its rationale without the readings) is written whole.
+    point.pairs[(a, c)] = replace(point.pair(a, c), evidence=Evidence(similarity=0.7, rationale="another engine's words"))
     quiet = point.silent_sources[0]
     point.pairs[(quiet, a)] = PairLabel(quiet, a, "related", Evidence(similarity=0.5, rationale="a judge's own"))
-    older = comparison.points[-1]  # a point from an engine without claims: no positions, no claim
+    older = comparison.points[-1]  # a point from an engine without claims: every speaking pair held, no positions
+    older.pairs = {(x.a, x.b): x for x in older.all_pairs(comparison.source_ids)
+                   if older.passages[x.a] and older.passages[x.b]}
     older.positions, older.claim = {}, None
     check_same(comparison)
     check_same(replace(comparison, points=[]))

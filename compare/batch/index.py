@@ -49,10 +49,10 @@ def event_summary(comparison: Comparison, name: str, report: str, seconds: float
                 if said[sid] == "silent":
                     per[party[sid]]["silent_on_majority"] += 1
         diverging: set[str] = set()
-        for lab in point.pairs.values():
-            if lab.label == "diverge":
-                diverging.update((lab.a, lab.b))
-                for me, other in ((lab.a, lab.b), (lab.b, lab.a)):
+        for a, b, label in point.speaking_labels():
+            if label == "diverge":
+                diverging.update((a, b))
+                for me, other in ((a, b), (b, a)):
                     mine = per[party[me]]["diverges_from"]
                     mine[party[other]] = mine.get(party[other], 0) + 1
         for sid in diverging:

@@ -34,9 +34,9 @@ from .contested import (
     stance_of,
 )
 from .output import IN_PLACE, STDOUT, check_output, resolve_output, temporary_beside
-from .pairs import all_pairs, is_implied, readings, speaking_pairs, stance_label
+from .pairs import all_pairs, is_implied, readings, speaking_pairs, stance_label, without_readings
 
-SCHEMA = "narrative-compare/report-3"
+SCHEMA = "narrative-compare/report-4"
 FORMATS = ("html", "md", "json")
 #: How the JSON is laid out: ``readable`` (indented head) or ``compact`` (no spaces); see :func:`render_chunks`.
 JSON_STYLES = ("compact", "readable")
@@ -110,7 +110,7 @@ def _point_dict(comparison: Comparison, point: Point, order: list[str]) -> dict[
     passages = comparison.passages
     cells = point.cells()
     claim = passages.get(point.claim) if point.claim else None
-    pairs, similarities = _pair_dicts(point, order, comparison.judge)
+    pairs = _pair_dicts(point, order, comparison.judge)
     return {
         "id": point.id,
         "summary": point.summary,
@@ -118,7 +118,6 @@ def _point_dict(comparison: Comparison, point: Point, order: list[str]) -> dict[
         "contestedness": round(point.contestedness, 4),
         "cells": {sid: _cell_dict(point, sid, cells[sid], passages) for sid in order},
         "pairs": pairs,
-        "similarities": similarities,
     }
 
 
@@ -148,28 +147,32 @@ def _cell_dict(point: Point, sid: str, status: str, passages: dict[str, Passage]
     }
 
 
-def _pair_dicts(point: Point, order: list[str], judge: str) -> tuple[list[dict[str, Any]], list[float | None]]:
-    """The pairs a report writes for ``point``, and the similarity of every pair of speaking sources.
+def _pair_dicts(point: Point, order: list[str], judge: str) -> list[dict[str, Any]]:
+    """The pairs a report writes for ``point``: those of ``point.pairs`` that the cells do not give.
 
-    Only the pairs of two speaking sources that :func:`compare.report.pairs.is_implied` does not
-    rebuild are written (a value that differs, a check's note, a judge's scores); the pairs with a
-    silent side, and those whose label and evidence follow from the two cells, are left to
-    :func:`compare.report.pairs.all_pairs`. The similarities keep what the cells cannot give.
+    A pair that :func:`compare.report.pairs.is_implied` rebuilds is left out, as are the pairs the
+    point does not hold (a silent side, or the stances' own label); on a claim, a written pair of two
+    speaking sources leaves out the two readings its cells give (see :func:`compare.report.pairs.all_pairs`).
     """
     members = [sid for sid in order if sid in point.passages]
     rank = {sid: i for i, sid in enumerate(members)}
-    labelled, positions = point.pairs, point.positions
-    written: list[PairLabel] = []
-    similarities: list[float | None] = []
-    for a, b in speaking_pairs(members, [bool(point.passages[sid]) for sid in members]):
-        lab = labelled.get((a, b)) or labelled.get((b, a))
-        similarities.append(lab.evidence.similarity if lab is not None else None)
-        if lab is not None and not is_implied(lab, positions.get(lab.a), positions.get(lab.b), judge):
-            written.append(lab)
-    # A judge's own label on a pair with a silent side (the engine makes none) is kept as it is.
-    written += [lab for lab in labelled.values() if not (point.passages[lab.a] and point.passages[lab.b])]
+    positions = point.positions
+    written = [lab for lab in point.pairs.values()
+               if not (point.passages[lab.a] and point.passages[lab.b])
+               or not is_implied(lab, positions.get(lab.a), positions.get(lab.b), judge)]
     written.sort(key=lambda lab: sorted((rank[lab.a], rank[lab.b])))
-    return [_pair_dict(lab) for lab in written], similarities
+    out = []
+    for lab in written:
+        data = _pair_dict(lab)
+        pa, pb = positions.get(lab.a), positions.get(lab.b)
+        if point.claim and pa is not None and pb is not None and point.passages[lab.a] and point.passages[lab.b]:
+            short = without_readings(lab.evidence.rationale, lab.a, pa.reason, lab.b, pb.reason)
+            if short is None:
+                data["evidence"]["whole"] = True
+            else:
+                data["evidence"]["rationale"] = short
+        out.append(data)
+    return out
 
 
 def _pair_dict(lab: PairLabel) -> dict[str, Any]:
