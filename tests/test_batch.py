@@ -134,6 +134,24 @@ def test_a_table_gives_its_events_and_names_a_bad_row_by_number(tmp_path, fmt):
     assert entries["dam"].event is None and f"{table}, row 6: has no text" in entries["dam"].failed
 
 
+def test_an_event_over_a_limit_fails_alone_and_says_which(tmp_path, write_files):
+    """The limits of one report bound each event of a batch: a row too long, a folder of too many sources."""
+    from compare.records import Limits
+
+    table = tmp_path / "archive.jsonl"
+    rows = [r for r in _rows() if r["event"] == "road"] + [
+        {"event": "port", "party": "Union", "text": "Dock workers went on strike. " * 40},  # row 3: 1,160 bytes
+        {"event": "port", "party": "Harbour office", "text": "The port worked normally."}]
+    _write_table(table, rows, "jsonl")
+    entries = {e.name: e for e in read_entries(table, Limits(source_bytes=1000))}
+    assert entries["road"].event is not None
+    assert entries["port"].event is None
+    assert f"{table}, row 3: is 1,160 bytes, over the limit of 1,000 bytes" in entries["port"].failed
+    archive = write_files({k: v for k, v in EVENTS.items() if k.startswith("road")}, "archive")
+    [entry] = read_entries(archive, Limits(sources=1))
+    assert entry.event is None and "over the limit of 1 sources" in entry.failed
+
+
 def test_a_table_without_a_required_column_is_one_input_error(tmp_path):
     table = tmp_path / "archive.jsonl"
     table.write_text(json.dumps({"event": "a", "text": "x"}) + "\n", encoding="utf-8")

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compare.documents import SOURCE_KEYS, build_event, check_fields, load_event, slugify
+from compare.documents import SOURCE_KEYS, build_event, check_fields, check_size, load_event, slugify
 from compare.errors import InputError
 from compare.languages import detect_language
-from compare.records import Event, Source
+from compare.records import Event, Limits, Source
 
 REQUIRED = ("event", "party", "text")
 #: The optional columns a table may have (the metadata of a source file's front matter).
@@ -65,14 +65,19 @@ def count_events(path: str | Path) -> int:
     return len(_rows_per_event(Path(path), kind))
 
 
-def read_entries(path: str | Path) -> Iterator[Entry]:
-    """Every event of the input in turn (folders in name order; a table's events as their last row is read)."""
+def read_entries(path: str | Path, limits: Limits | None = None) -> Iterator[Entry]:
+    """Every event of the input in turn (folders in name order; a table's events as their last row is read).
+
+    ``limits`` (default :class:`Limits`) bounds each event as it bounds one ``report``: the number
+    of sources and the size of each; an event over a limit is a failed entry that says which.
+    """
     path = Path(path)
+    limits = limits or Limits()
     kind = input_kind(path)
     if kind == "folder":
         for folder in _event_folders(path):
             try:
-                yield Entry(folder.name, event=load_event(folder))
+                yield Entry(folder.name, event=load_event(folder, limits))
             except InputError as err:
                 yield Entry(folder.name, failed=str(err))
         return
@@ -86,9 +91,9 @@ def read_entries(path: str | Path) -> Iterator[Entry]:
         rows = pending.setdefault(name, [])
         rows.append((number, row))
         if len(rows) == expected[name]:
-            yield _entry(path, name, pending.pop(name))
+            yield _entry(path, name, pending.pop(name), limits)
     for name, rows in pending.items():  # only if the file changed between the passes
-        yield _entry(path, name, rows)
+        yield _entry(path, name, rows, limits)
 
 
 def event_key(event: Event, engine: str) -> str:
@@ -206,16 +211,16 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, {k: (v if v != "" else None) for k, v in row.items() if k is not None}
 
 
-def _entry(path: Path, name: str, rows: list[tuple[int, dict[str, Any]]]) -> Entry:
+def _entry(path: Path, name: str, rows: list[tuple[int, dict[str, Any]]], limits: Limits) -> Entry:
     """The event made of its rows, or the first problem with them (naming the row)."""
     try:
-        sources = [_source(path, number, row) for number, row in rows]
-        return Entry(name, event=build_event(sources, where=f"{path} (event {name!r})", title=name))
+        sources = [_source(path, number, row, limits) for number, row in rows]
+        return Entry(name, event=build_event(sources, where=f"{path} (event {name!r})", title=name, limits=limits))
     except InputError as err:
         return Entry(name, failed=str(err))
 
 
-def _source(path: Path, number: int, row: dict[str, Any]) -> Source:
+def _source(path: Path, number: int, row: dict[str, Any], limits: Limits) -> Source:
     label = f"{path}, row {number}"
     if "_error" in row:
         raise InputError(label, row["_error"])
@@ -224,6 +229,7 @@ def _source(path: Path, number: int, row: dict[str, Any]) -> Source:
         raise InputError(label, "has no 'party'")
     if text is None or not isinstance(text, str) or not text.strip():
         raise InputError(label, "has no text (it is empty or only whitespace)")
+    check_size(label, len(text.encode("utf-8", "surrogatepass")), limits)
     fields = check_fields({k: row.get(k) for k in OPTIONAL if row.get(k) not in (None, "")}, SOURCE_KEYS, label)
     if "language" not in fields:
         fields["language"] = detect_language(text)[0]

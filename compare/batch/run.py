@@ -32,7 +32,7 @@ from compare.batch.index import event_summary, failed_row, party_rows, write_ind
 from compare.batch.inputs import count_events, event_key, read_entries, report_name
 from compare.errors import InputError
 from compare.pipeline import Comparer, EngineOptions, Prepared
-from compare.records import Event
+from compare.records import Event, Limits
 from compare.report import write_report
 
 EVENTS_DIR = "events"
@@ -72,13 +72,15 @@ def run_batch(
     engine: str = "ray",
     progress: bool | None = None,
     say: Callable[[str], None] | None = None,
+    limits: Limits | None = None,
 ) -> BatchResult:
     """Compare every event of ``source`` (a folder of event folders or a table) and write the reports and index.
 
     ``engine="ray"`` runs on Ray: a local instance with ``workers`` CPUs, or the cluster at ``address``
     (``"auto"`` for the one this machine belongs to); a session already started in this process is
     used as it is. ``engine="local"`` runs a plain loop in this process. ``progress`` shows a bar on
-    stderr (``None``: when stderr is a terminal).
+    stderr (``None``: when stderr is a terminal). ``limits`` bounds each event as one ``report`` is
+    bounded (default :class:`Limits`); an event over a limit gets a failed row that says which.
     """
     from tqdm import tqdm
 
@@ -110,7 +112,7 @@ def run_batch(
 
     def todo() -> Any:
         """The events still to compare, as (name, event, key); the others are counted as they pass."""
-        for entry in read_entries(source):
+        for entry in read_entries(source, limits):
             if entry.event is None:
                 done(failed_row(entry.name, entry.failed or "unreadable"), None, 0, "failed")
                 continue

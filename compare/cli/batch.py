@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from compare.cli.arguments import add_judge_arguments, add_model_arguments, say
+from compare.cli.arguments import add_judge_arguments, add_limit_arguments, add_model_arguments, limits_from, say
 
 
 def batch_arguments(p: argparse.ArgumentParser) -> None:
@@ -19,6 +19,7 @@ def batch_arguments(p: argparse.ArgumentParser) -> None:
                    help="attach to an existing Ray cluster (e.g. 'auto' or 'HOST:6379') instead of starting one here")
     add_model_arguments(p)
     add_judge_arguments(p)
+    add_limit_arguments(p)
 
 
 def run_batch(args: argparse.Namespace) -> int:
@@ -32,5 +33,5 @@ def run_batch(args: argparse.Namespace) -> int:
     except ImportError:
         raise InputError(None, "batch needs Ray: pip install 'narrative-compare[batch]'") from None
     result = run(args.input, args.out, engine_options(args), workers=args.workers, address=args.address,
-                 progress=args.progress, say=say)
+                 progress=args.progress, say=say, limits=limits_from(args))
     return 0 if result.events else 2
