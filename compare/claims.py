@@ -51,8 +51,8 @@ from compare import checks
 from compare.alignment import summarise
 from compare.judge import Judge, Judgement, PairSignals
 from compare.judge.labels import LabelMemo
-from compare.records import (Discrepancy, Evidence, PairLabel, Passage, Point, Position, Stance, Thresholds, readings,
-                             stance_label, stance_rationale, stance_sentence)
+from compare.records import (Discrepancy, Evidence, PairLabel, Passage, Point, Position, Stance, Thresholds, stance_label,
+                             stance_rationale, stance_sentence)
 
 #: Discrepancy kinds that are values: another count, date or name for the same thing.
 VALUE_KINDS = frozenset({"quantity", "date", "naming"})
@@ -384,8 +384,6 @@ def _pairs_from_positions(
             if unused:
                 why += "; not counted: " + "; ".join(_not_counted(d, d in values or d.kind not in VALUE_KINDS)
                                                       for d in unused)
-            # Each side's own reading, so that the pair's evidence stands on its own.
-            why += readings(a, pa.reason, b, pb.reason)
             out[(a, b)] = PairLabel(a, b, label, Evidence(  # type: ignore[arg-type]
                 similarity=round(similarity, 4),
                 best_pair=(x.id, y.id),

@@ -162,13 +162,14 @@ def stance_sentence(a: str, stance_a: str, b: str, stance_b: str) -> str:
 
 
 def stance_rationale(a: str, stance_a: str, b: str, stance_b: str) -> str:
-    """The rationale of a pair whose label :func:`stance_label` gives, before the two readings."""
+    """The rationale of a pair whose label :func:`stance_label` gives. Why each side takes its stance is
+    its :class:`Position`'s reason (its cell), which is not repeated in every pair it is part of."""
     sentence = stance_sentence(a, stance_a, b, stance_b)
     return f"{sentence}: a report takes no side" if stance_label(stance_a, stance_b) == "related" else sentence
 
 
 def readings(a: str, reason_a: str, b: str, reason_b: str) -> str:
-    """The end of a claim pair's rationale: each side's own reading (its cell's reason), so that it stands alone."""
+    """Each side's own reading (its cell's reason), to follow a claim pair's rationale where a pair is shown alone."""
     return f". {a}: {reason_a}. {b}: {reason_b}"
 
 
@@ -227,7 +228,7 @@ class Point:
             pa, pb = self.positions[a], self.positions[b]
             return PairLabel(a, b, stance_label(pa.stance, pb.stance), Evidence(
                 best_pair=(pa.passage, pb.passage),  # type: ignore[arg-type]
-                rationale=stance_rationale(a, pa.stance, b, pb.stance) + readings(a, pa.reason, b, pb.reason),
+                rationale=stance_rationale(a, pa.stance, b, pb.stance),
                 judge=self.judge,
             ))
         if len(silent) != 1:

@@ -242,7 +242,7 @@ def test_between_two_accounts_a_denial_diverges_even_at_middling_similarity(writ
     assert ACCOUNTS_GUARD["polarity"] <= label.evidence.similarity < GUARD_SIMILARITY
     assert label.label == "diverge"
     stances = {pos.stance for pos in point.positions.values()}
-    assert stances == {"affirms", "denies"} and "polarity" in label.evidence.rationale
+    assert stances == {"affirms", "denies"} and "polarity" in _explained(point, label)
     # the same two sentences alone (one passage each) are not two accounts: the 0.75 floor applies
     [alone] = sentence_pair_signals([Example(comparison.passages[label.evidence.best_pair[0]].text,
                                              comparison.passages[label.evidence.best_pair[1]].text, "", key="k")],
@@ -257,6 +257,11 @@ def _only_label(write_files, cache_dir, files: dict[str, str], folder: str):
                                progress=False)
     [label] = [lab for point in comparison.points for lab in point.pairs.values()]
     return label
+
+
+def _explained(point, label) -> str:
+    """A claim pair's rationale followed by each side's reading (its position's reason), as the app shows a pair."""
+    return " ".join([label.evidence.rationale, point.positions[label.a].reason, point.positions[label.b].reason])
 
 
 ARTICLE = ("---\nparty: Newspaper\n---\nA gas cylinder exploded at the central market on Monday morning. "
@@ -310,14 +315,17 @@ def test_a_denial_the_article_reports_too_is_left_to_the_model(write_files, cach
     """
     from compare.judge.trained import CLAIM_GUARD
 
-    label = _only_label(write_files, cache_dir, {
+    from compare.pipeline import compare_event
+
+    comparison = compare_event(write_files({
         "agency.md": "---\nparty: Agency\n---\nThe explosion at the market was not caused by a bomb, police say.\n",
         "article.md": ARTICLE.format(middle="Witnesses at first said that a bomb had caused the explosion at the "
                                             "market. Police later said that a gas cylinder, not a bomb, had exploded."),
-    }, "denial")
-    assert "checks found: polarity" in label.evidence.rationale
+    }, "denial"), cache_dir=cache_dir, judge=TrainedJudge.shipped(), progress=False)
+    [(point, label)] = [(point, lab) for point in comparison.points for lab in point.pairs.values()]
+    assert "checks found: polarity" in _explained(point, label)
     assert label.evidence.similarity < CLAIM_GUARD["polarity"]
-    assert "checks guard" not in label.evidence.rationale
+    assert "checks guard" not in _explained(point, label)
     assert label.label != "diverge"
 
 
@@ -464,15 +472,17 @@ def test_who_shelled_whom_diverges_whichever_account_comes_first(write_files, ca
     for order in ("yerevan.md baku.md", "baku.md yerevan.md"):
         comparison = compare_event([folder / name for name in order.split()], cache_dir=cache_dir,
                                    judge=TrainedJudge.shipped(), progress=False)
-        labels = [point.pair(a, b) for point in comparison.points for a, b, _ in point.speaking_labels()]
-        shelling = next(lab for lab in labels if "shelled" in comparison.passages[lab.evidence.best_pair[0]].text)
+        pairs = [(point, point.pair(a, b)) for point in comparison.points for a, b, _ in point.speaking_labels()]
+        labels = [lab for _, lab in pairs]
+        point, shelling = next((p, lab) for p, lab in pairs
+                               if "shelled" in comparison.passages[lab.evidence.best_pair[0]].text)
         assert shelling.label == "diverge"
         [swap] = [d for d in shelling.evidence.discrepancies if d.kind == "role"]
         for passage_id, start, end in ((swap.left_passage, swap.left_start, swap.left_end),
                                        (swap.right_passage, swap.right_start, swap.right_end)):
             source = next(s for s in comparison.sources if passage_id.startswith(s.id + ":"))
             assert source.text[start:end] in ("Azerbaijani forces shelled Armenian", "Armenian forces shelled Azerbaijani")
-        assert "role" in shelling.evidence.rationale
+        assert "role" in _explained(point, shelling)
         # the points they share word for word still agree
         others = [lab.label for lab in labels if lab is not shelling]
         assert others and set(others) == {"agree"}

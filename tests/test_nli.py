@@ -8,7 +8,6 @@ import pickle
 import numpy as np
 import pytest
 
-from compare.report import all_pairs
 from compare.judge.nli import BUILTIN, BUILTIN_WEIGHTS, NLI_NAMES, NLIModel, load_builtin
 from conftest import SHARED_DATA, TEACHING, needs_shared_data
 from tiny_nli import tiny_cross_encoder  # noqa: F401  (a fixture)
@@ -73,9 +72,10 @@ def test_report_with_the_trained_nli_judge(run_cli, cache_dir, tmp_path):
     assert code == 0, err
     report = json.loads(out.read_text())
     assert report["judge"].endswith("+nli:builtin-minilm-nli+stance:builtin-minilm-stance")
-    # The readings of both sides (which name the judge) are in each pair's whole rationale.
-    judged = [p for point in report["points"] for p in all_pairs(point, report["judge"]) if p["evidence"].get("judge")]
-    assert judged and all("+nli:builtin-minilm-nli" in p["evidence"]["rationale"] for p in judged)
+    # Each speaking source's reading of a claim (its cell's reason) names the judge that read it.
+    read = [c for point in report["points"] for c in point["cells"].values() if c["passages"] and c["stance"] != "silent"
+            and c["passage"] != point["claim"]["passage"]]
+    assert read and all("+nli:builtin-minilm-nli" in c["reason"] for c in read)
 
 
 def test_the_app_offers_the_nli_judge():

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from compare.records import STANCES, Comparison, PairLabel, Point, Source
+from compare.records import STANCES, Comparison, PairLabel, Point, Source, readings
 from compare.report import CELL_MEANINGS, CELL_SYMBOLS
 from compare.report.contested import (
     PLACED_MARK,
@@ -410,7 +410,7 @@ def pair_rows(comparison: Comparison, point: Point, include_silent: bool = True)
             "agreement": evidence_value(ev, "agreement"),
             "contradiction": evidence_value(ev, "contradiction"),
             "differences": describe_discrepancies(lab),
-            "why": evidence_value(ev, "rationale", ""),
+            "why": evidence_value(ev, "rationale", "") + _readings(point, lab, names),
             "judge": evidence_value(ev, "judge", ""),
         }
         if probs:
@@ -420,6 +420,15 @@ def pair_rows(comparison: Comparison, point: Point, include_silent: bool = True)
             row["checks skipped"] = "; ".join(skipped)
         rows.append(row)
     return rows
+
+
+def _readings(point: Point, lab: PairLabel, names: dict[str, str]) -> str:
+    """Each side's reading of the claim (its cell's reason), after a pair's rationale: a row of the pair
+    table is read alone, away from the cells."""
+    pa, pb = point.positions.get(lab.a), point.positions.get(lab.b)
+    if lab.label == "silent" or pa is None or pb is None or "silent" in (pa.stance, pb.stance):
+        return ""
+    return readings(names[lab.a], pa.reason, names[lab.b], pb.reason)
 
 
 def discrepancy_spans(point: Point, passage_id: str) -> list[tuple[int, int]]:

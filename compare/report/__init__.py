@@ -34,7 +34,7 @@ from .contested import (
     stance_of,
 )
 from .output import IN_PLACE, STDOUT, check_output, resolve_output, temporary_beside
-from .pairs import all_pairs, is_implied, readings, speaking_pairs, stance_label, without_readings
+from .pairs import all_pairs, is_implied, speaking_pairs, stance_label
 
 SCHEMA = "narrative-compare/report-4"
 FORMATS = ("html", "md", "json")
@@ -151,8 +151,7 @@ def _pair_dicts(point: Point, order: list[str], judge: str) -> list[dict[str, An
     """The pairs a report writes for ``point``: those of ``point.pairs`` that the cells do not give.
 
     A pair that :func:`compare.report.pairs.is_implied` rebuilds is left out, as are the pairs the
-    point does not hold (a silent side, or the stances' own label); on a claim, a written pair of two
-    speaking sources leaves out the two readings its cells give (see :func:`compare.report.pairs.all_pairs`).
+    point does not hold (a silent side, or the stances' own label with nothing more to show).
     """
     members = [sid for sid in order if sid in point.passages]
     rank = {sid: i for i, sid in enumerate(members)}
@@ -161,18 +160,7 @@ def _pair_dicts(point: Point, order: list[str], judge: str) -> list[dict[str, An
                if not (point.passages[lab.a] and point.passages[lab.b])
                or not is_implied(lab, positions.get(lab.a), positions.get(lab.b), judge)]
     written.sort(key=lambda lab: sorted((rank[lab.a], rank[lab.b])))
-    out = []
-    for lab in written:
-        data = _pair_dict(lab)
-        pa, pb = positions.get(lab.a), positions.get(lab.b)
-        if point.claim and pa is not None and pb is not None and point.passages[lab.a] and point.passages[lab.b]:
-            short = without_readings(lab.evidence.rationale, lab.a, pa.reason, lab.b, pb.reason)
-            if short is None:
-                data["evidence"]["whole"] = True
-            else:
-                data["evidence"]["rationale"] = short
-        out.append(data)
-    return out
+    return [_pair_dict(lab) for lab in written]
 
 
 def _pair_dict(lab: PairLabel) -> dict[str, Any]:
@@ -339,7 +327,6 @@ def _context(comparison: Comparison, data: dict[str, Any]) -> dict[str, Any]:
         },
         "highlight": _highlight,
         "implied": {p["id"]: _implied_counts(p) for p in data["points"]},
-        "why": _why,
         "shown_rows": SHOWN_ROWS,
     }
 
@@ -354,14 +341,6 @@ def _implied_counts(point: dict[str, Any]) -> dict[str, int]:
             label = stance_label(cells[a]["stance"], cells[b]["stance"])
             counts[label] = counts.get(label, 0) + 1
     return {label: counts[label] for label in LABELS if label in counts}
-
-
-def _why(pair: dict[str, Any], point: dict[str, Any]) -> str:
-    """A pair's rationale without the two sides' own readings, which its point's section shows already."""
-    cells, a, b = point["cells"], pair["a"], pair["b"]
-    tail = readings(a, cells[a]["reason"], b, cells[b]["reason"])
-    rationale = pair["evidence"]["rationale"]
-    return rationale.removesuffix(tail) if cells[a]["passages"] and cells[b]["passages"] else rationale
 
 
 def _segments(comparison: Comparison, source_id: str) -> Iterator[tuple[str, str | None]]:

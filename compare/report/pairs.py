@@ -7,10 +7,8 @@ those pairs are nearly all of a report (in a 100 x 100 event, 1.4 million
 pairs of speaking sources on 891 claims), so the engine does not even hold
 them (:class:`~compare.records.Point`), report-4 writes only the pairs that
 say something the cells do not, and :func:`all_pairs` rebuilds the full list.
-A written pair's rationale also leaves out the two sides' readings, which are
-their cells' reasons; :func:`all_pairs` puts them back. The engine words its
-pair labels with the functions of :mod:`compare.records` that this module
-uses, so the writer and the rebuilder cannot drift apart.
+The engine words its pair labels with the functions of :mod:`compare.records`
+that this module uses, so the writer and the rebuilder cannot drift apart.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ def is_implied(label: PairLabel, position_a: Position | None, position_b: Positi
     """Whether :func:`all_pairs` rebuilds this pair of two speaking sources exactly from their cells.
 
     It does when the label is the stances' own and the evidence holds nothing but
-    the two cells' passages, their readings and the judge's name: no similarity, no
+    the two cells' passages, the stances in words and the judge's name: no similarity, no
     discrepancy, no judge scores, no skipped check (what
     :meth:`Point.pair <compare.records.Point.pair>` makes for a pair it does not hold).
     Anything else, a value that differs or a note from a check, keeps the pair in the report.
@@ -40,15 +38,7 @@ def is_implied(label: PairLabel, position_a: Position | None, position_b: Positi
         and ev.judge == judge
         and ev.best_pair == (position_a.passage, position_b.passage)
         and ev.rationale == stance_rationale(label.a, position_a.stance, label.b, position_b.stance)
-        + readings(label.a, position_a.reason, label.b, position_b.reason)
     )
-
-
-def without_readings(rationale: str, a: str, reason_a: str, b: str, reason_b: str) -> str | None:
-    """A claim pair's rationale without its closing readings (as report-4 writes it); ``None`` when it does
-    not end with them (a pair worded by another engine, written whole)."""
-    tail = readings(a, reason_a, b, reason_b)
-    return rationale[: -len(tail)] if rationale.endswith(tail) else None
 
 
 def silent_pair(a: str, b: str, silent: str) -> dict[str, Any]:
@@ -68,7 +58,7 @@ def _implied_pair(a: str, ca: Mapping[str, Any], b: str, cb: Mapping[str, Any], 
             "agreement": None,
             "contradiction": None,
             "discrepancies": [],
-            "rationale": stance_rationale(a, ca["stance"], b, cb["stance"]) + readings(a, ca["reason"], b, cb["reason"]),
+            "rationale": stance_rationale(a, ca["stance"], b, cb["stance"]),
             "judge": judge,
             "checks_skipped": [],
             "silent": [],
@@ -77,27 +67,17 @@ def _implied_pair(a: str, ca: Mapping[str, Any], b: str, cb: Mapping[str, Any], 
     }
 
 
-def _with_readings(pair: dict[str, Any], cells: Mapping[str, Any]) -> dict[str, Any]:
-    """A written pair of two speaking sources on a claim, its rationale followed by the two readings again."""
-    a, b, ev = pair["a"], pair["b"], pair["evidence"]
-    if ev.get("whole"):
-        return {**pair, "evidence": {k: v for k, v in ev.items() if k != "whole"}}
-    full = ev["rationale"] + readings(a, cells[a]["reason"], b, cells[b]["reason"])
-    return {**pair, "evidence": {**ev, "rationale": full}}
-
-
 def all_pairs(point: Mapping[str, Any], judge: str) -> list[dict[str, Any]]:
-    """Every pair of a report point with at least one speaker, in source order, with its whole evidence.
+    """Every pair of a report point with at least one speaker, in source order.
 
     ``point`` is one of a report's ``points`` (a report-4 dict, or :func:`compare.report.to_dict`'s), and
-    ``judge`` the report's ``judge``. The pairs the report lists are returned with their rationale whole
-    (the two readings put back on a claim); the others are rebuilt from the cells by the rule in
+    ``judge`` the report's ``judge``. The pairs the report lists are returned as they are; the others
+    are rebuilt from the cells by the rule in
     docs/json-schema.md: a pair with one silent side is ``silent``; two speaking sources get
     :func:`~compare.records.stance_label` of their stances.
     """
     order = list(point["cells"])  # the cells are in source order
     cells = point["cells"]
-    on_claim = point.get("claim") is not None
     listed = {(p["a"], p["b"]): p for p in point["pairs"]}
     speaks = [bool(cells[sid]["passages"]) for sid in order]
     out: list[dict[str, Any]] = []
@@ -106,10 +86,7 @@ def all_pairs(point: Mapping[str, Any], judge: str) -> list[dict[str, Any]]:
             b = order[j]
             written = listed.get((a, b)) or listed.get((b, a))
             if speaks[i] and speaks[j]:
-                if written is None:
-                    out.append(_implied_pair(a, cells[a], b, cells[b], judge))
-                else:
-                    out.append(_with_readings(written, cells) if on_claim else written)
+                out.append(written or _implied_pair(a, cells[a], b, cells[b], judge))
             elif speaks[i] or speaks[j]:
                 out.append(written or silent_pair(a, b, b if speaks[i] else a))
     return out
@@ -122,4 +99,4 @@ def speaking_pairs(members: Sequence[str], speaks: Sequence[bool]) -> list[tuple
 
 
 __all__ = ["all_pairs", "is_implied", "readings", "silent_pair", "speaking_pairs", "stance_label", "stance_rationale",
-           "stance_sentence", "without_readings"]
+           "stance_sentence"]
