@@ -27,7 +27,9 @@ from threadpoolctl import threadpool_limits  # comes with scikit-learn
 from compare.records import Passage, Point
 
 TOP_K = 10
-BLOCK = 1024
+#: Rows per block: 256 rows of a 10,000-passage event hold about 40 MB at once (the similarities, their
+#: negation and argpartition's int64 indices), against 200 MB for 1,024 rows, at no cost in time.
+BLOCK = 256
 
 
 def align_sources(
