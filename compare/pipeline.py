@@ -262,6 +262,10 @@ class Comparer:
         prepared.timings = {"documents": loaded, **prepared.timings}
         return prepared
 
+    def release_embedders(self) -> None:
+        """Let go of the embedding models loaded so far (the next event loads its model again)."""
+        self._embedders.clear()
+
     def thresholds(self, model: str) -> Thresholds:
         """The thresholds given, and the model's own defaults for the others."""
         from compare.embeddings.multilingual import thresholds_for

@@ -50,10 +50,12 @@ def engine_options(args: argparse.Namespace) -> EngineOptions:
 
 
 def load_and_compare(comparer: Comparer, paths: Any, limits: Limits) -> tuple[Event, Prepared, Comparison]:
-    """Read an event from its paths, within ``limits``, and compare it."""
+    """Read an event from its paths, within ``limits``, and compare it (the one event of a command)."""
     from compare.documents import load_event
 
     started = time.perf_counter()
     event = load_event(paths, limits)
-    prepared, comparison = comparer(event, loaded=time.perf_counter() - started)
-    return event, prepared, comparison
+    prepared = comparer.prepare(event, loaded=time.perf_counter() - started)
+    # The only event: its embedding model is not needed again, and judging a large event needs the memory.
+    comparer.release_embedders()
+    return event, prepared, comparer.compare(prepared)
