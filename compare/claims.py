@@ -359,8 +359,8 @@ def _pairs_from_positions(
     (nor skip anything) is left out, for :meth:`Point.pair <compare.records.Point.pair>` to make.
     """
     speaking = [sid for sid in order if point.positions[sid].stance != "silent"]
-    analysed = {sid: (passages[point.positions[sid].passage], checks.analysed(passages[point.positions[sid].passage], facts))  # type: ignore[index]
-                for sid in speaking}
+    mine = {sid: passages[point.positions[sid].passage] for sid in speaking}  # type: ignore[index]
+    analysed = {sid: (p, checks.analysed(p, facts)) for sid, p in mine.items()}
     out: dict[tuple[str, str], PairLabel] = {}
     for i, a in enumerate(speaking):
         x, fx = analysed[a]
