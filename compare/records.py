@@ -248,13 +248,16 @@ class Point:
         )
 
     def speaking_labels(self) -> Iterator[tuple[str, str, Label]]:
-        """``(a, b, label)`` for every labelled pair of speaking sources, ``a`` before ``b`` in source order,
-        without making the labels that follow from the positions (cheap on a point with many sources)."""
-        if not self.positions:
+        """``(a, b, label)`` for every labelled pair with a speaker but the ``silent`` ones made on demand:
+        every pair of speaking sources (``a`` before ``b`` in source order), then a judge's own label on
+        a pair with a silent side. The labels that follow from the positions are not made as objects,
+        so this is cheap on a point with many sources. A point without a position for every speaker
+        (labelled pair by pair) gives the labels it holds."""
+        speaking = self.speakers
+        if not all(sid in self.positions for sid in speaking):
             for (a, b), lab in self.pairs.items():
                 yield a, b, lab.label
             return
-        speaking = self.speakers
         stances = [self.positions[sid].stance for sid in speaking]
         for i, a in enumerate(speaking):
             for j in range(i + 1, len(speaking)):
