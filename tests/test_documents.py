@@ -419,19 +419,28 @@ def test_a_fifo_named_as_a_source_is_refused_without_waiting(write_files, tmp_pa
 # --- limits: how much input one comparison takes ------------------------------------------------
 
 
+def _refused(run_cli, out, *args) -> list[str]:
+    """``report ARGS --out OUT`` refused: status 2, nothing on stdout, no report; its stderr lines."""
+    code, stdout, stderr = run_cli("report", *args, "--out", out)
+    assert code == 2 and stdout == "" and not out.exists()
+    return stderr.splitlines()
+
+
+def _written(run_cli, out, cache_dir, *args) -> None:
+    """``report ARGS --out OUT`` (rule judge) succeeds and writes its report."""
+    code, _, stderr = run_cli("report", *args, "--out", out, "--judge", "rules", "--cache-dir", cache_dir)
+    assert code == 0, stderr
+    assert out.exists()
+
+
 def test_a_source_over_the_limit_is_one_line_and_the_option_raises_it(run_cli, write_files, tmp_path, cache_dir):
     folder = write_files({"blue.md": BLUE, "red.md": RED + "The light was red. " * 60})
     size = (folder / "red.md").stat().st_size
     out = tmp_path / "r.json"
-    code, stdout, stderr = run_cli("report", folder, "--max-source-bytes", "1KB", "--out", out)
-    assert code == 2 and stdout == "" and not out.exists()
-    assert stderr.splitlines() == [
+    assert _refused(run_cli, out, folder, "--max-source-bytes", "1KB") == [
         f"narrative-compare: error: {folder / 'red.md'}: is {size:,} bytes, over the limit of 1,000 bytes "
         "for a source: raise it with --max-source-bytes (or $NARRATIVE_COMPARE_MAX_SOURCE_BYTES)"]
-    code, _, stderr = run_cli("report", folder, "--max-source-bytes", "2KB", "--out", out, "--judge", "rules",
-                              "--cache-dir", cache_dir)
-    assert code == 0, stderr
-    assert out.exists()
+    _written(run_cli, out, cache_dir, folder, "--max-source-bytes", "2KB")
 
 
 def test_the_default_limit_refuses_a_large_file_without_reading_it_all(write_files):
@@ -457,19 +466,14 @@ def test_a_page_has_its_own_limit(write_files):
 def test_too_many_sources_is_one_line_and_the_option_raises_it(run_cli, write_files, tmp_path, cache_dir):
     folder = write_files({"blue.md": BLUE, "red.md": RED, "green.md": body("Cyclist")})
     out = tmp_path / "r.json"
-    code, stdout, stderr = run_cli("report", folder, "--max-sources", "2", "--out", out)
-    assert code == 2 and stdout == "" and not out.exists()
-    assert stderr.splitlines() == [
+    assert _refused(run_cli, out, folder, "--max-sources", "2") == [
         f"narrative-compare: error: {folder}: holds 3 sources, over the limit of 2 sources: raise it with --max-sources "
         "(or $NARRATIVE_COMPARE_MAX_SOURCES)"]
     files = [folder / n for n in ("blue.md", "red.md", "green.md")]
-    code, _, stderr = run_cli("report", *files, "--max-sources", "2", "--out", out)
-    assert code == 2 and stderr.splitlines() == [
+    assert _refused(run_cli, out, *files, "--max-sources", "2") == [
         "narrative-compare: error: 3 sources given, over the limit of 2 sources: raise it with --max-sources "
         "(or $NARRATIVE_COMPARE_MAX_SOURCES)"]
-    code, _, stderr = run_cli("report", folder, "--max-sources", "3", "--out", out, "--judge", "rules",
-                              "--cache-dir", cache_dir)
-    assert code == 0, stderr
+    _written(run_cli, out, cache_dir, folder, "--max-sources", "3")
 
 
 def test_the_default_limit_on_sources_is_checked_before_any_is_read(write_files):
