@@ -30,8 +30,10 @@ point, *who addresses its claim and how*:
    sources that both deny a claim agree with each other), unless both give a
    value for the same thing and the values differ -> ``diverge``; opposite
    stances -> ``diverge``; a report on either side -> ``related``; a silent
-   side -> ``silent``. Only the pairs whose label or evidence says more than
-   the two stances (a value that differs, a check's note) are kept in
+   side -> ``silent``. The checks run on the pairs of sources that take a side
+   (a report's pairs are ``related`` whatever they say). Only the pairs whose
+   label or evidence says more than the two stances (a value that differs, a
+   check's note) are kept in
    ``point.pairs``; :meth:`Point.pair <compare.records.Point.pair>` makes the others when asked.
 
 A value counts as given "for the same thing" only when the two passages are
@@ -114,6 +116,30 @@ class _Reader:
         self.thresholds, self.facts, self.documents = thresholds, facts, documents
         self.doc_vectors = {sid: np.stack([vectors[p.id] for p in ps]) for sid, ps in documents.items()}
         self.memo = memo
+        # Every source's passages in one matrix, a block of rows per source, so that the silence
+        # check's search is one product per point instead of one per source and point.
+        sizes = [len(ps) for ps in documents.values()]
+        self.stacked = np.concatenate(list(self.doc_vectors.values())) if documents else np.zeros((0, 0))
+        self.block = {sid: k for k, sid in enumerate(documents)}
+        self.starts = np.cumsum([0, *sizes[:-1]])
+        self.sizes = np.array(sizes)
+
+    def nearest(self, member_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For every source (in ``self.block`` order), its passage nearest to any of a point's passages.
+
+        Returns three arrays: the passage's index in its document, the index of the
+        point's passage it is nearest to, and their similarity. Ties go to the
+        earliest passage, then the earliest point passage. Similarities are
+        compared to six decimals, as :func:`_central` compares them: a passage a
+        source repeats word for word (a boilerplate line) must tie with itself,
+        and the matrix product's rounding differs in the last bit from row to row.
+        """
+        sims = self.stacked @ member_vectors.T
+        row_best = sims.max(axis=1)
+        tied = np.round(row_best, 6)
+        hits = np.flatnonzero(tied == np.repeat(np.maximum.reduceat(tied, self.starts), self.sizes))
+        rows = hits[np.searchsorted(hits, self.starts)]  # each source's first passage that reaches its best
+        return rows - self.starts, np.round(sims[rows], 6).argmax(axis=1), row_best[rows]
 
     def _known(self, judge: Judge) -> dict:
         """The readings this judge already made for this prepared event (a threshold change in the
@@ -142,18 +168,21 @@ class _Reader:
             # only near the claim: the point already holds the claim in several sources' words
             # ("the Lachin corridor" / "the Goris-Stepanakert highway"), and a source may echo any of them.
             members = [i for ps in point.passages.values() for i in ps]
-            member_vectors = np.stack([vectors[i] for i in members])
+            unheard = [sid for sid in self.order
+                       if sid != claim.source_id and sid in documents and not point.passages.get(sid)]
+            if unheard:
+                rows, near, best = self.nearest(np.stack([vectors[i] for i in members]))
             for sid in self.order:
                 if sid == claim.source_id or sid not in documents:
                     continue
                 own = tuple(passages[i] for i in point.passages.get(sid, ()))
                 if not own:
-                    sims = self.doc_vectors[sid] @ member_vectors.T  # its passages x the point's
-                    best, near = np.unravel_index(int(np.argmax(sims)), sims.shape)
-                    nearest_of[(k, sid)] = (documents[sid][best].id, float(sims[best, near]), members[near])
-                    if sims[best, near] < self.thresholds.read:
+                    at = self.block[sid]
+                    passage, sim = documents[sid][rows[at]], float(best[at])
+                    nearest_of[(k, sid)] = (passage.id, sim, members[near[at]])
+                    if sim < self.thresholds.read:
                         continue
-                    own = (documents[sid][best],)
+                    own = (passage,)
                 key = (claim.id, tuple(p.id for p in claim_side), tuple(p.id for p in own))
                 wanted.setdefault(key, (claim, claim_side, sid, own, not point.passages.get(sid)))
                 asked[(k, sid)] = key
@@ -355,8 +384,12 @@ def _pairs_from_positions(
 ) -> dict[tuple[str, str], PairLabel]:
     """The labels of the pairs of speaking sources that say more than their two stances.
 
-    Every pair is checked; one whose label is the stances' own and whose checks find nothing
-    (nor skip anything) is left out, for :meth:`Point.pair <compare.records.Point.pair>` to make.
+    A pair with a report on one side is ``related`` whatever its passages say,
+    and the checks are not run on it: a value or a negation that differs between
+    a report and a stance could neither change its label nor question it (the
+    report already takes no side). Every other pair is checked; one whose label
+    is the stances' own and whose checks find nothing (nor skip anything) is left
+    out, for :meth:`Point.pair <compare.records.Point.pair>` to make.
     """
     speaking = [sid for sid in order if point.positions[sid].stance != "silent"]
     mine = {sid: passages[point.positions[sid].passage] for sid in speaking}  # type: ignore[index]
@@ -364,18 +397,20 @@ def _pairs_from_positions(
     out: dict[tuple[str, str], PairLabel] = {}
     for i, a in enumerate(speaking):
         x, fx = analysed[a]
+        pa = point.positions[a]
         for b in speaking[i + 1:]:
             y, fy = analysed[b]
-            found = checks.find_discrepancies(x, fx, y, fy)
+            pb = point.positions[b]
+            label = stance_label(pa.stance, pb.stance)
+            found = checks.find_discrepancies(x, fx, y, fy) if label != "related" else []
             skipped = checks.skipped_notes(fx, fy)
             if not found and not skipped:
                 continue  # the stances' own label, with nothing more to show
-            pa, pb = point.positions[a], point.positions[b]
             similarity = float(vectors[x.id] @ vectors[y.id])
             values = [d for d in found if d.kind in VALUE_KINDS and _same_thing(d, claim, similarity, facts)]
             # The stances decide, unless two sources that take the same side give different values
             # for the same thing; a report's pairs.all_pairs rebuilds the pairs worded so.
-            label, why = stance_label(pa.stance, pb.stance), stance_rationale(a, pa.stance, b, pb.stance)
+            why = stance_rationale(a, pa.stance, b, pb.stance)
             if label == "agree" and values:
                 label = "diverge"
                 why = f"{stance_sentence(a, pa.stance, b, pb.stance)}, but they give different values for the same thing"

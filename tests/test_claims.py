@@ -41,3 +41,45 @@ def test_a_source_that_passes_a_claim_on_reports_it(write_files, cache_dir):
     label = point.pair(union, gazette)
     assert label is not None and label.label == "related"
     assert "a report takes no side" in label.evidence.rationale
+
+
+def test_a_report_and_a_stance_that_differ_in_a_value_are_related_and_nothing_more(write_files, cache_dir):
+    # The paper passes the strike on with another day: the pair is related whatever the day, so it
+    # is not held as a pair with evidence of its own (its cells say it all).
+    paper = PAPER.replace("reportedly stopped work on Monday", "reportedly stopped work on Tuesday")
+    folder = write_files({"union.md": UNION, "paper.md": paper, "company.md": COMPANY})
+    comparison = compare_event(folder, cache_dir=cache_dir, progress=False)
+    party = {s.party: s.id for s in comparison.sources}
+    union, gazette = party["Bakers Union"], party["Northfield Gazette"]
+    [point] = [p for p in comparison.points if p.positions[gazette].passage is not None
+               and "Tuesday" in comparison.passages[p.positions[gazette].passage].text]  # type: ignore[index]
+    assert point.positions[gazette].stance == "reports" and point.positions[union].stance != "silent"
+    assert (union, gazette) not in point.pairs and (gazette, union) not in point.pairs
+    label = point.pair(union, gazette)
+    assert label is not None and label.label == "related" and not label.evidence.discrepancies
+    assert "not counted" not in label.evidence.rationale
+
+
+def test_the_silence_check_finds_each_sources_nearest_passage_as_one_source_at_a_time_would():
+    import numpy as np
+
+    from compare.claims import _Reader
+    from compare.records import Passage, Thresholds
+
+    rng = np.random.default_rng(7)
+    sizes = {"a": 3, "b": 1, "c": 5}
+    documents = {sid: tuple(Passage(f"{sid}:{k}", sid, k, k * 10, k * 10 + 9, f"text {k}") for k in range(n))
+                 for sid, n in sizes.items()}
+    vectors = {p.id: v / np.linalg.norm(v) for ps in documents.values() for p in ps
+               for v in [rng.normal(size=8).astype(np.float32)]}
+    vectors["c:3"] = vectors["c:1"].copy()  # a line repeated word for word: the first one is named
+    passages = {p.id: p for ps in documents.values() for p in ps}
+    reader = _Reader(passages, vectors, list(sizes), None, Thresholds(), {}, documents, None)  # type: ignore[arg-type]
+    for point_ids in (["a:0"], ["a:1", "b:0"], ["c:1"], ["c:1", "c:3"]):
+        point = np.stack([vectors[i] for i in point_ids])
+        rows, near, best = reader.nearest(point)
+        for sid, at in reader.block.items():
+            sims = np.stack([vectors[p.id] for p in documents[sid]]) @ point.T
+            row, col = np.unravel_index(int(np.argmax(np.round(sims, 6))), sims.shape)
+            assert (rows[at], near[at]) == (row, col), (sid, point_ids)
+            assert abs(best[at] - sims[row, col]) < 1e-6
