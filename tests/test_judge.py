@@ -322,9 +322,11 @@ def test_a_denial_the_article_reports_too_is_left_to_the_model(write_files, cach
         "article.md": ARTICLE.format(middle="Witnesses at first said that a bomb had caused the explosion at the "
                                             "market. Police later said that a gas cylinder, not a bomb, had exploded."),
     }, "denial"), cache_dir=cache_dir, judge=TrainedJudge.shipped(), progress=False)
-    [(point, label)] = [(point, lab) for point in comparison.points for lab in point.pairs.values()]
+    [point] = [p for p in comparison.points if len(p.speakers) == 2]
+    label = point.pair(*point.speakers)
     assert "checks found: polarity" in _explained(point, label)
-    assert label.evidence.similarity < CLAIM_GUARD["polarity"]
+    reading = next(pos for pos in point.positions.values() if "checks found: polarity" in pos.reason)
+    assert reading.similarity < CLAIM_GUARD["polarity"]
     assert "checks guard" not in _explained(point, label)
     assert label.label != "diverge"
 
