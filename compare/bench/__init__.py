@@ -288,10 +288,9 @@ class RecordingJudge:
 
 def judge_probabilities(judge, signals: list, batch: int = 512, *, progress: bool | None = False) -> np.ndarray | None:
     """A trained judge's class probabilities (rows in ``CLASSES`` order), or ``None`` for other judges."""
-    if not (hasattr(judge, "predict_proba") and hasattr(judge, "features")):
+    if not (hasattr(judge, "predict_proba") and hasattr(judge, "features_many")):
         return None
-    parts = _in_batches(signals, batch, progress,
-                        lambda chunk: judge.predict_proba(np.stack([judge.features(s) for s in chunk]), chunk))
+    parts = _in_batches(signals, batch, progress, lambda chunk: judge.predict_proba(judge.features_many(chunk), chunk))
     return np.concatenate(parts) if parts else np.zeros((0, 4))
 
 

@@ -137,7 +137,7 @@ class _Side:
 
     def __init__(self, best: Passage, vector: np.ndarray, point: tuple[Passage, ...],
                  context: tuple[Passage, ...], context_vectors: np.ndarray | None,
-                 facts: dict[str, Any]) -> None:
+                 facts: dict[str, Any], sentences: dict | None = None) -> None:
         self.best = best
         self.vector = vector
         self.point = point or (best,)
@@ -145,7 +145,7 @@ class _Side:
             self.context, self.context_vectors = context, context_vectors
         else:
             self.context, self.context_vectors = (best,), vector[None, :]
-        self.document = _document(self.context, self.context_vectors, facts)
+        self.document = _document(self.context, self.context_vectors, facts, sentences)
 
     @property
     def words(self) -> int:
@@ -201,9 +201,23 @@ _DOCUMENTS: dict[int, tuple[weakref.ref, tuple[Passage, ...], _Document]] = {}
 _DOCUMENTS_LIMIT = 4096
 
 
-def _document(context: tuple[Passage, ...], vectors: np.ndarray, facts: dict[str, Any]) -> _Document:
-    if len(context) == 1:  # a sentence pair: nothing to share, so nothing to remember
-        return _Document(context, vectors, facts)
+def _document(context: tuple[Passage, ...], vectors: np.ndarray, facts: dict[str, Any],
+              sentences: dict | None = None) -> _Document:
+    """The summary of a document, made once per document of a comparison.
+
+    A one-passage document (a sentence, or a claim read against many documents)
+    is remembered only in ``sentences``, a memo that lives for one
+    :func:`pair_features_many` call: across calls, sentence pairs rarely recur,
+    and remembering them would push the many-passage documents out of the cache.
+    """
+    if len(context) == 1:
+        if sentences is None:
+            return _Document(context, vectors, facts)
+        key = (context[0], vectors.tobytes())  # the passage and its vector: the same words embedded alike
+        found = sentences.get(key)
+        if found is None:
+            found = sentences[key] = _Document(context, vectors, facts)
+        return found
     key = id(vectors)
     hit = _DOCUMENTS.get(key)
     if hit is not None and hit[0]() is vectors and hit[1] is context:
@@ -272,13 +286,13 @@ def _share(part: set, whole: set) -> float:
     return len(part & whole) / len(part) if part else 0.0
 
 
-def orient(signals: PairSignals) -> tuple[_Side, _Side]:
+def orient(signals: PairSignals, sentences: dict | None = None) -> tuple[_Side, _Side]:
     """(claim side, other side): the side with fewer words in its document is the claim."""
     facts = signals.facts if signals.facts is not None else {}
     left = _Side(signals.left, signals.left_vector, tuple(signals.left_passages),
-                 tuple(signals.left_context), signals.left_context_vectors, facts)
+                 tuple(signals.left_context), signals.left_context_vectors, facts, sentences)
     right = _Side(signals.right, signals.right_vector, tuple(signals.right_passages),
-                  tuple(signals.right_context), signals.right_context_vectors, facts)
+                  tuple(signals.right_context), signals.right_context_vectors, facts, sentences)
     if (right.words, right.best.text) < (left.words, left.best.text):
         return right, left
     return left, right
@@ -290,77 +304,106 @@ def pair_features(
     nli: Any = None,
 ) -> np.ndarray:
     """One row of features for a pair (see the module docstring for the groups)."""
-    claim, other = orient(signals)
-    facts = signals.facts if signals.facts is not None else {}
-    doc = other.document
-    # Scalars are gathered in lists and the vector groups kept as arrays: turning
-    # 768 embedding columns into Python floats and back cost more than the rest.
-    parts: list[Any] = []
-    fc = checks.analysed(claim.best, facts)
-    fo = checks.analysed(other.best, facts)
+    return pair_features_many([signals], groups, nli)[0]
 
+
+def pair_features_many(
+    signals: Sequence[PairSignals],
+    groups: Sequence[str] = DEFAULT_GROUPS,
+    nli: Any = None,
+) -> np.ndarray:
+    """The rows of :func:`pair_features` for many pairs at once: the same numbers, made in bulk.
+
+    The embedding columns (768 of the 1,300-odd) are computed for all pairs in one
+    array operation and the hashed word columns are written in place; a claim
+    read against many documents is summarised once. Every value is computed by
+    the same float32 operations as one pair at a time, so a row does not depend
+    on the pairs beside it.
+    """
+    sentences: dict = {}
+    sides = [orient(x, sentences) for x in signals]
+    blocks: list[np.ndarray] = []
     for group in GROUPS:
         if group not in groups:
             continue
-        if group == "similarity":
-            sims = other.context_vectors @ claim.vector
-            top = np.sort(sims)
-            point_sims = _point_vectors(other) @ claim.vector
-            between = claim.document.against(claim.context_vectors, doc, other.context_vectors)
-            mean, std = _mean_std(sims)
-            parts.append([
-                float(signals.similarity), float(_mean(point_sims)), float(top[-1]),
-                float(_mean(top[-3:][::-1])), mean, std,
-                np.count_nonzero(sims >= 0.5) / len(sims), between[0], between[1],
-            ])
-        elif group == "embedding":
-            u, v = claim.vector.astype(np.float32), other.vector.astype(np.float32)
-            parts += [np.abs(u - v), u * v]
+        if group == "embedding":
+            u = np.stack([claim.vector for claim, _ in sides]).astype(np.float32, copy=False)
+            v = np.stack([other.vector for _, other in sides]).astype(np.float32, copy=False)
+            blocks += [np.abs(u - v), u * v]
         elif group == "words":
-            parts.append(_word_differences(fc, fo))
-        elif group == "lexical":
-            sc, so = _stems(fc), _stems(fo)
-            set_c, set_o = set(sc), set(so)
-            point_stems: list[str] = []
-            for p in other.point:
-                point_stems += _stems(checks.analysed(p, facts))
-            claim_stems: list[str] = []
-            for p in claim.point:
-                claim_stems += _stems(checks.analysed(p, facts))
-            cset = set(claim_stems) or set_c
-            claim_bigrams = _bigrams(claim_stems or sc)
-            parts.append([
-                _share(set_c, set_o), _share(cset, set(point_stems)), _share(cset, doc.stems),
-                _share(claim_bigrams, doc.bigrams), _share(claim_bigrams, _bigrams(point_stems)),
-                len(set_c & set_o) / len(set_c | set_o) if set_c | set_o else 0.0,
-                float(len(set_c - set_o)), float(len(set_o - set_c)),
-                math.log1p(_word_count(claim.best.text)), math.log1p(_word_count(other.best.text)),
-                math.log1p(other.words), math.log1p(len(claim.context)), math.log1p(len(other.context)),
-                math.log1p(len(other.point)),
-            ])
-        elif group == "checks":
-            kinds = [d.kind for d in signals.discrepancies if d.kind in FEATURE_CHECKS]
-            parts.append([float(kinds.count(k)) for k in FEATURE_CHECKS] + [float(bool(kinds))])
-        elif group == "negation":
-            nc, no = _summary(fc)[1], _summary(fo)[1]
-            parts.append([float(nc), float(no), float(abs(nc - no)), float((nc > 0) != (no > 0)),
-                          100.0 * doc.negators / max(other.words, 1)])
-        elif group == "cues":
-            point_s = [_summary(checks.analysed(p, facts)) for p in other.point]
-            hedge_point = sum(x[3] for x in point_s)
-            scale = 100.0 / max(other.words, 1)
-            parts.append([
-                doc.refute * scale, doc.hedge * scale, doc.support * scale,
-                float(sum(x[2] for x in point_s)), float(hedge_point),
-                float(_summary(fc)[2]), float(_summary(fc)[3]),
-                float("?" in claim.best.text), float(doc.refute > 0), float(hedge_point > 0),
-            ])
-        elif group == "nli":
-            if nli is None:
+            words = np.zeros((len(sides), WORD_BUCKETS), dtype=np.float32)
+            for row, x, (claim, other) in zip(words, signals, sides):
+                facts = x.facts if x.facts is not None else {}
+                _word_differences(checks.analysed(claim.best, facts), checks.analysed(other.best, facts), row)
+            blocks.append(words)
+        else:
+            if group == "nli" and nli is None:
                 raise ValueError("the 'nli' feature group needs an NLI model (--nli-model)")
-            probs = nli.probabilities(claim.best.text, other.best.text)
-            parts.append([probs["entailment"], probs["neutral"], probs["contradiction"]])
-    return np.concatenate([np.asarray(x, dtype=np.float32) for x in parts]) if parts else np.zeros(0, np.float32)
+            blocks.append(np.asarray([_scalars(group, x, claim, other, nli) for x, (claim, other) in zip(signals, sides)],
+                                     dtype=np.float32).reshape(len(sides), len(_SCALARS[group])))
+    if not blocks:
+        return np.zeros((len(sides), 0), np.float32)
+    return np.concatenate(blocks, axis=1)
+
+
+def _scalars(group: str, signals: PairSignals, claim: _Side, other: _Side, nli: Any) -> list[Any]:
+    """The columns of one group of scalar features for one pair (see the module docstring)."""
+    facts = signals.facts if signals.facts is not None else {}
+    doc = other.document
+    if group == "similarity":
+        sims = other.context_vectors @ claim.vector
+        top = np.sort(sims)
+        point_sims = _point_vectors(other) @ claim.vector
+        between = claim.document.against(claim.context_vectors, doc, other.context_vectors)
+        mean, std = _mean_std(sims)
+        return [
+            float(signals.similarity), float(_mean(point_sims)), float(top[-1]),
+            float(_mean(top[-3:][::-1])), mean, std,
+            np.count_nonzero(sims >= 0.5) / len(sims), between[0], between[1],
+        ]
+    fc = checks.analysed(claim.best, facts)
+    fo = checks.analysed(other.best, facts)
+    if group == "lexical":
+        sc, so = _stems(fc), _stems(fo)
+        set_c, set_o = set(sc), set(so)
+        point_stems: list[str] = []
+        for p in other.point:
+            point_stems += _stems(checks.analysed(p, facts))
+        claim_stems: list[str] = []
+        for p in claim.point:
+            claim_stems += _stems(checks.analysed(p, facts))
+        cset = set(claim_stems) or set_c
+        claim_bigrams = _bigrams(claim_stems or sc)
+        return [
+            _share(set_c, set_o), _share(cset, set(point_stems)), _share(cset, doc.stems),
+            _share(claim_bigrams, doc.bigrams), _share(claim_bigrams, _bigrams(point_stems)),
+            len(set_c & set_o) / len(set_c | set_o) if set_c | set_o else 0.0,
+            float(len(set_c - set_o)), float(len(set_o - set_c)),
+            math.log1p(_word_count(claim.best.text)), math.log1p(_word_count(other.best.text)),
+            math.log1p(other.words), math.log1p(len(claim.context)), math.log1p(len(other.context)),
+            math.log1p(len(other.point)),
+        ]
+    if group == "checks":
+        kinds = [d.kind for d in signals.discrepancies if d.kind in FEATURE_CHECKS]
+        return [float(kinds.count(k)) for k in FEATURE_CHECKS] + [float(bool(kinds))]
+    if group == "negation":
+        nc, no = _summary(fc)[1], _summary(fo)[1]
+        return [float(nc), float(no), float(abs(nc - no)), float((nc > 0) != (no > 0)),
+                100.0 * doc.negators / max(other.words, 1)]
+    if group == "cues":
+        point_s = [_summary(checks.analysed(p, facts)) for p in other.point]
+        hedge_point = sum(x[3] for x in point_s)
+        scale = 100.0 / max(other.words, 1)
+        return [
+            doc.refute * scale, doc.hedge * scale, doc.support * scale,
+            float(sum(x[2] for x in point_s)), float(hedge_point),
+            float(_summary(fc)[2]), float(_summary(fc)[3]),
+            float("?" in claim.best.text), float(doc.refute > 0), float(hedge_point > 0),
+        ]
+    if group == "nli":
+        probs = nli.probabilities(claim.best.text, other.best.text)
+        return [probs["entailment"], probs["neutral"], probs["contradiction"]]
+    raise ValueError(f"unknown feature group {group!r}")
 
 
 # Hashed by hand rather than with sklearn's FeatureHasher on purpose: the shipped judge was
@@ -372,9 +415,9 @@ def _bucket(key: str) -> tuple[int, float]:
     return h % WORD_BUCKETS, 1.0 if (h >> 16) & 1 else -1.0
 
 
-def _word_differences(fc: checks.PassageFacts, fo: checks.PassageFacts) -> np.ndarray:
-    """Signed hashed counts of the words only one side has, their pairs, and negated words."""
-    out = np.zeros(WORD_BUCKETS, dtype=np.float32)
+def _word_differences(fc: checks.PassageFacts, fo: checks.PassageFacts, out: np.ndarray | None = None) -> np.ndarray:
+    """Signed hashed counts of the words only one side has, their pairs, and negated words (added into ``out``)."""
+    out = np.zeros(WORD_BUCKETS, dtype=np.float32) if out is None else out
     sc, so = set(_stems(fc)), set(_stems(fo))
     only_c, only_o = sorted(sc - so), sorted(so - sc)
     keys = [f"c:{w}" for w in only_c] + [f"o:{w}" for w in only_o]

@@ -78,6 +78,7 @@ The model file is a pickle (joblib): load only files you trust.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,7 @@ from typing import Any
 import numpy as np
 
 from compare.checks import CHECK_KINDS
-from compare.judge.features import DEFAULT_GROUPS, negates, pair_features
+from compare.judge.features import DEFAULT_GROUPS, negates, pair_features_many
 from compare.judge import Judgement, PairSignals
 from compare.records import Passage
 from compare.judge.nli import NLI_NAMES, NLIModel, label_order  # noqa: F401  (NLIModel and label_order lived here)
@@ -238,12 +239,18 @@ class TrainedJudge:
         return cls(_shipped_bundle(), nli)
 
     def features(self, signals: PairSignals) -> np.ndarray:
-        if self.dimension is not None and signals.left_vector.shape[0] != self.dimension:
-            raise ValueError(
-                f"the trained judge expects {self.dimension}-dimensional embeddings of "
-                f"{self.embedding_model}; with another embedding model use --judge rules"
-            )
-        return pair_features(signals, self.groups, self.nli if "nli" in self.groups else None)
+        """The feature row of one pair."""
+        return self.features_many([signals])[0]
+
+    def features_many(self, signals: Sequence[PairSignals]) -> np.ndarray:
+        """The feature rows of many pairs, made in bulk (:func:`~compare.judge.features.pair_features_many`)."""
+        for s in signals[:1]:
+            if self.dimension is not None and s.left_vector.shape[0] != self.dimension:
+                raise ValueError(
+                    f"the trained judge expects {self.dimension}-dimensional embeddings of "
+                    f"{self.embedding_model}; with another embedding model use --judge rules"
+                )
+        return pair_features_many(signals, self.groups, self.nli if "nli" in self.groups else None)
 
     def predict_proba(self, rows: np.ndarray, signals: list[PairSignals] | None = None) -> np.ndarray:
         """Class probabilities in :data:`CLASSES` order for feature rows."""
@@ -303,7 +310,7 @@ class TrainedJudge:
         out: list[Judgement] = []
         for lo in range(0, len(signals), batch):
             chunk = signals[lo: lo + batch]
-            probs, stances = self._predict(np.stack([self.features(s) for s in chunk]), chunk)
+            probs, stances = self._predict(self.features_many(chunk), chunk)
             out += [self._decide(s, {c: float(p[i]) for i, c in enumerate(CLASSES)}, stances.get(k))
                     for k, (s, p) in enumerate(zip(chunk, probs))]
         return out
