@@ -50,7 +50,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from compare import checks
-from compare.alignment import summarise
+from compare.alignment import BLOCK, summarise
 from compare.judge import Judge, Judgement, PairSignals
 from compare.judge.labels import LabelMemo
 from compare.records import (Discrepancy, Evidence, PairLabel, Passage, Point, Position, Stance, Thresholds, stance_label,
@@ -124,17 +124,38 @@ class _Reader:
         self.starts = np.cumsum([0, *sizes[:-1]])
         self.sizes = np.array(sizes)
 
-    def nearest(self, member_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For every source (in ``self.block`` order), its passage nearest to any of a point's passages.
+    def nearest(self, points: list[list[str]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """For each point (given as its passage ids), every source's passage nearest to any of them.
 
-        Returns three arrays: the passage's index in its document, the index of the
-        point's passage it is nearest to, and their similarity. Ties go to the
-        earliest passage, then the earliest point passage. Similarities are
-        compared to six decimals, as :func:`_central` compares them: a passage a
-        source repeats word for word (a boilerplate line) must tie with itself,
-        and the matrix product's rounding differs in the last bit from row to row.
+        Each point's answer is three arrays, a value per source in ``self.block``
+        order: the passage's index in its document, the index of the point's
+        passage it is nearest to, and their similarity. Ties go to the earliest
+        passage, then the earliest point passage. Similarities are compared to six
+        decimals, as :func:`_central` compares them: a passage a source repeats
+        word for word (a boilerplate line) must tie with itself, and the matrix
+        product's rounding differs in the last bit from row to row.
+
+        The points' passages are taken together, :data:`~compare.alignment.BLOCK`
+        columns at a time: a product per point would read every source's
+        passages once per point.
         """
-        sims = self.stacked @ member_vectors.T
+        out = []
+        k = 0
+        while k < len(points):
+            group, width = [points[k]], len(points[k])
+            k += 1
+            while k < len(points) and width + len(points[k]) <= BLOCK:
+                group.append(points[k])
+                width += len(points[k])
+                k += 1
+            sims = self.stacked @ np.stack([self.vectors[i] for ids in group for i in ids]).T
+            lo = 0
+            for ids in group:
+                out.append(self._nearest(sims[:, lo: lo + len(ids)]))
+                lo += len(ids)
+        return out
+
+    def _nearest(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         row_best = sims.max(axis=1)
         tied = np.round(row_best, 6)
         hits = np.flatnonzero(tied == np.repeat(np.maximum.reduceat(tied, self.starts), self.sizes))
@@ -159,6 +180,10 @@ class _Reader:
         wanted: dict[tuple, tuple] = {}  # reading key -> what to read (claim, its side, source, passages, placed)
         asked: dict[tuple[int, str], tuple] = {}  # (point index, source) -> reading key
         nearest_of: dict[tuple[int, str], tuple[str, float, str]] = {}  # its nearest passage, similarity, to which
+        members_of = [[i for ps in point.passages.values() for i in ps] for point in points]
+        unheard = [k for k, point in enumerate(points)
+                   if any(sid in documents and not point.passages.get(sid) for sid in self.order)]
+        nearest = dict(zip(unheard, self.nearest([members_of[k] for k in unheard])))
         for k, point in enumerate(points):
             claim = _central(point, passages, vectors)
             point.claim = claim.id
@@ -167,16 +192,13 @@ class _Reader:
             # The silence check looks for a source's passage near any passage on the point, not
             # only near the claim: the point already holds the claim in several sources' words
             # ("the Lachin corridor" / "the Goris-Stepanakert highway"), and a source may echo any of them.
-            members = [i for ps in point.passages.values() for i in ps]
-            unheard = [sid for sid in self.order
-                       if sid != claim.source_id and sid in documents and not point.passages.get(sid)]
-            if unheard:
-                rows, near, best = self.nearest(np.stack([vectors[i] for i in members]))
+            members = members_of[k]
             for sid in self.order:
                 if sid == claim.source_id or sid not in documents:
                     continue
                 own = tuple(passages[i] for i in point.passages.get(sid, ()))
                 if not own:
+                    rows, near, best = nearest[k]
                     at = self.block[sid]
                     passage, sim = documents[sid][rows[at]], float(best[at])
                     nearest_of[(k, sid)] = (passage.id, sim, members[near[at]])

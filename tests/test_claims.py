@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from compare.pipeline import compare_event
 
 UNION = """---
@@ -60,7 +62,8 @@ def test_a_report_and_a_stance_that_differ_in_a_value_are_related_and_nothing_mo
     assert "not counted" not in label.evidence.rationale
 
 
-def test_the_silence_check_finds_each_sources_nearest_passage_as_one_source_at_a_time_would():
+@pytest.mark.parametrize("block", [256, 2])  # the points' passages in one product, and in several
+def test_the_silence_check_finds_each_sources_nearest_passage_as_one_source_at_a_time_would(block, monkeypatch):
     import numpy as np
 
     from compare.claims import _Reader
@@ -74,10 +77,11 @@ def test_the_silence_check_finds_each_sources_nearest_passage_as_one_source_at_a
                for v in [rng.normal(size=8).astype(np.float32)]}
     vectors["c:3"] = vectors["c:1"].copy()  # a line repeated word for word: the first one is named
     passages = {p.id: p for ps in documents.values() for p in ps}
+    monkeypatch.setattr("compare.claims.BLOCK", block)
     reader = _Reader(passages, vectors, list(sizes), None, Thresholds(), {}, documents, None)  # type: ignore[arg-type]
-    for point_ids in (["a:0"], ["a:1", "b:0"], ["c:1"], ["c:1", "c:3"]):
+    points = [["a:0"], ["a:1", "b:0"], ["c:1"], ["c:1", "c:3"]]
+    for point_ids, (rows, near, best) in zip(points, reader.nearest(points), strict=True):
         point = np.stack([vectors[i] for i in point_ids])
-        rows, near, best = reader.nearest(point)
         for sid, at in reader.block.items():
             sims = np.stack([vectors[p.id] for p in documents[sid]]) @ point.T
             row, col = np.unravel_index(int(np.argmax(np.round(sims, 6))), sims.shape)
