@@ -7,10 +7,13 @@ Two archives: the FNC-1 archive (benchmarks/fnc_archive.py: real news bodies, at
 and a generated one (events of 8 sources, each of 12 sentences drawn from a seeded pool of claims
 with numbers, days and negations varied). On each, with an empty embedding cache every time:
 
-1. the plain single-process loop (``run_batch(engine="local")``), the reference;
+1. the plain single-process loop (``run_batch(engine="local")``), the reference, twice: with
+   torch's own thread count (every core, as ``report`` runs) and with one torch thread, the CPU
+   that Ray gives a worker (``--workers 1`` declares one CPU, and Ray sets one thread in it);
 2. Ray with 1 worker and with 2 workers: documents per second, the ratio 2:1, and Ray's overhead
-   against the plain loop (target under 10%); Ray's start-up is timed apart, since a long batch
-   pays it once;
+   against both plain loops (target under 10%: against the loop with the same CPU, it is Ray's
+   own cost; against the all-core loop, it includes the core that one worker does not use);
+   Ray's start-up is timed apart, since a long batch pays it once;
 3. the peak resident memory of each Ray worker process (actors and task workers);
 4. resume: half of the events' ``.done.json`` removed (a batch stopped half-way), the same
    command again with 2 workers; and a finished batch run again (everything skipped).
@@ -22,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import os
 import random
 import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +41,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from fnc_archive import FNC, fnc_rows, write_table  # noqa: E402
 
-from compare.batch.run import EVENTS_DIR, DONE_SUFFIX, run_batch  # noqa: E402
+from compare.batch.run import EVENTS_DIR, DONE_SUFFIX, BatchResult, run_batch  # noqa: E402
 from compare.pipeline import EngineOptions  # noqa: E402
 
 PLACES = ["Arden", "Belmont", "Corlis", "Dunmore", "Elsby", "Fenwick", "Garrow", "Hollin"]
@@ -91,17 +96,28 @@ def start_ray(workers: int) -> float:
     return time.perf_counter() - t0
 
 
+def plain_loop(table: Path, out: Path, options: EngineOptions, threads: int) -> BatchResult:
+    """The plain single-process loop with ``threads`` torch threads (run in a process of its own)."""
+    import torch
+
+    torch.set_num_threads(threads)
+    return run_batch(table, out, options, engine="local")
+
+
 def measure(table: Path, work: Path, options: EngineOptions, label: str) -> None:
     import ray
+    import torch
 
-    docs = 0
     print(f"\n== {label}: {table.name}")
-    out = work / "local"
-    r = run_batch(table, out, options, engine="local")
-    docs = r.documents
-    plain = r.seconds
-    print(f"plain loop           {r.written:4d} events {docs:5d} documents {plain:8.1f} s {docs / plain:7.2f} documents/s"
-          f"  peak {max(r.peak_mb.values()):.0f} MB  ({r.failed} failed)")
+    plain = {}
+    for threads in sorted({torch.get_num_threads(), 1}, reverse=True):
+        # Each loop in a fresh process, as each Ray worker is: the models and their caches start cold.
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            r = pool.submit(plain_loop, table, work / f"local{threads}", options, threads).result()
+        plain[threads] = r.seconds
+        print(f"plain loop, {threads} thread{'s' if threads > 1 else ' '} {r.written:4d} events {r.documents:5d} documents "
+              f"{r.seconds:8.1f} s {r.documents / r.seconds:7.2f} documents/s  peak {max(r.peak_mb.values()):.0f} MB"
+              f"  ({r.failed} failed)")
     rates = {}
     for workers in (1, 2):
         startup = start_ray(workers)
@@ -110,11 +126,12 @@ def measure(table: Path, work: Path, options: EngineOptions, label: str) -> None
         finally:
             ray.shutdown()
         rates[workers] = r.documents / r.seconds
-        overhead = (r.seconds - plain) / plain
+        overhead = ", ".join(f"{(r.seconds - seconds) / seconds:+.1%} vs the {threads}-thread loop"
+                             for threads, seconds in plain.items())
         peaks = ", ".join(f"{mb:.0f}" for mb in sorted(r.peak_mb.values(), reverse=True))
-        print(f"ray, {workers} worker{'s' if workers > 1 else ' '}    {r.written:4d} events {r.documents:5d} documents "
+        print(f"ray, {workers} worker{'s' if workers > 1 else ' '}       {r.written:4d} events {r.documents:5d} documents "
               f"{r.seconds:8.1f} s {rates[workers]:7.2f} documents/s  (+ {startup:.1f} s Ray start-up); "
-              f"overhead vs plain {overhead:+.1%}; peak MB per worker process: {peaks}")
+              f"overhead {overhead}; peak MB per worker process: {peaks}")
     print(f"2 workers / 1 worker: {rates[2] / rates[1]:.2f}x")
     # Resume: a batch stopped half-way (half the events' .done.json gone), then the same command again.
     out = work / "ray2"
