@@ -5,7 +5,7 @@ discuss becomes a source of that story's event, its party the body id. Stories w
 such bodies are left out. The table (one row per document: event, party, text, title) is written
 where the command line says, as Parquet, JSON Lines or CSV by its suffix; it is never committed.
 
-    python benchmarks/fnc_archive.py /tmp/fnc-archive.parquet              # every story (~1,600 events)
+    python benchmarks/fnc_archive.py /tmp/fnc-archive.parquet              # every story (1,461 events)
     python benchmarks/fnc_archive.py /tmp/fnc-slice.parquet --events 30    # the first 30 stories
 """
 
