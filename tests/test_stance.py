@@ -60,6 +60,20 @@ def test_the_stance_model_ships_small_with_its_labels():
     assert rows.shape == (1, 3) and rows.sum() == pytest.approx(1.0)
 
 
+def test_a_claim_longer_than_the_reading_budget_is_cut_not_an_error():
+    # An FNC-1 story's one-sentence passage of 120 words, read against an article: before the cut, the
+    # tokenizer refused the whole batch ("Sequence to truncate too short"), and the event failed.
+    from compare.judge.lora import fit_first
+
+    model = StanceModel()
+    long_claim = " ".join([CLAIM.rstrip(".")] * 8) + "."
+    cut = fit_first(model.tokenizer, long_claim, model.max_length)
+    assert long_claim.startswith(cut) and len(model.tokenizer(cut, add_special_tokens=False)["input_ids"]) == model.max_length // 2
+    assert fit_first(model.tokenizer, CLAIM, model.max_length) == CLAIM  # a sentence of usual length stays whole
+    rows = model.probabilities_many([(long_claim, ARTICLE), (CLAIM, ARTICLE)])
+    assert rows.shape == (2, 3) and rows.sum(axis=1) == pytest.approx([1.0, 1.0])
+
+
 def test_the_shipped_stance_model_records_train_stance_defaults_with_part_all():
     """The model card's reproduce command is ``train-stance --part all``: every other setting
     the shipped file records is the command's default, so changing a default means retraining."""

@@ -101,11 +101,25 @@ def load_classifier(path: str | Path, labels: Sequence[str], what: str):
     return tokenizer, model, meta
 
 
+def fit_first(tokenizer, text: str, max_length: int) -> str:
+    """``text`` cut at a token boundary to half of ``max_length`` when it would leave the second text less
+    than a quarter: with ``only_second`` truncation a first text that fills the budget fails the whole batch
+    (a claim of one long sentence read against an article), and one that nearly fills it leaves nothing to read."""
+    if len(text) < max_length:  # a token covers at least one character: short texts cannot be too long
+        return text
+    offsets = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+    if len(offsets) <= max_length - max_length // 4:
+        return text
+    return text[: offsets[max_length // 2 - 1][1]]
+
+
 def classify(tokenizer, model, pairs: Sequence[tuple[str, str]], *, max_length: int,
              truncation: bool | str = True, batch: int = BATCH) -> np.ndarray:
     """Softmax probabilities, one row per (first, second) pair, in the model's label order."""
     import torch
 
+    if truncation == "only_second":
+        pairs = [(fit_first(tokenizer, a, max_length), b) for a, b in pairs]
     # Batches of pairs of similar length: less padding to compute.
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
     out = np.zeros((len(pairs), model.config.num_labels))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 
-from compare.judge.lora import LORA_TARGETS, MINILM, base_classifier
+from compare.judge.lora import LORA_TARGETS, MINILM, base_classifier, fit_first
 
 
 def _low_rank(linear, rank: int, alpha: float):
@@ -88,6 +88,8 @@ def train_classifier(
     steps = epochs * math.ceil(len(items) / batch)
     warm = max(1, int(0.06 * steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda k: min(1.0, (k + 1) / warm) * max(0.0, 1 - k / steps))
+    if truncation == "only_second":  # cut long first texts as reading does (see fit_first)
+        items = [(fit_first(tokenizer, a, max_length), b, y) for a, b, y in items]
     model.train()
     with tqdm(total=steps, desc=description, unit="batch", disable=not progress, file=sys.stderr) as bar:
         for _ in range(epochs):
