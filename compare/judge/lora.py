@@ -119,7 +119,8 @@ def classify(tokenizer, model, pairs: Sequence[tuple[str, str]], *, max_length: 
     import torch
 
     if truncation == "only_second":
-        pairs = [(fit_first(tokenizer, a, max_length), b) for a, b in pairs]
+        cut = {a: fit_first(tokenizer, a, max_length) for a in {a for a, _ in pairs}}  # a claim recurs with many contexts
+        pairs = [(cut[a], b) for a, b in pairs]
     # Batches of pairs of similar length: less padding to compute.
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
     out = np.zeros((len(pairs), model.config.num_labels))
