@@ -164,6 +164,17 @@ def test_batch_command_refuses_a_missing_input_in_one_line(run_cli, tmp_path):
     assert code == 2 and "nothing.parquet: no such file or folder" in err and "Traceback" not in err
 
 
+def test_a_stopped_batch_says_that_the_same_command_goes_on(run_cli, tmp_path, monkeypatch):
+    import compare.batch
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(compare.batch, "run_batch", stopped)
+    code, out, err = run_cli("batch", tmp_path, "--out", tmp_path / "out")
+    assert code == 130 and "the same command again goes on from there" in err and "Traceback" not in err
+
+
 @pytest.mark.slow
 def test_the_same_command_runs_on_a_cluster_started_with_ray_start(write_files, tmp_path, cache_dir):
     """``--address`` attaches to a Ray started apart (here `ray start --head` on this machine)."""

@@ -32,6 +32,12 @@ def run_batch(args: argparse.Namespace) -> int:
         import ray  # noqa: F401 (only to say plainly that it is missing)
     except ImportError:
         raise InputError(None, "batch needs Ray: pip install 'narrative-compare[batch]'") from None
-    result = run(args.input, args.out, engine_options(args), workers=args.workers, address=args.address,
-                 progress=args.progress, say=say, limits=limits_from(args))
+    try:
+        result = run(args.input, args.out, engine_options(args), workers=args.workers, address=args.address,
+                     progress=args.progress, say=say, limits=limits_from(args))
+    except KeyboardInterrupt:
+        # Each event's reports are whole or absent (written, then marked done), so stopping loses no work.
+        say(f"narrative-compare: interrupted; the events written to {args.out} are kept, and the same command "
+            "again goes on from there")
+        return 130
     return 0 if result.events else 2
