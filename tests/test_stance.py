@@ -61,7 +61,7 @@ def test_the_stance_model_ships_small_with_its_labels():
 
 
 def test_a_claim_longer_than_the_reading_budget_is_cut_not_an_error():
-    # An FNC-1 story's one-sentence passage of 120 words, read against an article: before the cut, the
+    # An FNC-1 story's passage of one 700-character sentence, read against an article: before the cut, the
     # tokenizer refused the whole batch ("Sequence to truncate too short"), and the event failed.
     from compare.judge.lora import fit_first
 
