@@ -405,7 +405,7 @@ def json_composition(data: dict) -> dict[str, int]:
         "whole": size(data),
         "cells": sum(size(c) for c in cells),
         "cells' reasons": sum(size(c.get("reason")) for c in cells),
-        "cells' passages": sum(size(c.get("passage")) for c in cells),
+        "cells' passages": sum(size(c.get("passages")) for c in cells),  # `passage` is only the id of one of them
         "silent cells' nearest passages": sum(size(c.get("nearest")) for c in cells),
         "pairs": sum(size(q) for q in pairs),
         "pairs' discrepancies": sum(size(q.get("evidence", {}).get("discrepancies")) for q in pairs),
