@@ -2,7 +2,7 @@
 
     python benchmarks/batch.py                 # 30 events of each archive (a slice: see docs/batch.md)
     python benchmarks/batch.py --events 1000 --only generated --no-one-thread-loop
-                                               # the issue's size (about 1.5 hours on 2 cores)
+                                               # the issue's size (about an hour on 2 cores)
 
 Two archives: the FNC-1 archive (benchmarks/fnc_archive.py: real news bodies, at most 8 per story)
 and a generated one (events of 8 sources, each of 12 sentences drawn from a seeded pool of claims
@@ -15,7 +15,7 @@ with numbers, days and negations varied). On each, with an empty embedding cache
    against both plain loops (target under 10%: against the loop with the same CPU, it is Ray's
    own cost; against the all-core loop, it includes the core that one worker does not use);
    Ray's start-up is timed apart, since a long batch pays it once;
-3. the peak resident memory of each Ray worker process (actors and task workers);
+3. the peak resident memory of each Ray worker process, by role (embedding actors, event-task workers);
 4. resume: half of the events' ``.done.json`` removed (a batch stopped half-way), the same
    command again with 2 workers; and a finished batch run again (everything skipped).
 
@@ -129,10 +129,12 @@ def measure(table: Path, work: Path, options: EngineOptions, label: str, one_thr
         rates[workers] = r.documents / r.seconds
         overhead = ", ".join(f"{(r.seconds - seconds) / seconds:+.1%} vs the {threads}-thread loop"
                              for threads, seconds in plain.items())
-        peaks = ", ".join(f"{mb:.0f}" for mb in sorted(r.peak_mb.values(), reverse=True))
+        peaks = "; ".join(f"{role} " + ", ".join(f"{mb:.0f}" for mb in sorted(
+            (mb for worker, mb in r.peak_mb.items() if worker.startswith(role)), reverse=True))
+            for role in ("embedding", "events"))
         print(f"ray, {workers} worker{'s' if workers > 1 else ' '}       {r.written:4d} events {r.documents:5d} documents "
               f"{r.seconds:8.1f} s {rates[workers]:7.2f} documents/s  (+ {startup:.1f} s Ray start-up); "
-              f"overhead {overhead}; peak MB per worker process: {peaks}")
+              f"overhead {overhead}; peak MB per process: {peaks}")
     print(f"2 workers / 1 worker: {rates[2] / rates[1]:.2f}x")
     # Resume: a batch stopped half-way (half the events' .done.json gone), then the same command again.
     out = work / "ray2"

@@ -52,8 +52,9 @@ class BatchResult:
     failed: int = 0
     documents: int = 0
     seconds: float = 0.0
-    #: peak resident memory (MB) of each worker process, by process id
-    peak_mb: dict[int, float] = field(default_factory=dict)
+    #: peak resident memory (MB) of each worker process, by its role and process id: "loop 812",
+    #: "embedding 4410" (an actor of the embedding pool), "events 4433" (a worker running event tasks)
+    peak_mb: dict[str, float] = field(default_factory=dict)
 
 
 def engine_fingerprint(options: EngineOptions) -> str:
@@ -135,7 +136,7 @@ def run_batch(
                     done(failed_row(name, _reason(err), len(event.sources)), None, 0, "failed")
                 else:
                     done(report["row"], report["parties"], len(event.sources), "written")
-            result.peak_mb[os.getpid()] = _peak_mb()
+            result.peak_mb[f"loop {os.getpid()}"] = _peak_mb()
         else:
             raise ValueError(f"unknown engine {engine!r}: ray or local")
     finally:
@@ -272,7 +273,8 @@ def _run_on_ray(todo: Any, out: Path, options: EngineOptions, workers: int, addr
                 except Exception as err:  # noqa: BLE001 (a failed event is its row; the batch goes on)
                     done(failed_row(name, _reason(err), documents), None, documents, "failed")
                     continue
-                result.peak_mb[data["pid"]] = max(result.peak_mb.get(data["pid"], 0.0), data["peak_mb"])
+                worker = f"events {data['pid']}"
+                result.peak_mb[worker] = max(result.peak_mb.get(worker, 0.0), data["peak_mb"])
                 done(data["row"], data["parties"], documents, "written")
 
         out_text = str(out.resolve())
@@ -286,7 +288,7 @@ def _run_on_ray(todo: Any, out: Path, options: EngineOptions, workers: int, addr
             ready, _ = ray.wait(list(in_flight), num_returns=1)
             collect(ready)
         for pid, peak in ray.get([actor.peak.remote() for actor in pool]):
-            result.peak_mb[pid] = max(result.peak_mb.get(pid, 0.0), peak)
+            result.peak_mb[f"embedding {pid}"] = peak
         for actor in pool:
             ray.kill(actor)
     finally:
