@@ -105,6 +105,15 @@ def plain_loop(table: Path, out: Path, options: EngineOptions, threads: int) -> 
     return run_batch(table, out, options, engine="local")
 
 
+def peaks_by_role(peak_mb: dict[tuple[str, int], float]) -> str:
+    """"embedding 776, 776; events 1683, 1670": each role's processes, largest first."""
+    parts = []
+    for role in ("embedding", "events"):
+        peaks = sorted((mb for (of, _pid), mb in peak_mb.items() if of == role), reverse=True)
+        parts.append(f"{role} " + ", ".join(f"{mb:.0f}" for mb in peaks))
+    return "; ".join(parts)
+
+
 def measure(table: Path, work: Path, options: EngineOptions, label: str, one_thread_loop: bool = True) -> None:
     import ray
     import torch
@@ -129,12 +138,9 @@ def measure(table: Path, work: Path, options: EngineOptions, label: str, one_thr
         rates[workers] = r.documents / r.seconds
         overhead = ", ".join(f"{(r.seconds - seconds) / seconds:+.1%} vs the {threads}-thread loop"
                              for threads, seconds in plain.items())
-        peaks = "; ".join(f"{role} " + ", ".join(f"{mb:.0f}" for mb in sorted(
-            (mb for worker, mb in r.peak_mb.items() if worker.startswith(role)), reverse=True))
-            for role in ("embedding", "events"))
         print(f"ray, {workers} worker{'s' if workers > 1 else ' '}       {r.written:4d} events {r.documents:5d} documents "
               f"{r.seconds:8.1f} s {rates[workers]:7.2f} documents/s  (+ {startup:.1f} s Ray start-up); "
-              f"overhead {overhead}; peak MB per process: {peaks}")
+              f"overhead {overhead}; peak MB per process: {peaks_by_role(r.peak_mb)}")
     print(f"2 workers / 1 worker: {rates[2] / rates[1]:.2f}x")
     # Resume: a batch stopped half-way (half the events' .done.json gone), then the same command again.
     out = work / "ray2"

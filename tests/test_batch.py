@@ -58,7 +58,7 @@ def test_a_batch_on_ray_writes_reports_and_an_index_and_resumes_writing_nothing(
     assert (result.written, result.skipped, result.failed) == (3, 0, 1)
     assert {n for n, r in rows.items() if r["status"] == "ok"} == {"road", "dam", "port"}
     # Each worker process's peak memory is named by its role: two embedding actors, and the event tasks' workers.
-    roles = [worker.split()[0] for worker in result.peak_mb]
+    roles = [role for role, _pid in result.peak_mb]
     assert roles.count("embedding") == 2 and "events" in roles and set(roles) == {"embedding", "events"}
     assert all(mb > 0 for mb in result.peak_mb.values())
     assert rows["lonely"]["status"] == "failed" and "only one source" in rows["lonely"]["reason"]

@@ -52,9 +52,9 @@ class BatchResult:
     failed: int = 0
     documents: int = 0
     seconds: float = 0.0
-    #: peak resident memory (MB) of each worker process, by its role and process id: "loop 812",
-    #: "embedding 4410" (an actor of the embedding pool), "events 4433" (a worker running event tasks)
-    peak_mb: dict[str, float] = field(default_factory=dict)
+    #: peak resident memory (MB) of each worker process, by (role, process id); the roles: "loop" (the plain
+    #: loop's one process), "embedding" (an actor of the embedding pool), "events" (a worker running event tasks)
+    peak_mb: dict[tuple[str, int], float] = field(default_factory=dict)
 
 
 def engine_fingerprint(options: EngineOptions) -> str:
@@ -136,7 +136,7 @@ def run_batch(
                     done(failed_row(name, _reason(err), len(event.sources)), None, 0, "failed")
                 else:
                     done(report["row"], report["parties"], len(event.sources), "written")
-            result.peak_mb[f"loop {os.getpid()}"] = _peak_mb()
+            result.peak_mb["loop", os.getpid()] = _peak_mb()
         else:
             raise ValueError(f"unknown engine {engine!r}: ray or local")
     finally:
@@ -273,7 +273,7 @@ def _run_on_ray(todo: Any, out: Path, options: EngineOptions, workers: int, addr
                 except Exception as err:  # noqa: BLE001 (a failed event is its row; the batch goes on)
                     done(failed_row(name, _reason(err), documents), None, documents, "failed")
                     continue
-                worker = f"events {data['pid']}"
+                worker = ("events", data["pid"])
                 result.peak_mb[worker] = max(result.peak_mb.get(worker, 0.0), data["peak_mb"])
                 done(data["row"], data["parties"], documents, "written")
 
@@ -288,7 +288,7 @@ def _run_on_ray(todo: Any, out: Path, options: EngineOptions, workers: int, addr
             ready, _ = ray.wait(list(in_flight), num_returns=1)
             collect(ready)
         for pid, peak in ray.get([actor.peak.remote() for actor in pool]):
-            result.peak_mb[f"embedding {pid}"] = peak
+            result.peak_mb["embedding", pid] = peak
         for actor in pool:
             ray.kill(actor)
     finally:
