@@ -394,8 +394,9 @@ def show_timings(timings: dict[str, float]) -> None:
 
 
 def json_composition(data: dict) -> dict[str, int]:
-    """Bytes of a report's parts written compactly: the cells (and their reasons, passages and silent cells'
-    nearest passages) and the pairs (and their discrepancies), the evidence that a size target must keep."""
+    """Bytes of a report's parts written compactly: the cells (and their reasons, passage ids and silent cells'
+    nearest passages), the passage table and the pairs (and their discrepancies), the evidence that a size
+    target must keep."""
     def size(value: object) -> int:
         return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
@@ -405,8 +406,9 @@ def json_composition(data: dict) -> dict[str, int]:
         "whole": size(data),
         "cells": sum(size(c) for c in cells),
         "cells' reasons": sum(size(c.get("reason")) for c in cells),
-        "cells' passages": sum(size(c.get("passages")) for c in cells),  # `passage` is only the id of one of them
-        "silent cells' nearest passages": sum(size(c.get("nearest")) for c in cells),
+        "cells' passages (ids)": sum(size(c.get("passages")) for c in cells),  # `passage` is one of them
+        "silent cells' nearest passages (ids)": sum(size(c.get("nearest")) for c in cells),
+        "the passage table": size(data.get("passages")),  # each passage's text and offsets, once
         "pairs": sum(size(q) for q in pairs),
         "pairs' discrepancies": sum(size(q.get("evidence", {}).get("discrepancies")) for q in pairs),
     }

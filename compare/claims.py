@@ -391,8 +391,9 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, 
         stance = "reports"
     lead = {"affirms": "states the claim", "denies": "says the claim is false",
             "reports": "speaks to the claim without taking a side"}[stance]
-    where = " (placed here by the silence check: alignment had grouped this passage elsewhere)" if placed else ""
-    return Position(stance, mine.id, similarity, f"{lead}{where}: {verdict.rationale}{note}", placed=placed)
+    # Whether the silence check placed the passage here is the position's ``placed``, which every view
+    # shows beside the reason: said in each reason as well, it was a tenth of a large report.
+    return Position(stance, mine.id, similarity, f"{lead}: {verdict.rationale}{note}", placed=placed)
 
 
 def _pairs_from_positions(

@@ -19,7 +19,7 @@ from compare.pipeline import compare_prepared
 
 from conftest import TEACHING
 
-TOP_LEVEL = {"schema", "tool", "model", "judge", "settings", "event", "sources", "disputes", "sole_claims", "points",
+TOP_LEVEL = {"schema", "tool", "model", "judge", "settings", "event", "sources", "passages", "disputes", "sole_claims", "points",
              "framing", "names", "counts", "timings", "notices"}
 CELL_STATUSES = {"agree", "diverge", "related", "silent", "sole"}
 CELL_KEYS = {"status", "stance", "passage", "reason", "similarity", "nearest", "placed", "passages"}
@@ -66,6 +66,9 @@ def test_sources_carry_text_and_metadata(data):
 
 def test_every_offset_indexes_the_source_text(data):
     text = {s["id"]: s["text"] for s in data["sources"]}
+    for pid, p in data["passages"].items():
+        assert set(p) == {"source", "start", "end", "text", "language", "window"}
+        assert pid.startswith(p["source"]) and text[p["source"]][p["start"] : p["end"]] == p["text"]
     seen = set()
     for point in data["points"]:
         assert list(point["cells"]) == [s["id"] for s in data["sources"]]
@@ -78,10 +81,10 @@ def test_every_offset_indexes_the_source_text(data):
             assert (cell["status"] == "silent") == (cell["passages"] == []) == (cell["stance"] == "silent")
             assert cell["reason"] and isinstance(cell["placed"], bool)
             if cell["stance"] != "silent":
-                assert cell["passage"] in [p["id"] for p in cell["passages"]] and cell["nearest"] is None
-            for p in cell["passages"]:
-                assert text[sid][p["start"] : p["end"]] == p["text"]
-                seen.add(p["id"])
+                assert cell["passage"] in cell["passages"] and cell["nearest"] is None
+            for pid in cell["passages"]:  # ids of the report's passages, each of this source
+                assert data["passages"][pid]["source"] == sid
+                seen.add(pid)
         for pair in point["pairs"]:
             for d in pair["evidence"].get("discrepancies", []):
                 assert text[pair["a"]][d["left_start"] : d["left_end"]] == d["left"]
@@ -245,8 +248,8 @@ def test_a_silent_cell_names_its_nearest_passage_and_why(data):
     named = [(sid, c) for sid, c in silent if c["nearest"]]
     assert named
     for sid, cell in named:
-        near = cell["nearest"]
-        assert near["id"].startswith(sid) and text[sid][near["start"] : near["end"]] == near["text"]
+        near = {"id": cell["nearest"], **data["passages"][cell["nearest"]]}
+        assert near["source"] == sid and text[sid][near["start"] : near["end"]] == near["text"]
         assert cell["reason"] and cell["passages"] == [] and cell["passage"] is None
         assert cell["similarity"] is not None
         if "is below" in cell["reason"]:  # not read: the reason names the passage and the point's passage it is nearest
@@ -482,8 +485,8 @@ def test_a_long_unpunctuated_source_is_read_in_windows_and_the_report_says_so(ru
     assert code == 0, stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     texts = {s["id"]: s["text"] for s in data["sources"]}
-    windows = [p for point in data["points"] for cell in point["cells"].values() for p in cell["passages"]
-               if p["window"]]
+    named = {pid for point in data["points"] for cell in point["cells"].values() for pid in cell["passages"]}
+    windows = [p for pid, p in data["passages"].items() if p["window"] and pid in named]
     assert windows, "the transcript's passage was not cut"
     n = windows[0]["window"][1]
     assert n >= 3 and sorted(p["window"][0] for p in windows) == list(range(1, n + 1))

@@ -78,16 +78,10 @@ def old_to_dict(comparison: Comparison) -> dict:
 
     def cell_dict(point: Point, sid: str, status: str) -> dict:
         pos = point.positions.get(sid) or Position(stance(point, sid))
-        near = ps[pos.nearest] if pos.nearest else None
         return {
             "status": status, "stance": pos.stance, "passage": pos.passage, "reason": pos.reason,
-            "similarity": pos.similarity,
-            "nearest": {"id": near.id, "start": near.start, "end": near.end, "text": near.text} if near else None,
-            "placed": pos.placed,
-            "passages": [
-                {"id": pid, "start": ps[pid].start, "end": ps[pid].end, "text": ps[pid].text, "language": ps[pid].language,
-                 "window": list(ps[pid].window) if ps[pid].window else None}
-                for pid in point.passages[sid]],
+            "similarity": pos.similarity, "nearest": pos.nearest, "placed": pos.placed,
+            "passages": list(point.passages[sid]),
         }
 
     def point_dict(point: Point) -> dict:
@@ -122,6 +116,8 @@ def old_to_dict(comparison: Comparison) -> dict:
         "event": {"title": event.title, "date": event.date, "summary": event.summary, "path": event.path},
         "sources": [{k: getattr(s, k) for k in ("id", "party", "title", "speaker", "date", "url", "language",
                                                  "provenance", "path", "format", "text")} for s in comparison.sources],
+        "passages": {pid: {"source": p.source_id, "start": p.start, "end": p.end, "text": p.text, "language": p.language,
+                           "window": list(p.window) if p.window else None} for pid, p in ps.items()},
         "disputes": [p.id for _, p in contested],
         "sole_claims": sole,
         "points": [point_dict(p) for p in comparison.points],
@@ -133,7 +129,7 @@ def old_to_dict(comparison: Comparison) -> dict:
 
 
 def full_form(data: dict) -> dict:
-    """A report-4 dict with every pair rebuilt by report.all_pairs: every pair with its whole evidence."""
+    """A report-5 dict with every pair rebuilt by report.all_pairs: every pair with its whole evidence."""
     points = [{**p, "pairs": report.all_pairs(p, data["judge"])} for p in data["points"]]
     return {**data, "points": points}
 
@@ -147,7 +143,7 @@ def check_same(comparison: Comparison) -> None:
         assert json.loads(report.render(comparison, "json", style)) == data
     for point, full in zip(data["points"], expected["points"]):
         # Only pairs of two speaking sources that say more than their cells are written.
-        assert all(p["label"] != "silent" or "similarity" in p["evidence"] for p in point["pairs"])
+        assert all(p["label"] != "silent" or set(p["evidence"]) != {"silent"} for p in point["pairs"])
         assert len(point["pairs"]) <= len(full["pairs"])
 
 

@@ -34,9 +34,9 @@ from .contested import (
     stance_of,
 )
 from .output import IN_PLACE, STDOUT, check_output, resolve_output, temporary_beside
-from .pairs import all_pairs, is_implied, speaking_pairs, stance_label
+from .pairs import all_pairs, evidence_defaults, is_implied, listed_pair, speaking_pairs, stance_label
 
-SCHEMA = "narrative-compare/report-4"
+SCHEMA = "narrative-compare/report-5"
 FORMATS = ("html", "md", "json")
 #: How the JSON is laid out: ``readable`` (indented head) or ``compact`` (no spaces); see :func:`render_chunks`.
 JSON_STYLES = ("compact", "readable")
@@ -89,6 +89,7 @@ def _head(comparison: Comparison) -> dict[str, Any]:
             }
             for s in comparison.sources
         ],
+        "passages": passage_table(comparison),
         "disputes": [p.id for p in disputes(comparison)],
         "sole_claims": sole_claims(comparison),
         "points": None,
@@ -116,34 +117,42 @@ def _point_dict(comparison: Comparison, point: Point, order: list[str]) -> dict[
         "summary": point.summary,
         "claim": {"passage": claim.id, "source": claim.source_id, "text": claim.text} if claim else None,
         "contestedness": round(point.contestedness, 4),
-        "cells": {sid: _cell_dict(point, sid, cells[sid], passages) for sid in order},
+        "cells": {sid: _cell_dict(point, sid, cells[sid]) for sid in order},
         "pairs": pairs,
     }
 
 
-def _cell_dict(point: Point, sid: str, status: str, passages: dict[str, Passage]) -> dict[str, Any]:
-    """One source on one point: its matrix status, its stance on the claim and why, and its passages."""
+def passage_table(comparison: Comparison) -> dict[str, dict[str, Any]]:
+    """Every passage of the event once, by id: the points' cells and claims name passages by id.
+
+    Listing a passage once rather than in every cell that names it keeps a large report
+    small: in a 100 x 100 event a passage is named by a dozen cells on average.
+    """
+    return {
+        p.id: {
+            "source": p.source_id,
+            "start": p.start,
+            "end": p.end,
+            "text": p.text,
+            "language": p.language,
+            "window": list(p.window) if p.window else None,
+        }
+        for p in comparison.passages.values()
+    }
+
+
+def _cell_dict(point: Point, sid: str, status: str) -> dict[str, Any]:
+    """One source on one point: its matrix status, its stance on the claim and why, and its passages' ids."""
     position = point.positions.get(sid) or Position(stance_of(point, sid))  # type: ignore[arg-type]
-    near = passages.get(position.nearest) if position.nearest else None
     return {
         "status": status,
         "stance": position.stance,
         "passage": position.passage,
         "reason": position.reason,
         "similarity": position.similarity,
-        "nearest": {"id": near.id, "start": near.start, "end": near.end, "text": near.text} if near else None,
+        "nearest": position.nearest,
         "placed": position.placed,
-        "passages": [
-            {
-                "id": pid,
-                "start": passages[pid].start,
-                "end": passages[pid].end,
-                "text": passages[pid].text,
-                "language": passages[pid].language,
-                "window": list(passages[pid].window) if passages[pid].window else None,
-            }
-            for pid in point.passages[sid]
-        ],
+        "passages": list(point.passages[sid]),
     }
 
 
@@ -160,10 +169,10 @@ def _pair_dicts(point: Point, order: list[str], judge: str) -> list[dict[str, An
                if not (point.passages[lab.a] and point.passages[lab.b])
                or not is_implied(lab, positions.get(lab.a), positions.get(lab.b), judge)]
     written.sort(key=lambda lab: sorted((rank[lab.a], rank[lab.b])))
-    return [_pair_dict(lab) for lab in written]
+    return [_pair_dict(lab, judge) for lab in written]
 
 
-def _pair_dict(lab: PairLabel) -> dict[str, Any]:
+def _pair_dict(lab: PairLabel, judge: str) -> dict[str, Any]:
     if lab.label == "silent" and lab.evidence.silent:
         # Kept small: with many sources, most pairs on most points are silent.
         # (A judge may also call a pair in which both speak silent; that keeps its evidence.)
@@ -173,12 +182,13 @@ def _pair_dict(lab: PairLabel) -> dict[str, Any]:
         "b": lab.b,
         "label": lab.label,
         "divergence": list(lab.divergence_kinds),
-        "evidence": _evidence_dict(lab.evidence),
+        "evidence": _evidence_dict(lab.evidence, judge),
     }
 
 
-def _evidence_dict(ev: Evidence) -> dict[str, Any]:
-    """``dataclasses.asdict(ev)`` with the tuples as lists.
+def _evidence_dict(ev: Evidence, judge: str) -> dict[str, Any]:
+    """The evidence's fields that differ from :func:`~compare.report.pairs.evidence_defaults` (the report's
+    judge, no scores, nothing skipped), the tuples as lists.
 
     Built field by field rather than by ``asdict``, whose deep copy of every
     value costs more than the rest of a large report's JSON (one evidence per
@@ -190,7 +200,8 @@ def _evidence_dict(ev: Evidence) -> dict[str, Any]:
     data["silent"] = list(ev.silent)
     data["checks_skipped"] = list(ev.checks_skipped)
     data["probabilities"] = dict(ev.probabilities) if ev.probabilities is not None else None
-    return data
+    defaults = evidence_defaults(judge)
+    return {key: value for key, value in data.items() if value != defaults[key]}
 
 
 def naming_variants(comparison: Comparison) -> list[dict[str, Any]]:
@@ -261,6 +272,8 @@ def render_chunks(comparison: Comparison, fmt: str, json_style: str | None = Non
         yield from _json_chunks(comparison, json_style or json_style_for(comparison))
         return
     data = to_dict(comparison)
+    for point in data["points"]:  # the templates read every evidence field of a listed pair
+        point["pairs"] = [listed_pair(pair, comparison.judge) for pair in point["pairs"]]
     context = _context(comparison, data)
     template = _environment().get_template("report.html.j2" if fmt == "html" else "report.md.j2")
     yield from template.generate(**context)
@@ -320,7 +333,8 @@ def _context(comparison: Comparison, data: dict[str, Any]) -> dict[str, Any]:
             for p in data["points"]
             if p["id"] in contested
         },
-        "quote": quote,
+        "quote": lambda cell: quote(cell, data["passages"]),
+        "passage": lambda pid: {"id": pid, **data["passages"][pid]},
         "originals": {s.id: list(_segments(comparison, s.id)) for s in comparison.sources},
         "point_of": {
             pid: point.id for point in comparison.points for ps in point.passages.values() for pid in ps

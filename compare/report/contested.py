@@ -105,10 +105,12 @@ def stance_counts(comparison: Comparison) -> dict[str, int]:
     return counts
 
 
-def quote(cell: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The passage dict behind a report cell's stance: the one its position names, else its first."""
-    found = [ps for ps in cell["passages"] if ps["id"] == cell.get("passage")]
-    return found[0] if found else (cell["passages"][0] if cell["passages"] else None)
+def quote(cell: Mapping[str, Any], passages: Mapping[str, Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The passage behind a report cell's stance (the one its position names, else its first), as
+    ``{"id": ..., **passages[id]}``; ``passages`` is the report's passage table."""
+    ids = cell["passages"]
+    pid = cell.get("passage") if cell.get("passage") in ids else (ids[0] if ids else None)
+    return None if pid is None else {"id": pid, **passages[pid]}
 
 
 __all__ = [

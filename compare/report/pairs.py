@@ -5,7 +5,7 @@ is ``silent``, and on a claim the label of two speaking sources follows from
 their two stances (:func:`~compare.records.stance_label`). With many sources
 those pairs are nearly all of a report (in a 100 x 100 event, 1.4 million
 pairs of speaking sources on 891 claims), so the engine does not even hold
-them (:class:`~compare.records.Point`), report-4 writes only the pairs that
+them (:class:`~compare.records.Point`), report-5 writes only the pairs that
 say something the cells do not, and :func:`all_pairs` rebuilds the full list.
 The engine words its pair labels with the functions of :mod:`compare.records`
 that this module uses, so the writer and the rebuilder cannot drift apart.
@@ -46,33 +46,48 @@ def silent_pair(a: str, b: str, silent: str) -> dict[str, Any]:
     return {"a": a, "b": b, "label": "silent", "divergence": [], "evidence": {"silent": [silent]}}
 
 
-def _implied_pair(a: str, ca: Mapping[str, Any], b: str, cb: Mapping[str, Any], judge: str) -> dict[str, Any]:
+def evidence_defaults(judge: str) -> dict[str, Any]:
+    """What each evidence field holds when a report leaves it out: report-5 writes only the fields of
+    a pair's evidence that differ from these (``judge`` is the report's judge)."""
     return {
-        "a": a,
-        "b": b,
-        "label": stance_label(ca["stance"], cb["stance"]),
-        "divergence": [],
-        "evidence": {
-            "similarity": None,
-            "best_pair": [ca["passage"], cb["passage"]],
-            "agreement": None,
-            "contradiction": None,
-            "discrepancies": [],
-            "rationale": stance_rationale(a, ca["stance"], b, cb["stance"]),
-            "judge": judge,
-            "checks_skipped": [],
-            "silent": [],
-            "probabilities": None,
-        },
+        "similarity": None,
+        "best_pair": None,
+        "agreement": None,
+        "contradiction": None,
+        "discrepancies": [],
+        "rationale": "",
+        "judge": judge,
+        "checks_skipped": [],
+        "silent": [],
+        "probabilities": None,
     }
+
+
+def full_evidence(evidence: Mapping[str, Any], judge: str) -> dict[str, Any]:
+    """A written pair's evidence with the fields the report left out put back, in the schema's order."""
+    return {key: evidence.get(key, default) for key, default in evidence_defaults(judge).items()}
+
+
+def _implied_pair(a: str, ca: Mapping[str, Any], b: str, cb: Mapping[str, Any], judge: str) -> dict[str, Any]:
+    evidence = {"best_pair": [ca["passage"], cb["passage"]], "rationale": stance_rationale(a, ca["stance"], b, cb["stance"])}
+    return {"a": a, "b": b, "label": stance_label(ca["stance"], cb["stance"]), "divergence": [],
+            "evidence": full_evidence(evidence, judge)}
+
+
+def listed_pair(pair: Mapping[str, Any], judge: str) -> dict[str, Any]:
+    """A pair the report lists, with its evidence whole (a silent pair's is just its silent source)."""
+    evidence = pair["evidence"]
+    if pair["label"] == "silent" and set(evidence) == {"silent"}:
+        return dict(pair)
+    return {**pair, "evidence": full_evidence(evidence, judge)}
 
 
 def all_pairs(point: Mapping[str, Any], judge: str) -> list[dict[str, Any]]:
     """Every pair of a report point with at least one speaker, in source order.
 
-    ``point`` is one of a report's ``points`` (a report-4 dict, or :func:`compare.report.to_dict`'s), and
-    ``judge`` the report's ``judge``. The pairs the report lists are returned as they are; the others
-    are rebuilt from the cells by the rule in
+    ``point`` is one of a report's ``points`` (a report-5 dict, or :func:`compare.report.to_dict`'s), and
+    ``judge`` the report's ``judge``. The pairs the report lists are returned with the evidence fields
+    it left out put back (:func:`full_evidence`); the others are rebuilt from the cells by the rule in
     docs/json-schema.md: a pair with one silent side is ``silent``; two speaking sources get
     :func:`~compare.records.stance_label` of their stances.
     """
@@ -85,10 +100,12 @@ def all_pairs(point: Mapping[str, Any], judge: str) -> list[dict[str, Any]]:
         for j in range(i + 1, len(order)):
             b = order[j]
             written = listed.get((a, b)) or listed.get((b, a))
-            if speaks[i] and speaks[j]:
-                out.append(written or _implied_pair(a, cells[a], b, cells[b], judge))
+            if written is not None and (speaks[i] or speaks[j]):
+                out.append(listed_pair(written, judge))
+            elif speaks[i] and speaks[j]:
+                out.append(_implied_pair(a, cells[a], b, cells[b], judge))
             elif speaks[i] or speaks[j]:
-                out.append(written or silent_pair(a, b, b if speaks[i] else a))
+                out.append(silent_pair(a, b, b if speaks[i] else a))
     return out
 
 
@@ -98,5 +115,5 @@ def speaking_pairs(members: Sequence[str], speaks: Sequence[bool]) -> list[tuple
     return [(a, b) for i, a in enumerate(speaking) for b in speaking[i + 1:]]
 
 
-__all__ = ["all_pairs", "is_implied", "readings", "silent_pair", "speaking_pairs", "stance_label", "stance_rationale",
+__all__ = ["all_pairs", "evidence_defaults", "full_evidence", "is_implied", "listed_pair", "readings", "silent_pair", "speaking_pairs", "stance_label", "stance_rationale",
            "stance_sentence"]
