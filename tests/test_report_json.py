@@ -144,6 +144,9 @@ def check_same(comparison: Comparison) -> None:
     for point, full in zip(data["points"], expected["points"]):
         # Only pairs of two speaking sources that say more than their cells are written.
         assert all(p["label"] != "silent" or set(p["evidence"]) != {"silent"} for p in point["pairs"])
+        # A written evidence leaves out every field at its default (the report's judge, nulls, empty lists).
+        defaults = report.pairs.evidence_defaults(data["judge"])
+        assert all(value != defaults[key] for p in point["pairs"] for key, value in p["evidence"].items())
         assert len(point["pairs"]) <= len(full["pairs"])
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from compare.records import LABELS, Comparison, Evidence, PairLabel, Passage, Point, Position
+from compare.records import LABELS, Comparison, Evidence, PairLabel, Point, Position
 
 from .contested import (
     PLACED_MARK,
