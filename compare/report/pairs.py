@@ -69,7 +69,8 @@ def full_evidence(evidence: Mapping[str, Any], judge: str) -> dict[str, Any]:
 
 
 def _implied_pair(a: str, ca: Mapping[str, Any], b: str, cb: Mapping[str, Any], judge: str) -> dict[str, Any]:
-    evidence = {"best_pair": [ca["passage"], cb["passage"]], "rationale": stance_rationale(a, ca["stance"], b, cb["stance"])}
+    evidence = {"best_pair": [ca["passage"], cb["passage"]],
+                "rationale": stance_rationale(a, ca["stance"], b, cb["stance"])}
     return {"a": a, "b": b, "label": stance_label(ca["stance"], cb["stance"]), "divergence": [],
             "evidence": full_evidence(evidence, judge)}
 
@@ -115,5 +116,5 @@ def speaking_pairs(members: Sequence[str], speaks: Sequence[bool]) -> list[tuple
     return [(a, b) for i, a in enumerate(speaking) for b in speaking[i + 1:]]
 
 
-__all__ = ["all_pairs", "evidence_defaults", "full_evidence", "is_implied", "listed_pair", "readings", "silent_pair", "speaking_pairs", "stance_label", "stance_rationale",
-           "stance_sentence"]
+__all__ = ["all_pairs", "evidence_defaults", "full_evidence", "is_implied", "listed_pair", "readings", "silent_pair",
+           "speaking_pairs", "stance_label", "stance_rationale", "stance_sentence"]
