@@ -45,6 +45,7 @@ date for the same beginning); "the Council met on 20 December" / "protests since
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 import numpy as np
@@ -417,11 +418,23 @@ def _pairs_from_positions(
     speaking = [sid for sid in order if point.positions[sid].stance != "silent"]
     mine = {sid: passages[point.positions[sid].passage] for sid in speaking}  # type: ignore[index]
     analysed = {sid: (p, checks.analysed(p, facts)) for sid, p in mine.items()}
+    # Two English passages the checks have rules for leave no note that a check did not run, so a
+    # report's pair between two of them has nothing to say: it is not even visited, which matters
+    # when most of 100 sources report a claim (1.4 million pairs on the 100 x 100 event).
+    quiet = [analysed[sid][1].supported and analysed[sid][1].language == "en" for sid in speaking]
+    reports = [point.positions[sid].stance == "reports" for sid in speaking]
+    besides_a_report = [j for j, q in enumerate(quiet) if not q]
+    besides_a_stance = [j for j, (q, r) in enumerate(zip(quiet, reports)) if not (q and r)]
     out: dict[tuple[str, str], PairLabel] = {}
     for i, a in enumerate(speaking):
         x, fx = analysed[a]
         pa = point.positions[a]
-        for b in speaking[i + 1:]:
+        if not quiet[i]:
+            later = speaking[i + 1:]
+        else:
+            pool = besides_a_report if reports[i] else besides_a_stance
+            later = [speaking[j] for j in pool[bisect.bisect_right(pool, i):]]
+        for b in later:
             y, fy = analysed[b]
             pb = point.positions[b]
             label = stance_label(pa.stance, pb.stance)

@@ -294,21 +294,69 @@ class Point:
         """
         return self.cells()[source_id]
 
+    def label_tally(self) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+        """How many of :meth:`speaking_labels`' labels of each kind each source takes part in, and in all.
+
+        The same counts as walking :meth:`speaking_labels`, without the walk: on a claim the labels
+        of speaking sources follow from how many affirm, deny and report it (an affirming source
+        agrees with the other affirming ones, diverges from the denying ones and is ``related`` to
+        the reports), corrected by the pairs the point holds. With 100 sources on a claim that is
+        100 sums instead of 4,950 pairs, and a report asks for it on every point several times.
+        """
+        per: dict[str, dict[str, int]] = {sid: {} for sid in self.passages}
+        total: dict[str, int] = {}
+
+        def add(a: str, b: str, label: str, n: int = 1) -> None:
+            for sid in (a, b):
+                per[sid][label] = per[sid].get(label, 0) + n
+            total[label] = total.get(label, 0) + n
+
+        speaking = self.speakers
+        if not all(sid in self.positions for sid in speaking):
+            for a, b, label in self.speaking_labels():
+                add(a, b, label)
+            return per, total
+        stances = {sid: self.positions[sid].stance for sid in speaking}
+        groups: dict[str, int] = {}
+        for stance in stances.values():
+            groups[stance] = groups.get(stance, 0) + 1
+        for sid, stance in stances.items():
+            mine = per[sid]
+            for other, count in groups.items():
+                count -= other == stance  # not with itself
+                if count:
+                    label = stance_label(stance, other)
+                    mine[label] = mine.get(label, 0) + count
+        kinds = list(groups)
+        for i, x in enumerate(kinds):
+            for y in kinds[i:]:
+                count = groups[x] * (groups[x] - 1) // 2 if x == y else groups[x] * groups[y]
+                if count:
+                    label = stance_label(x, y)
+                    total[label] = total.get(label, 0) + count
+        for (a, b), lab in self.pairs.items():
+            if not (self.passages.get(a) and self.passages.get(b)):
+                add(a, b, lab.label)  # a judge's own label on a pair with a silent side
+            elif lab.label != (implied := stance_label(stances[a], stances[b])):
+                add(a, b, implied, -1)
+                add(a, b, lab.label)
+        for counts in (*per.values(), total):
+            for label in [k for k, v in counts.items() if not v]:
+                del counts[label]
+        return per, total
+
     def cells(self) -> dict[str, CellStatus]:
-        """:meth:`cell` for every source, in one pass over the pairs."""
-        seen: dict[str, set[str]] = {sid: set() for sid in self.passages}
-        for a, b, label in self.speaking_labels():
-            seen[a].add(label)
-            seen[b].add(label)
+        """:meth:`cell` for every source, from :meth:`label_tally`."""
+        per, _ = self.label_tally()
         out: dict[str, CellStatus] = {}
-        for sid, mine in seen.items():
+        for sid, mine in per.items():
             if not self.passages[sid]:
                 out[sid] = "silent"
             elif not mine:
                 out[sid] = "sole"
             elif "diverge" in mine:
                 out[sid] = "diverge"
-            elif mine == {"agree"}:
+            elif set(mine) == {"agree"}:
                 out[sid] = "agree"
             else:
                 out[sid] = "related"
@@ -317,12 +365,9 @@ class Point:
     @property
     def contestedness(self) -> float:
         """Share of speaking pairs that diverge, plus a half weight for ``related``."""
-        weight = {"diverge": 1.0, "related": 0.5}
-        score, n = 0.0, 0
-        for _, _, label in self.speaking_labels():
-            score += weight.get(label, 0.0)
-            n += 1
-        return score / n if n else 0.0
+        _, total = self.label_tally()
+        n = sum(total.values())
+        return (total.get("diverge", 0) + 0.5 * total.get("related", 0)) / n if n else 0.0
 
 
 @dataclass(frozen=True)
@@ -368,8 +413,8 @@ class Comparison:
         """How many pair labels of each kind, silent pairs included."""
         counts = dict.fromkeys(LABELS, 0)
         for point in self.points:
-            for _, _, label in point.speaking_labels():
-                counts[label] += 1
+            for label, n in point.label_tally()[1].items():
+                counts[label] += n
             speaking = len(point.speakers)
             counts["silent"] += speaking * (len(point.passages) - speaking)
         return counts

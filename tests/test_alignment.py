@@ -188,3 +188,46 @@ def test_summary_is_cut_at_a_word_boundary():
     summary = summarise(text, limit=60)
     assert summary == "The Azerbaijani representative rejected all the claims put\u2026"
     assert summarise("  A short\n claim.  ") == "A short claim."
+
+
+def _walked(point) -> tuple[dict[str, Counter], Counter]:
+    """The labels each source takes part in, and in all, by walking every pair (what the tally replaces)."""
+    per = {sid: Counter() for sid in point.passages}
+    total: Counter = Counter()
+    for a, b, label in point.speaking_labels():
+        per[a][label] += 1
+        per[b][label] += 1
+        total[label] += 1
+    return per, total
+
+
+def test_a_points_label_tally_counts_what_walking_its_pairs_counts():
+    # Three affirm, two deny, one reports, one is silent; the point holds a pair of two affirming sources
+    # that diverges (another value for the same count), a pair whose label is its stances' own with more
+    # evidence, and a judge's label on a pair with a silent side.
+    from compare.records import Evidence, PairLabel, Point, Position
+
+    stances = {"a": "affirms", "b": "affirms", "c": "denies", "d": "reports", "e": "affirms", "f": "denies",
+               "g": "silent"}
+    point = Point(id="p1", summary="", claim="a:0",
+                  passages={sid: (() if s == "silent" else (f"{sid}:0",)) for sid, s in stances.items()},
+                  positions={sid: Position(s, None if s == "silent" else f"{sid}:0") for sid, s in stances.items()})
+    point.pairs = {("a", "b"): PairLabel("a", "b", "diverge", Evidence(rationale="12 against 15")),
+                   ("c", "f"): PairLabel("c", "f", "agree", Evidence(similarity=0.8)),
+                   ("d", "g"): PairLabel("d", "g", "related", Evidence())}
+    per, total = point.label_tally()
+    walked_per, walked_total = _walked(point)
+    assert per == {sid: dict(c) for sid, c in walked_per.items()} and total == dict(walked_total)
+    assert total == {"agree": 3, "diverge": 7, "related": 6}
+    assert point.cells() == {"a": "diverge", "b": "diverge", "c": "diverge", "d": "related", "e": "diverge",
+                             "f": "diverge", "g": "silent"}
+    assert point.contestedness == pytest.approx((7 + 0.5 * 6) / 16)
+
+
+def test_the_tally_agrees_with_the_walk_on_every_point_of_an_event(teaching_prepared):
+    comparison = compare_prepared(teaching_prepared)
+    for point in comparison.points:
+        per, total = point.label_tally()
+        walked_per, walked_total = _walked(point)
+        assert per == {sid: dict(c) for sid, c in walked_per.items()}, point.id
+        assert total == dict(walked_total), point.id

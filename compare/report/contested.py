@@ -70,7 +70,7 @@ def sides(comparison: Comparison, point: Point) -> dict[str, list[str]]:
 
 def is_contested(point: Point) -> bool:
     """Whether any pair of sources diverges on the point."""
-    return any(label == "diverge" for _, _, label in point.speaking_labels())
+    return "diverge" in point.label_tally()[1]
 
 
 def dispute_key(stance_by_source: Mapping[str, str], contestedness: float, index: int) -> tuple[int, float, int]:
