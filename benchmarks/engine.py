@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gzip
 import io
 import json
 import os
@@ -528,6 +529,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    JSON report: {json_mb:.1f} MB (target <= {TARGET_JSON_MB:.0f} MB): {verdict(json_mb <= TARGET_JSON_MB)}"
               + (f": the cells alone (each source's stance on each claim, with its evidence) take {parts['cells'] / 1e6:.1f} MB"
                  if parts["cells"] / 1e6 > TARGET_JSON_MB else ""))
+        # What `--out NAME.json.gz` writes: the same bytes through gzip at the level the report writer uses.
+        started = time.perf_counter()
+        packed = len(gzip.compress((work / "generated.json").read_bytes(), compresslevel=6, mtime=0))
+        print(f"    the same report written as generated.json.gz (--out NAME.json.gz): {packed / 1e6:.1f} MB, "
+              f"{time.perf_counter() - started:.1f} s to compress")
         # The embedding alone, which section 1 shows at the best encode of this model on this machine:
         # when it is over the time target, no judging or report speed can meet it with this model.
         embedding = cold["timings"].get("embeddings", 0.0)

@@ -20,6 +20,7 @@ import inspect
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,8 +28,8 @@ LACHIN = ROOT / "corpus" / "lachin-road-2022"
 TARGET_JSON_MB = 30.0
 
 
-def sizes(comparison, formats: list[tuple[str, str | None]]) -> list[tuple[str, float, float]]:
-    """(label, MB, seconds) of each (format, JSON style) rendered in chunks."""
+def sizes(comparison, formats: list[tuple[str, str | None]]) -> list[tuple[str, float, float, float]]:
+    """(label, MB, MB gzip-compressed, seconds) of each (format, JSON style) rendered in chunks."""
     from compare import report
 
     styled = "json_style" in inspect.signature(report.render_chunks).parameters
@@ -38,8 +39,15 @@ def sizes(comparison, formats: list[tuple[str, str | None]]) -> list[tuple[str, 
             continue
         started = time.perf_counter()
         chunks = report.render_chunks(comparison, fmt, style) if styled else report.render_chunks(comparison, fmt)
-        total = sum(len(chunk.encode("utf-8")) for chunk in chunks)
-        out.append((f"{fmt} {style}" if style else fmt, total / 1e6, time.perf_counter() - started))
+        # Compressed as `--out NAME.gz` writes it (gzip level 6), counted as it streams by.
+        packer = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+        total = packed = 0
+        for chunk in chunks:
+            data = chunk.encode("utf-8")
+            total += len(data)
+            packed += len(packer.compress(data))
+        packed += len(packer.flush())
+        out.append((f"{fmt} {style}" if style else fmt, total / 1e6, packed / 1e6, time.perf_counter() - started))
     return out
 
 
@@ -56,9 +64,9 @@ def measure(event: Path, cache: Path) -> None:
     print(f"\n{event.name}: {len(comparison.sources)} sources, {len(prepared.passages)} passages, "
           f"{len(comparison.points)} points, {cells} cells, {speaking} pairs of speaking sources "
           f"({time.perf_counter() - started:.0f} s to compare)")
-    for label, mb, seconds in sizes(comparison, [("json", "compact"), ("json", "readable"), ("json", None),
-                                                 ("html", None), ("md", None)]):
-        print(f"    {label:<14} {mb:9.2f} MB  ({seconds:.1f} s to render)")
+    for label, mb, packed, seconds in sizes(comparison, [("json", "compact"), ("json", "readable"), ("json", None),
+                                                         ("html", None), ("md", None)]):
+        print(f"    {label:<14} {mb:9.2f} MB, {packed:7.2f} MB as .gz  ({seconds:.1f} s to render and compress)")
 
 
 def main(argv: list[str] | None = None) -> int:

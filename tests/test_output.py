@@ -32,6 +32,19 @@ def _leftovers(*folders: Path) -> list[Path]:
     return [p for folder in folders for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
+def _fail_rendering_midway(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every report fail after its third chunk, as a full disk or a bug in a template would."""
+    real = report.render_chunks
+
+    def fail_midway(comparison, fmt, json_style=None):
+        for n, chunk in enumerate(real(comparison, fmt, json_style)):
+            if n == 3:
+                raise RuntimeError("rendering failed halfway")
+            yield chunk
+
+    monkeypatch.setattr(report, "render_chunks", fail_midway)
+
+
 def test_a_symbolic_link_is_followed_and_stays_a_link(run_cli, cache_dir, tmp_path):
     (tmp_path / "reports").mkdir()
     (tmp_path / "links").mkdir()
@@ -119,15 +132,7 @@ def test_a_regular_file_is_replaced_whole_or_not_at_all(run_cli, cache_dir, tmp_
     target.write_text("the previous report\n", encoding="utf-8")
     link = tmp_path / "teaching.md"
     link.symlink_to(target)
-    real = report.render_chunks
-
-    def fail_midway(comparison, fmt, json_style=None):
-        for n, chunk in enumerate(real(comparison, fmt, json_style)):
-            if n == 3:
-                raise RuntimeError("rendering failed halfway")
-            yield chunk
-
-    monkeypatch.setattr(report, "render_chunks", fail_midway)
+    _fail_rendering_midway(monkeypatch)
     for out in (target, link):
         with pytest.raises(RuntimeError, match="halfway"):
             run_cli("report", TEACHING, "--out", out, "--cache-dir", cache_dir)
@@ -162,3 +167,38 @@ def test_an_unwritable_folder_is_refused_before_any_work(run_cli, cache_dir, tmp
     assert len(lines) == 1 and str(out) in lines[0] and "cannot write the report" in lines[0], stderr
     assert blocker.read_text(encoding="utf-8") == "a file\n"
     assert [p.name for p in tmp_path.iterdir()] == ["not-a-folder"]
+
+
+def test_a_name_ending_in_gz_is_written_compressed_and_replaced_whole(run_cli, cache_dir, tmp_path, monkeypatch):
+    import gzip
+
+    plain, packed = tmp_path / "teaching.json", tmp_path / "teaching.json.gz"
+    packed.write_bytes(gzip.compress(b"the previous report\n"))
+    _fail_rendering_midway(monkeypatch)
+    with pytest.raises(RuntimeError, match="halfway"):
+        run_cli("report", TEACHING, "--out", packed, "--cache-dir", cache_dir)
+    assert gzip.decompress(packed.read_bytes()) == b"the previous report\n"
+    assert _leftovers(tmp_path) == []
+
+    monkeypatch.undo()
+    for out in (plain, packed):  # the format comes from the suffix under .gz
+        code, _, stderr = run_cli("report", TEACHING, "--out", out, "--cache-dir", cache_dir)
+        assert code == 0, stderr
+    with gzip.open(packed, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    assert data["schema"] == report.SCHEMA
+    without_timings = [{k: v for k, v in json.loads(text).items() if k != "timings"}
+                       for text in (plain.read_text(encoding="utf-8"), gzip.decompress(packed.read_bytes()))]
+    assert without_timings[0] == without_timings[1]  # the same report, compressed
+    assert packed.read_bytes()[3] & 0x08  # the header names the report (gzip's FNAME flag) ...
+    assert b"teaching.json\x00" in packed.read_bytes()[:40]  # ... as teaching.json, not the temporary file
+    assert _leftovers(tmp_path) == []
+
+
+def test_markdown_and_html_compress_too(run_cli, cache_dir, tmp_path):
+    import gzip
+
+    for name, start in (("teaching.md.gz", "# "), ("teaching.html.gz", "<!doctype html>")):
+        code, _, stderr = run_cli("report", TEACHING, "--out", tmp_path / name, "--cache-dir", cache_dir)
+        assert code == 0, stderr
+        assert gzip.decompress((tmp_path / name).read_bytes()).decode("utf-8").lower().startswith(start)

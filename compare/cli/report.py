@@ -11,7 +11,7 @@ from compare.cli.arguments import PROG, add_judge_arguments, add_limit_arguments
 from compare.embeddings.multilingual import thresholds_for
 from compare.errors import InputError
 from compare.records import Thresholds
-from compare.report import COMPACT_FROM_CELLS
+from compare.report import COMPACT_FROM_CELLS, is_compressed
 
 
 def report_arguments(p: argparse.ArgumentParser) -> None:
@@ -19,7 +19,8 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="an event folder, or two or more source files")
     p.add_argument("--format", "-f", choices=("html", "md", "json"),
                    help="report format (default: from the --out suffix, else html)")
-    p.add_argument("--out", "-o", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--out", "-o", metavar="FILE",
+                   help="write here instead of standard output; a name ending in .gz is written gzip-compressed")
     p.add_argument("--json-style", choices=("compact", "readable"),
                    help="JSON layout: compact (no spaces) or readable (the head indented); default: compact from "
                         f"{COMPACT_FROM_CELLS:,} cells (points x sources), else readable")
@@ -80,7 +81,11 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def _format_from_suffix(out: str | None) -> str | None:
+    """The format a report's file name asks for, under a ``.gz`` that compresses it (``lachin.json.gz``)."""
     if not out:
         return None
-    suffix = Path(out).suffix.lower().lstrip(".")
+    path = Path(out)
+    if is_compressed(out):
+        path = path.with_suffix("")
+    suffix = path.suffix.lower().lstrip(".")
     return {"htm": "html", "html": "html", "md": "md", "markdown": "md", "json": "json"}.get(suffix)
