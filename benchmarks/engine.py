@@ -530,8 +530,10 @@ def main(argv: list[str] | None = None) -> int:
               + (f": the cells alone (each source's stance on each claim, with its evidence) take {parts['cells'] / 1e6:.1f} MB"
                  if parts["cells"] / 1e6 > TARGET_JSON_MB else ""))
         # What `--out NAME.json.gz` writes: the same bytes through gzip at the level the report writer uses.
+        from compare.report import GZIP_LEVEL
+
         started = time.perf_counter()
-        packed = len(gzip.compress((work / "generated.json").read_bytes(), compresslevel=6, mtime=0))
+        packed = len(gzip.compress((work / "generated.json").read_bytes(), compresslevel=GZIP_LEVEL, mtime=0))
         print(f"    the same report written as generated.json.gz (--out NAME.json.gz): {packed / 1e6:.1f} MB, "
               f"{time.perf_counter() - started:.1f} s to compress")
         # The embedding alone, which section 1 shows at the best encode of this model on this machine:

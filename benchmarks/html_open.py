@@ -8,8 +8,9 @@ Run from the repository root, after writing a report:
 For each page it prints the time to load it (until the browser's load event), the
 number of elements, the memory of the browser's processes (a browser of its own for
 each page), and the time to open every ``<details>`` section (the collapsed rows of
-the matrix, the silent sources of each claim) and lay the page out again. It uses Debian's ``chromium`` and
-``chromium-driver`` as ``tests/test_browser.py`` does (``.ci/run`` installs them);
+the matrix, the silent sources of each claim) and lay the page out again. It uses
+Debian's ``chromium`` and ``chromium-driver`` as ``tests/test_browser.py`` does
+(``.ci/run`` installs them);
 selenium is pointed at ``/usr/bin/chromedriver`` so that it downloads nothing.
 Figures are printed, never asserted.
 """

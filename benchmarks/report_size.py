@@ -39,8 +39,8 @@ def sizes(comparison, formats: list[tuple[str, str | None]]) -> list[tuple[str, 
             continue
         started = time.perf_counter()
         chunks = report.render_chunks(comparison, fmt, style) if styled else report.render_chunks(comparison, fmt)
-        # Compressed as `--out NAME.gz` writes it (gzip level 6), counted as it streams by.
-        packer = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+        # Compressed as `--out NAME.gz` writes it (gzip at the writer's level), counted as it streams by.
+        packer = zlib.compressobj(getattr(report, "GZIP_LEVEL", 6), zlib.DEFLATED, 16 + zlib.MAX_WBITS)
         total = packed = 0
         for chunk in chunks:
             data = chunk.encode("utf-8")

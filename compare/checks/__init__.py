@@ -66,6 +66,7 @@ from compare.checks.comparison import (
     _same_time,
     _unmatched_pair,
     find_discrepancies,
+    fully_checked,
     skipped_notes,
     unsupported_note,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "analysed",
     "attribution",
     "find_discrepancies",
+    "fully_checked",
     "skipped_notes",
     "unsupported_note",
     # private, for compare.judge.features (_tokens) and tests/test_checks_index.py

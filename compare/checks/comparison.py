@@ -90,8 +90,16 @@ def unsupported_note(*languages: str) -> str:
     )
 
 
+def fully_checked(facts: PassageFacts) -> bool:
+    """Whether every check runs on this passage against another that is fully checked too: then
+    :func:`skipped_notes` has nothing to say about the pair (English, which all the checks cover)."""
+    return facts.supported and facts.language == "en"
+
+
 def skipped_notes(left: PassageFacts, right: PassageFacts) -> tuple[str, ...]:
     """What a reader must know about checks that did not run on this pair of passages."""
+    if fully_checked(left) and fully_checked(right):
+        return ()
     if not (left.supported and right.supported):
         return (unsupported_note(left.language, right.language),)
     if left.language != right.language:
