@@ -320,13 +320,17 @@ class Point:
         groups: dict[str, int] = {}
         for stance in stances.values():
             groups[stance] = groups.get(stance, 0) + 1
-        for sid, stance in stances.items():
-            mine = per[sid]
+        # Before the corrections, every source of one stance takes part in the same labels.
+        rows: dict[str, dict[str, int]] = {}
+        for stance in groups:
+            row = rows[stance] = {}
             for other, count in groups.items():
                 count -= other == stance  # not with itself
                 if count:
                     label = stance_label(stance, other)
-                    mine[label] = mine.get(label, 0) + count
+                    row[label] = row.get(label, 0) + count
+        for sid, stance in stances.items():
+            per[sid] = dict(rows[stance])
         kinds = list(groups)
         for i, x in enumerate(kinds):
             for y in kinds[i:]:
@@ -334,13 +338,15 @@ class Point:
                 if count:
                     label = stance_label(x, y)
                     total[label] = total.get(label, 0) + count
+        corrected: set[str] = set()  # only a correction can leave a count at zero
         for (a, b), lab in self.pairs.items():
             if not (self.passages.get(a) and self.passages.get(b)):
                 add(a, b, lab.label)  # a judge's own label on a pair with a silent side
             elif lab.label != (implied := stance_label(stances[a], stances[b])):
                 add(a, b, implied, -1)
                 add(a, b, lab.label)
-        for counts in (*per.values(), total):
+                corrected.update((a, b))
+        for counts in (*(per[sid] for sid in corrected), total):
             for label in [k for k, v in counts.items() if not v]:
                 del counts[label]
         return per, total

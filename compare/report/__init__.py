@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 import jinja2
 
-from compare.records import LABELS, Comparison, Evidence, PairLabel, Point, Position
+from compare.records import LABELS, Comparison, Discrepancy, Evidence, PairLabel, Point, Position
 
 from .contested import (
     PLACED_MARK,
@@ -187,6 +187,11 @@ def _pair_dict(lab: PairLabel, judge: str) -> dict[str, Any]:
     }
 
 
+_EVIDENCE_FIELDS = tuple(f.name for f in fields(Evidence))
+#: A discrepancy's fields are strings and integers, so a dict of them is what ``asdict`` gives.
+_DISCREPANCY_FIELDS = tuple(f.name for f in fields(Discrepancy))
+
+
 def _evidence_dict(ev: Evidence, judge: str) -> dict[str, Any]:
     """The evidence's fields that differ from :func:`~compare.report.pairs.evidence_defaults` (the report's
     judge, no scores, nothing skipped), the tuples as lists.
@@ -195,9 +200,9 @@ def _evidence_dict(ev: Evidence, judge: str) -> dict[str, Any]:
     value costs more than the rest of a large report's JSON (one evidence per
     labelled pair); the values are strings, numbers and flat dataclasses.
     """
-    data = {f.name: getattr(ev, f.name) for f in fields(ev)}
+    data = {name: getattr(ev, name) for name in _EVIDENCE_FIELDS}
     data["best_pair"] = list(ev.best_pair) if ev.best_pair else None
-    data["discrepancies"] = [asdict(d) for d in ev.discrepancies]
+    data["discrepancies"] = [{name: getattr(d, name) for name in _DISCREPANCY_FIELDS} for d in ev.discrepancies]
     data["silent"] = list(ev.silent)
     data["checks_skipped"] = list(ev.checks_skipped)
     data["probabilities"] = dict(ev.probabilities) if ev.probabilities is not None else None
