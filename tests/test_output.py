@@ -202,3 +202,20 @@ def test_markdown_and_html_compress_too(run_cli, cache_dir, tmp_path):
         code, _, stderr = run_cli("report", TEACHING, "--out", tmp_path / name, "--cache-dir", cache_dir)
         assert code == 0, stderr
         assert gzip.decompress((tmp_path / name).read_bytes()).decode("utf-8").lower().startswith(start)
+
+
+def test_a_name_of_another_kind_of_file_is_refused_unless_the_format_is_given(run_cli, cache_dir, tmp_path):
+    # An HTML page written to lachin.pdf would open as a broken PDF: say what the names mean instead.
+    for name in ("teaching.pdf", "teaching.txt.gz"):
+        code, _, stderr = run_cli("report", TEACHING, "--out", tmp_path / name, "--cache-dir", cache_dir)
+        assert code == 2, stderr
+        assert name in stderr and ".html, .md or .json" in stderr and "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []
+
+    code, _, stderr = run_cli("report", TEACHING, "--out", tmp_path / "teaching.txt", "--format", "md",
+                              "--cache-dir", cache_dir)
+    assert code == 0, stderr
+    assert (tmp_path / "teaching.txt").read_text(encoding="utf-8").startswith("# ")
+    code, _, stderr = run_cli("report", TEACHING, "--out", tmp_path / "teaching-2022.v2", "--cache-dir", cache_dir)
+    assert code == 0, stderr  # not a kind of file: an HTML report, as with no suffix
+    assert (tmp_path / "teaching-2022.v2").read_text(encoding="utf-8").lower().startswith("<!doctype html>")

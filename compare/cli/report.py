@@ -47,7 +47,13 @@ def run_report(args: argparse.Namespace) -> int:
     from compare.report import check_output, write_report
 
     out = None if args.out in (None, "-") else args.out  # "-" is standard output, as is no --out
-    fmt = args.format or _format_from_suffix(out) or "html"
+    fmt = args.format or _format_from_suffix(out)
+    if fmt is None:
+        if out is not None and _names_another_format(out):
+            # An HTML page written to "lachin.pdf" would open as a broken file, or not at all.
+            raise InputError(out, "a report is HTML, Markdown or JSON: name the file .html, .md or .json "
+                                  "(with .gz after it to compress), or say which with --format")
+        fmt = "html"
     comparer = EventComparer(args)  # checks the thresholds
     if out is not None:
         check_output(out)  # before the work starts, so a long comparison does not fail only at the end
@@ -82,10 +88,23 @@ def run_report(args: argparse.Namespace) -> int:
 
 def _format_from_suffix(out: str | None) -> str | None:
     """The format a report's file name asks for, under a ``.gz`` that compresses it (``lachin.json.gz``)."""
+    return {"htm": "html", "html": "html", "md": "md", "markdown": "md", "json": "json"}.get(_suffix(out))
+
+
+def _names_another_format(out: str) -> bool:
+    """Whether the file name ends in a suffix of another kind of file (``.pdf``, ``.txt``, ``.csv``).
+
+    A name without a suffix, or with one that is not a word ("lachin.2022", "notes.v2"), is an HTML report.
+    """
+    suffix = _suffix(out)
+    return suffix.isascii() and suffix.isalpha() and _format_from_suffix(out) is None
+
+
+def _suffix(out: str | None) -> str:
+    """The suffix of a report's file name, lower case, without the dot, under a ``.gz``."""
     if not out:
-        return None
+        return ""
     path = Path(out)
     if is_compressed(out):
         path = path.with_suffix("")
-    suffix = path.suffix.lower().lstrip(".")
-    return {"htm": "html", "html": "html", "md": "md", "markdown": "md", "json": "json"}.get(suffix)
+    return path.suffix.lower().lstrip(".")
