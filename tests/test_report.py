@@ -365,7 +365,7 @@ def test_escape_markdown_keeps_text_on_one_line():
         ("md", lambda t: t.startswith("# ")),
         ("markdown", lambda t: t.startswith("# ")),
         ("json", lambda t: json.loads(t)["schema"] == report.SCHEMA),
-        ("txt", lambda t: t.startswith("<!DOCTYPE html>")),  # unknown suffix: the default, html
+        ("2022", lambda t: t.startswith("<!DOCTYPE html>")),  # no kind of file ("teaching.2022"): the default, html
     ],
 )
 def test_format_follows_the_out_suffix(run_cli, cache_dir, tmp_path, suffix, check):
