@@ -17,7 +17,10 @@ point, *who addresses its claim and how*:
 3. **The reading becomes a stance**: agree -> ``affirms``; related ->
    ``reports``; diverge -> ``denies``, unless every discrepancy behind it is a
    value (a count, a date, a name), in which case the source ``affirms`` the
-   claim with another value. A passage that passes the claim on rather than
+   claim with another value. A denial that the stance model's dispute odds read from
+   refuting passages counts only when one of them shares a content word with the claim
+   (a "false" about something else denies something else); otherwise the judge's
+   likeliest reading stands. A passage that passes the claim on rather than
    saying it ("there are reports of", "reportedly", "the company says": the
    attribution rule of :mod:`compare.checks`) ``reports`` it, whichever way
    it was read; so does the claim's own source when its passage does. The rule
@@ -53,6 +56,7 @@ import numpy as np
 from compare import checks
 from compare.alignment import BLOCK, summarise
 from compare.judge import Judge, Judgement, PairSignals
+from compare.judge.features import content_stems
 from compare.judge.labels import LabelMemo
 from compare.records import (Discrepancy, Evidence, PairLabel, Passage, Point, Position, Stance, Thresholds, stance_label,
                              stance_rationale, stance_sentence)
@@ -363,6 +367,15 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, 
             label = "agree"
             note = ("; the judge reads it as the same claim and the checks find another value (a count, a date "
                     "or a name) for it, so it affirms the claim with that value")
+    if label == "diverge" and verdict.decided_by == "dispute" and verdict.refuting:
+        unrelated = _refuting_off_the_claim(signals, verdict, sid)
+        if unrelated:
+            # The odds read a denial into a "false" or "fake" about something else
+            # ("Azerbaijan did so for 'false and fictitious reasons'" against "This is the only highway").
+            model = max((k for k in probs if k != "diverge"), key=probs.get) if probs else "related"
+            label = {"agree": "agree", "unrelated": "silent"}.get(model, "related")
+            note = (f"; the dispute odds pointed to a denial, but no refuting passage the stance model read "
+                    f"({', '.join(unrelated)}) shares a word with the claim, so the likeliest reading stands")
     clash = sorted({d.kind for d in signals.discrepancies if d.kind in CLASH_KINDS})
     if accounts and clash and label != "diverge" and signals.similarity >= GUARD_READING:
         label = "diverge"
@@ -395,6 +408,23 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, 
     # Whether the silence check placed the passage here is the position's ``placed``, which every view
     # shows beside the reason: said in each reason as well, it was a tenth of a large report.
     return Position(stance, mine.id, similarity, f"{lead}: {verdict.rationale}{note}", placed=placed)
+
+
+def _refuting_off_the_claim(signals: PairSignals, verdict: Judgement, sid: str) -> list[str]:
+    """The refuting passages behind a dispute reading, when none of them shares a content word with
+    the claim (empty when one does): a refuting word there says something else is false.
+
+    A blanket denial still counts where it names what it denies ("rejected all the claims ... regarding
+    the alleged closure of the Lachin road" against "the blocking of the Lachin corridor").
+    """
+    facts = signals.facts if signals.facts is not None else {}
+    claim = signals.left if signals.left.source_id != sid else signals.right
+    words = content_stems(claim, facts)
+    by_id = {p.id: p for p in (*signals.left_context, *signals.right_context)}
+    read = [by_id[pid] for pid in verdict.refuting if pid in by_id]
+    if not read or any(words & content_stems(p, facts) for p in read):
+        return []
+    return [p.id for p in read]
 
 
 def _pairs_from_positions(

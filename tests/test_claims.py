@@ -87,3 +87,48 @@ def test_the_silence_check_finds_each_sources_nearest_passage_as_one_source_at_a
             row, col = np.unravel_index(int(np.argmax(np.round(sims, 6))), sims.shape)
             assert (rows[at], near[at]) == (row, col), (sid, point_ids)
             assert abs(best[at] - sims[row, col]) < 1e-6
+
+
+def _dispute_reading(refuting_text: str) -> tuple:
+    """A residents' group read against the claim "The valley road is the only route to the towns",
+    as the stance model's dispute odds would read it: agree 0.48, yet a denial, from ``refuting_text``."""
+    import numpy as np
+
+    from compare.judge import Judgement, PairSignals
+    from compare.records import Passage
+
+    claim = Passage("council:0", "council", 0, 0, 46, "The valley road is the only route to the towns.")
+    texts = ["The valley road is the only way in or out for the towns.", refuting_text]
+    document, start = [], 0
+    for k, text in enumerate(texts):
+        document.append(Passage(f"residents:{k}", "residents", k, start, start + len(text), text))
+        start += len(text) + 1
+    vector = np.ones(4, dtype=np.float32) / 2
+    signals = PairSignals(
+        left=claim, right=document[0], similarity=0.8, left_vector=vector, right_vector=vector,
+        discrepancies=(), checks_ran=True, left_passages=(claim,), right_passages=(document[0],),
+        left_context=(claim,), right_context=tuple(document), facts={},
+    )
+    verdict = Judgement("diverge", 0.48, 0.46, "the stance model reads a dispute", decided_by="dispute",
+                        probabilities={"agree": 0.48, "diverge": 0.46, "related": 0.05, "unrelated": 0.01},
+                        refuting=("residents:1",))
+    return signals, verdict
+
+
+def test_a_dispute_read_from_a_false_about_something_else_is_not_a_denial():
+    from compare.claims import _position
+
+    # "false" here is about the company's reasons, not about the road: the likeliest reading stands.
+    signals, verdict = _dispute_reading("The company closed it for false and fictitious reasons.")
+    position = _position(signals, verdict, "residents", placed=False, accounts=True)
+    assert position.stance == "affirms" and position.passage == "residents:0"
+    assert "no refuting passage the stance model read (residents:1) shares a word with the claim" in position.reason
+
+
+def test_a_dispute_read_from_a_refutation_of_the_claim_stays_a_denial():
+    from compare.claims import _position
+
+    signals, verdict = _dispute_reading("Talk of the valley road being the only route is false.")
+    position = _position(signals, verdict, "residents", placed=False, accounts=True)
+    assert position.stance == "denies"
+    assert position.passage == "residents:1"  # the passage that says the opposite is the one shown

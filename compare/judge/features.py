@@ -259,6 +259,11 @@ def _bigrams(stems: list[str]) -> set[tuple[str, str]]:
     return set(zip(stems, stems[1:]))
 
 
+def content_stems(p: Passage, facts: dict[str, Any] | None = None) -> frozenset[str]:
+    """The stems of a passage's content words (no stop words, no one-letter words), as the lexical features count them."""
+    return frozenset(_summary(checks.analysed(p, facts))[0])
+
+
 def negates(p: Passage, facts: dict[str, Any] | None = None) -> bool:
     """Whether a passage has a negation word ("not", "no", "never", "nobody", a "n't")."""
     return _summary(checks.analysed(p, facts))[1] > 0
