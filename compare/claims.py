@@ -374,8 +374,8 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, 
             # ("Azerbaijan did so for 'false and fictitious reasons'" against "This is the only highway").
             model = max((k for k in probs if k != "diverge"), key=probs.get) if probs else "related"
             label = {"agree": "agree", "unrelated": "silent"}.get(model, "related")
-            note = (f"; the dispute odds pointed to a denial, but no refuting passage the stance model read "
-                    f"({', '.join(unrelated)}) shares a word with the claim, so the likeliest reading stands")
+            note += (f"; the dispute odds pointed to a denial, but no refuting passage the stance model read "
+                     f"({', '.join(unrelated)}) shares a word with the claim, so the likeliest reading stands")
     clash = sorted({d.kind for d in signals.discrepancies if d.kind in CLASH_KINDS})
     if accounts and clash and label != "diverge" and signals.similarity >= GUARD_READING:
         label = "diverge"
@@ -385,7 +385,7 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, 
     similarity = round(signals.similarity, 4)
     if stance == "silent":
         return Position("silent", None, similarity, f"its passage nearest the claim does not address it: "
-                                                    f"{verdict.rationale}", mine.id)
+                                                    f"{verdict.rationale}{note}", mine.id)
     if stance == "denies":
         # The passage that says the opposite, where the reading points to one: a negation or
         # swapped roles the checks found, else a refuting passage the stance model read.
