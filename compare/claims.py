@@ -368,7 +368,8 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, 
             note = ("; the judge reads it as the same claim and the checks find another value (a count, a date "
                     "or a name) for it, so it affirms the claim with that value")
     if label == "diverge" and verdict.decided_by == "dispute" and verdict.refuting:
-        unrelated = _refuting_off_the_claim(signals, verdict, sid)
+        claim = signals.right if mine is signals.left else signals.left
+        unrelated = _refuting_off_the_claim(signals, verdict, claim)
         if unrelated:
             # The odds read a denial into a "false" or "fake" about something else
             # ("Azerbaijan did so for 'false and fictitious reasons'" against "This is the only highway").
@@ -410,7 +411,7 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, 
     return Position(stance, mine.id, similarity, f"{lead}: {verdict.rationale}{note}", placed=placed)
 
 
-def _refuting_off_the_claim(signals: PairSignals, verdict: Judgement, sid: str) -> list[str]:
+def _refuting_off_the_claim(signals: PairSignals, verdict: Judgement, claim: Passage) -> list[str]:
     """The refuting passages behind a dispute reading, when none of them shares a content word with
     the claim (empty when one does): a refuting word there says something else is false.
 
@@ -418,7 +419,6 @@ def _refuting_off_the_claim(signals: PairSignals, verdict: Judgement, sid: str) 
     the alleged closure of the Lachin road" against "the blocking of the Lachin corridor").
     """
     facts = signals.facts if signals.facts is not None else {}
-    claim = signals.left if signals.left.source_id != sid else signals.right
     words = content_stems(claim, facts)
     by_id = {p.id: p for p in (*signals.left_context, *signals.right_context)}
     read = [by_id[pid] for pid in verdict.refuting if pid in by_id]

@@ -86,9 +86,13 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The formats that a report's file name can ask for, by suffix.
+_FORMATS = {"htm": "html", "html": "html", "md": "md", "markdown": "md", "json": "json"}
+
+
 def _format_from_suffix(out: str | None) -> str | None:
     """The format a report's file name asks for, under a ``.gz`` that compresses it (``lachin.json.gz``)."""
-    return {"htm": "html", "html": "html", "md": "md", "markdown": "md", "json": "json"}.get(_suffix(out))
+    return _FORMATS.get(_suffix(out))
 
 
 def _names_another_format(out: str) -> bool:
@@ -97,7 +101,7 @@ def _names_another_format(out: str) -> bool:
     A name without a suffix, or with one that is not a word ("lachin.2022", "notes.v2"), is an HTML report.
     """
     suffix = _suffix(out)
-    return suffix.isascii() and suffix.isalpha() and _format_from_suffix(out) is None
+    return suffix.isascii() and suffix.isalpha() and suffix not in _FORMATS
 
 
 def _suffix(out: str | None) -> str:

@@ -261,7 +261,7 @@ def _bigrams(stems: list[str]) -> set[tuple[str, str]]:
 
 def content_stems(p: Passage, facts: dict[str, Any] | None = None) -> frozenset[str]:
     """The stems of a passage's content words (no stop words, no one-letter words), as the lexical features count them."""
-    return frozenset(_summary(checks.analysed(p, facts))[0])
+    return frozenset(_stems(checks.analysed(p, facts)))
 
 
 def negates(p: Passage, facts: dict[str, Any] | None = None) -> bool:
