@@ -83,12 +83,14 @@ def state_claims(
     thresholds: Thresholds,
     facts: dict[str, checks.PassageFacts] | None = None,
     memo: LabelMemo | None = None,
-) -> None:
+) -> list[str]:
     """Give every point its claim, every source's :class:`Position` on it, and the pair labels.
 
     ``point.passages`` ends up holding, for each source, the passages behind
     its position (placed ones included; empty when silent), and
     ``point.pairs`` the labels of the pairs in which both sources speak.
+    Returns the notices a reader must know about how the claims were read (empty, or one
+    saying that a large event's claims were read without the judge's stance model).
     """
     facts = facts if facts is not None else {}
     documents: dict[str, list[Passage]] = {}
@@ -109,6 +111,7 @@ def state_claims(
         points.extend(alone)
         for k, point in enumerate(points, start=1):
             point.id = f"p{k}"
+    return reader.notices()
 
 
 class _Reader:
@@ -121,6 +124,8 @@ class _Reader:
         self.thresholds, self.facts, self.documents = thresholds, facts, documents
         self.doc_vectors = {sid: np.stack([vectors[p.id] for p in ps]) for sid, ps in documents.items()}
         self.memo = memo
+        #: the most readings one call to :meth:`settle` asked of the judge without its stance model
+        self.unread_by_stance = 0
         # Every source's passages in one matrix, a block of rows per source, so that the silence
         # check's search is one product per point instead of one per source and point.
         sizes = [len(ps) for ps in documents.values()]
@@ -166,6 +171,14 @@ class _Reader:
         hits = np.flatnonzero(tied == np.repeat(np.maximum.reduceat(tied, self.starts), self.sizes))
         rows = hits[np.searchsorted(hits, self.starts)]  # each source's first passage that reaches its best
         return rows - self.starts, np.round(sims[rows], 6).argmax(axis=1), row_best[rows]
+
+    def notices(self) -> list[str]:
+        """What a reader must know about how these claims were read: empty, unless the stance model was left out."""
+        if not self.unread_by_stance:
+            return []
+        return [f"the claims were read without the judge's stance model, as {self.judge.without_stance().name}: "
+                f"{self.unread_by_stance:,} readings are more than the {STANCE_BUDGET:,} it reads in reasonable time "
+                "(about 40 a second on two cores)"]
 
     def _known(self, judge: Judge) -> dict:
         """The readings this judge already made for this prepared event (a threshold change in the
@@ -216,8 +229,10 @@ class _Reader:
         judge = self.judge
         if len(wanted) > STANCE_BUDGET and hasattr(judge, "without_stance"):
             # The stance model reads about 40 claims a second on two cores: past the budget (a large
-            # event: hundreds of sources), claims are read by the judge alone; its name in each reason says so.
+            # event: hundreds of sources), claims are read by the judge alone, and a notice says so.
             judge = judge.without_stance()
+            if judge is not self.judge:
+                self.unread_by_stance = max(self.unread_by_stance, len(wanted))
         known = self._known(judge)
         todo = [key for key in wanted if key not in known]
         signals = [_reading(*wanted[key][:4], documents, self.doc_vectors, vectors, self.facts, wanted[key][4])

@@ -157,7 +157,7 @@ def compare_prepared(
     t0 = time.perf_counter()
     by_id = {p.id: p for p in prepared.passages}
     vectors = {p.id: prepared.vectors[i] for i, p in enumerate(prepared.passages)}
-    state_claims(points, by_id, vectors, order, judge, thresholds, prepared.facts, prepared.memo)
+    claim_notices = state_claims(points, by_id, vectors, order, judge, thresholds, prepared.facts, prepared.memo)
     timings["judging"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -176,7 +176,7 @@ def compare_prepared(
         settings=asdict(thresholds),
         version=__version__,
         timings=timings,
-        notices=list(prepared.notices),
+        notices=[*prepared.notices, *claim_notices],
     )
 
 

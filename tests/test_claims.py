@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from compare.pipeline import compare_event
@@ -132,3 +134,20 @@ def test_a_dispute_read_from_a_refutation_of_the_claim_stays_a_denial():
     position = _position(signals, verdict, "residents", placed=False, accounts=True)
     assert position.stance == "denies"
     assert position.passage == "residents:1"  # the passage that says the opposite is the one shown
+
+
+def test_a_large_event_read_without_the_stance_model_says_so_once(write_files, cache_dir, monkeypatch):
+    # Past the budget the stance model is left out (it reads about 40 claims a second); the report
+    # says so in one notice rather than in every reason, which carry the reading alone.
+    from compare import claims
+
+    folder = write_files({"union.md": UNION, "paper.md": PAPER, "company.md": COMPANY})
+    full = compare_event(folder, cache_dir=cache_dir, progress=False)
+    assert not any("stance model" in n for n in full.notices)
+    monkeypatch.setattr(claims, "STANCE_BUDGET", 1)
+    large = compare_event(folder, cache_dir=cache_dir, progress=False)
+    [notice] = [n for n in large.notices if "stance model" in n]
+    assert "without the judge's stance model" in notice and "more than the 1 " in notice
+    reasons = [pos.reason for point in large.points for pos in point.positions.values() if pos.passage]
+    assert reasons and not any(large.judge in r for r in reasons)
+    assert any(re.search(r"agree [\d.]+, diverge", r) for r in reasons)  # the judge's reading, in figures

@@ -55,7 +55,9 @@ def test_shipped_judge_labels_a_small_pair_set_sensibly(judge, signals):
     for verdict in got.values():
         assert set(verdict.probabilities) == set(CLASSES)
         assert sum(verdict.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
-        assert verdict.rationale.startswith(judge.name)
+        # Its reading in figures (the judge's name is the evidence's, not repeated in every rationale).
+        assert verdict.rationale.startswith(f"agree {verdict.probabilities['agree']:.2f}, diverge ")
+        assert judge.name not in verdict.rationale
     assert got["paraphrase"].agreement > got["contradiction"].agreement
     assert got["negation"].contradiction > 0.5 > got["paraphrase"].contradiction
 
@@ -89,11 +91,13 @@ def test_engine_uses_the_trained_judge_by_default(teaching_prepared):
     assert comparison.judge.startswith("trained")
     labelled = [lab for p in comparison.points for lab in p.pairs.values()]
     assert labelled and all(lab.evidence.judge == comparison.judge for lab in labelled)
-    # Every source is read against each claim by the trained judge: its probabilities are in the reason.
+    # Every source is read against each claim by the trained judge: its probabilities are in the reason
+    # (its name is the report's, said once: no notice says that another judge read the claims).
+    assert not comparison.notices
     read = [pos for p in comparison.points for sid, pos in p.positions.items() if pos.passage != p.claim]
     assert read
     for pos in read:
-        assert comparison.judge in pos.reason or "below" in pos.reason  # read, or too far from the claim to read
+        assert re.search(r"agree [\d.]+, diverge", pos.reason) or "below" in pos.reason  # read, or too far from the claim to read
         if pos.stance != "silent" or "does not address" in pos.reason:
             assert re.search(r"agree [\d.]+, diverge [\d.]+, related [\d.]+, unrelated [\d.]+", pos.reason)
 

@@ -319,7 +319,9 @@ class TrainedJudge:
         best = max(CLASSES, key=lambda c: (probs[c], -CLASSES.index(c)))
         shown = ", ".join(f"{c} {probs[c]:.2f}" for c in CLASSES)
         found = ", ".join(dict.fromkeys(d.kind for d in signals.discrepancies))
-        why = f"{self.name}: {shown}; best-pair similarity {signals.similarity:.2f}"
+        # The judge's name is not repeated here: a pair's evidence names it (``judge``), and a report names
+        # the judge once at its top (in a 100 x 100 event the name was a tenth of the reasons' words).
+        why = f"{shown}; best-pair similarity {signals.similarity:.2f}"
         if found:
             why += f"; checks found: {found}"
         in_scope = self._in_nli_scope(signals)
