@@ -511,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
                   + ", ".join(f"{k} {v}" for k, v in s["labels"].items()))
             show_timings(s["timings"])
         data = json.loads((work / "generated.json").read_text(encoding="utf-8"))
-        sizes = sorted((sum(1 for c in p["cells"].values() if c["passages"]) for p in data["points"]), reverse=True)
+        sizes = sorted((sum(1 for c in p["cells"].values() if c.get("passages")) for p in data["points"]), reverse=True)
         multi = sum(1 for k in sizes if k > 1)
         print(f"    points told by more than one source: {multi} of {len(sizes)}; largest points: {sizes[:8]} sources")
         parts = json_composition(data)

@@ -59,7 +59,7 @@ from compare.judge import Judge, Judgement, PairSignals
 from compare.judge.features import content_stems
 from compare.judge.labels import LabelMemo
 from compare.records import (Discrepancy, Evidence, PairLabel, Passage, Point, Position, Stance, Thresholds, stance_label,
-                             stance_rationale, stance_sentence)
+                             silence_reason, stance_rationale, stance_sentence)
 
 #: Discrepancy kinds that are values: another count, date or name for the same thing.
 VALUE_KINDS = frozenset({"quantity", "date", "naming"})
@@ -253,10 +253,9 @@ class _Reader:
                 key = asked.get((k, sid))
                 if key is None:
                     nearest, sim, to = nearest_of.get((k, sid), (None, None, None))
-                    why = (f"its passage nearest the point ({nearest}, similarity {sim:.2f} to {to}) is below "
-                           f"{self.thresholds.read:g}, so nothing it says addresses it" if nearest
-                           else "it has no passage")
-                    positions[sid] = Position("silent", None, _round(sim), why, nearest)
+                    sim = _round(sim)  # the reason says the similarity the position keeps
+                    positions[sid] = Position("silent", None, sim, silence_reason(nearest, sim, to, self.thresholds.read),
+                                              nearest, nearest_to=to)
                     point.passages[sid] = ()
                     continue
                 placed = not point.passages.get(sid)

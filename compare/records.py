@@ -150,6 +150,21 @@ class Position:
     nearest: str | None = None
     #: True when the silence check placed the passage here (alignment had grouped it elsewhere)
     placed: bool = False
+    #: when silent because ``nearest`` is below the read threshold: the passage on the point it is nearest to
+    nearest_to: str | None = None
+
+
+def silence_reason(nearest: str | None, similarity: float | None, nearest_to: str | None, read: float) -> str:
+    """The reason of a source that is silent without being read: its passage nearest the point
+    (``nearest``, at ``similarity`` to ``nearest_to``) is below the ``read`` threshold, or it has no passage.
+
+    A report leaves this reason out of a cell and puts it back from the cell's fields
+    (:func:`compare.report.pairs.full_cell`): in a large event most cells are such silences.
+    """
+    if nearest is None:
+        return "it has no passage"
+    return (f"its passage nearest the point ({nearest}, similarity {similarity:.2f} to {nearest_to}) is below "
+            f"{read:g}, so nothing it says addresses it")
 
 
 def stance_label(a: str, b: str) -> Label:

@@ -22,7 +22,14 @@ from conftest import TEACHING
 TOP_LEVEL = {"schema", "tool", "model", "judge", "settings", "event", "sources", "passages", "disputes", "sole_claims", "points",
              "framing", "names", "counts", "timings", "notices"}
 CELL_STATUSES = {"agree", "diverge", "related", "silent", "sole"}
-CELL_KEYS = {"status", "stance", "passage", "reason", "similarity", "nearest", "placed", "passages"}
+CELL_KEYS = {"status", "stance", "passage", "reason", "similarity", "nearest", "nearest_to", "placed", "passages"}
+
+
+def whole(data: dict) -> dict:
+    """The report with every cell whole: the fields it leaves out at their default put back (report.pairs.full_cell)."""
+    read = data["settings"].get("read")  # a hand-made comparison may have none: its report keeps every reason
+    return {**data, "points": [{**p, "cells": {sid: report.pairs.full_cell(c, read) for sid, c in p["cells"].items()}}
+                               for p in data["points"]]}
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +72,12 @@ def test_sources_carry_text_and_metadata(data):
 
 
 def test_every_offset_indexes_the_source_text(data):
+    # A cell writes its status and stance, and of the other fields those that differ from their default.
+    for point in data["points"]:
+        for cell in point["cells"].values():
+            assert {"status", "stance"} <= set(cell) <= CELL_KEYS
+            assert all(value != report.pairs.CELL_DEFAULTS.get(key) for key, value in cell.items())
+    data = whole(data)
     text = {s["id"]: s["text"] for s in data["sources"]}
     for pid, p in data["passages"].items():
         assert set(p) == {"source", "start", "end", "text", "language", "window"}
@@ -97,7 +110,7 @@ def test_every_pair_appears_unless_both_are_silent(data):
     ids = [s["id"] for s in data["sources"]]
     counts = dict.fromkeys(LABELS, 0)
     for point in data["points"]:
-        speaking = {sid for sid, cell in point["cells"].items() if cell["passages"]}
+        speaking = {sid for sid, cell in point["cells"].items() if cell.get("passages")}
         every = report.all_pairs(point, data["judge"])  # the written pairs, and those the cells imply
         pairs = [(pair["a"], pair["b"]) for pair in every]
         expected = [(a, b) for a, b in combinations(ids, 2) if a in speaking or b in speaking]
@@ -194,7 +207,7 @@ def test_disputes_and_their_sides_follow_the_positions(teaching_prepared):
     from compare.pipeline import compare_prepared
 
     comparison = compare_prepared(teaching_prepared)
-    data = report.to_dict(comparison)
+    data = whole(report.to_dict(comparison))
     points = {p["id"]: p for p in data["points"]}
     contested = [p["id"] for p in data["points"]
                  if any(x["label"] == "diverge" for x in report.all_pairs(p, data["judge"]))]
@@ -243,6 +256,7 @@ def test_reports_lead_with_the_disputes(reports, data):
 
 
 def test_a_silent_cell_names_its_nearest_passage_and_why(data):
+    data = whole(data)
     text = {s["id"]: s["text"] for s in data["sources"]}
     silent = [(sid, c) for p in data["points"] for sid, c in p["cells"].items() if c["stance"] == "silent"]
     named = [(sid, c) for sid, c in silent if c["nearest"]]
@@ -253,7 +267,8 @@ def test_a_silent_cell_names_its_nearest_passage_and_why(data):
         assert cell["reason"] and cell["passages"] == [] and cell["passage"] is None
         assert cell["similarity"] is not None
         if "is below" in cell["reason"]:  # not read: the reason names the passage and the point's passage it is nearest
-            assert near["id"] in cell["reason"] and f"similarity {cell['similarity']:.2f} to " in cell["reason"]
+            assert near["id"] in cell["reason"] and f"similarity {cell['similarity']:.2f} to {cell['nearest_to']})" in cell["reason"]
+            assert data["passages"][cell["nearest_to"]]["source"] != sid
 
 
 def test_the_order_of_the_sources_changes_no_dispute_and_no_side(teaching_prepared):
@@ -483,7 +498,7 @@ def test_a_long_unpunctuated_source_is_read_in_windows_and_the_report_says_so(ru
     out = tmp_path / "r.json"
     code, _, stderr = run_cli("report", folder, "--out", out, "--judge", "rules", "--cache-dir", cache_dir)
     assert code == 0, stderr
-    data = json.loads(out.read_text(encoding="utf-8"))
+    data = whole(json.loads(out.read_text(encoding="utf-8")))
     texts = {s["id"]: s["text"] for s in data["sources"]}
     named = {pid for point in data["points"] for cell in point["cells"].values() for pid in cell["passages"]}
     windows = [p for pid, p in data["passages"].items() if p["window"] and pid in named]
@@ -545,7 +560,7 @@ def test_a_large_html_report_folds_long_lists_and_keeps_every_claim():
 
     comparison = large_comparison()
     html = report.render(comparison, "html")
-    data = report.to_dict(comparison)
+    data = whole(report.to_dict(comparison))
 
     class Checker(HTMLParser):
         """Every opened element (but the void ones) is closed in order: the page parses as written."""

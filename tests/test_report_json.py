@@ -80,7 +80,7 @@ def old_to_dict(comparison: Comparison) -> dict:
         pos = point.positions.get(sid) or Position(stance(point, sid))
         return {
             "status": status, "stance": pos.stance, "passage": pos.passage, "reason": pos.reason,
-            "similarity": pos.similarity, "nearest": pos.nearest, "placed": pos.placed,
+            "similarity": pos.similarity, "nearest": pos.nearest, "nearest_to": pos.nearest_to, "placed": pos.placed,
             "passages": list(point.passages[sid]),
         }
 
@@ -129,8 +129,11 @@ def old_to_dict(comparison: Comparison) -> dict:
 
 
 def full_form(data: dict) -> dict:
-    """A report-5 dict with every pair rebuilt by report.all_pairs: every pair with its whole evidence."""
-    points = [{**p, "pairs": report.all_pairs(p, data["judge"])} for p in data["points"]]
+    """A report dict with every pair rebuilt by report.all_pairs (every pair with its whole evidence) and
+    every cell by report.pairs.full_cell."""
+    read = data["settings"]["read"]
+    points = [{**p, "cells": {sid: report.pairs.full_cell(c, read) for sid, c in p["cells"].items()},
+               "pairs": report.all_pairs(p, data["judge"])} for p in data["points"]]
     return {**data, "points": points}
 
 
@@ -147,6 +150,11 @@ def check_same(comparison: Comparison) -> None:
         # A written evidence leaves out every field at its default (the report's judge, nulls, empty lists).
         defaults = report.pairs.evidence_defaults(data["judge"])
         assert all(value != defaults[key] for p in point["pairs"] for key, value in p["evidence"].items())
+        # So does a written cell, and a silence below the read threshold leaves its reason to the rule.
+        cell_defaults = report.pairs.CELL_DEFAULTS
+        assert all(value != cell_defaults.get(key) for c in point["cells"].values() for key, value in c.items())
+        assert all("reason" in c or (c["stance"] == "silent" and full["cells"][sid]["reason"].startswith(
+            ("its passage nearest the point", "it has no passage"))) for sid, c in point["cells"].items())
         assert len(point["pairs"]) <= len(full["pairs"])
 
 
@@ -156,7 +164,13 @@ def test_teaching_report_is_unchanged(teaching_prepared, judge):
 
 
 def test_lachin_report_is_unchanged(lachin_prepared):
-    check_same(compare_prepared(lachin_prepared, judge=RuleJudge()))
+    comparison = compare_prepared(lachin_prepared, judge=RuleJudge())
+    check_same(comparison)
+    # Most of its cells are silences below the read threshold, written without the reason that their
+    # fields give (the nearest passage, its similarity, and the passage on the point it is nearest to).
+    cells = [c for p in report.to_dict(comparison)["points"] for c in p["cells"].values()]
+    unworded = [c for c in cells if "reason" not in c]
+    assert len(unworded) > len(cells) / 2 and all({"nearest", "similarity", "nearest_to"} <= set(c) for c in unworded)
 
 
 def test_odd_labels_are_written_as_before(teaching_prepared):

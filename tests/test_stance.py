@@ -401,7 +401,7 @@ def test_a_missing_stance_model_file_is_an_input_error(run_cli, cache_dir, tmp_p
     report = json.loads(out.read_text())
     # The headline's own claim, read against the article by the stance model: the reason of the cell says so.
     own = next(point for point in report["points"] if point["claim"]["source"] == "police"
-               or point["cells"]["police"]["passages"] and not point["cells"]["police"]["placed"])
+               or point["cells"]["police"].get("passages") and not point["cells"]["police"].get("placed"))
     reasons = [cell["reason"] for cell in own["cells"].values() if cell["stance"] != "silent"]
     assert report["judge"].endswith("+stance:builtin-minilm-stance")
     assert any("the stance model's reading of the passages nearest the claim" in r for r in reasons), reasons

@@ -35,9 +35,10 @@ from .contested import (
     stance_of,
 )
 from .output import IN_PLACE, STDOUT, check_output, resolve_output, temporary_beside
-from .pairs import all_pairs, evidence_defaults, is_implied, listed_pair, speaking_pairs, stance_label
+from .pairs import (all_pairs, cell_dict, evidence_defaults, full_cell, is_implied, listed_pair, speaking_pairs,
+                    stance_label)
 
-SCHEMA = "narrative-compare/report-5"
+SCHEMA = "narrative-compare/report-6"
 FORMATS = ("html", "md", "json")
 #: How the JSON is laid out: ``readable`` (indented head) or ``compact`` (no spaces); see :func:`render_chunks`.
 JSON_STYLES = ("compact", "readable")
@@ -113,12 +114,13 @@ def _point_dict(comparison: Comparison, point: Point, order: list[str]) -> dict[
     cells = point.cells()
     claim = passages.get(point.claim) if point.claim else None
     pairs = _pair_dicts(point, order, comparison.judge)
+    read = comparison.settings.get("read")
     return {
         "id": point.id,
         "summary": point.summary,
         "claim": {"passage": claim.id, "source": claim.source_id, "text": claim.text} if claim else None,
         "contestedness": round(point.contestedness, 4),
-        "cells": {sid: _cell_dict(point, sid, cells[sid]) for sid in order},
+        "cells": {sid: _cell_dict(point, sid, cells[sid], read) for sid in order},
         "pairs": pairs,
     }
 
@@ -142,19 +144,11 @@ def passage_table(comparison: Comparison) -> dict[str, dict[str, Any]]:
     }
 
 
-def _cell_dict(point: Point, sid: str, status: str) -> dict[str, Any]:
-    """One source on one point: its matrix status, its stance on the claim and why, and its passages' ids."""
+def _cell_dict(point: Point, sid: str, status: str, read: float | None) -> dict[str, Any]:
+    """One source on one point: its matrix status, its stance on the claim and why, and its passages' ids
+    (the fields at their default left out: :func:`compare.report.pairs.cell_dict`)."""
     position = point.positions.get(sid) or Position(stance_of(point, sid))  # type: ignore[arg-type]
-    return {
-        "status": status,
-        "stance": position.stance,
-        "passage": position.passage,
-        "reason": position.reason,
-        "similarity": position.similarity,
-        "nearest": position.nearest,
-        "placed": position.placed,
-        "passages": list(point.passages[sid]),
-    }
+    return cell_dict(status, position, point.passages[sid], read)
 
 
 def _pair_dicts(point: Point, order: list[str], judge: str) -> list[dict[str, Any]]:
@@ -278,7 +272,9 @@ def render_chunks(comparison: Comparison, fmt: str, json_style: str | None = Non
         yield from _json_chunks(comparison, json_style or json_style_for(comparison))
         return
     data = to_dict(comparison)
-    for point in data["points"]:  # the templates read every evidence field of a listed pair
+    read = comparison.settings.get("read")
+    for point in data["points"]:  # the templates read every field of a cell and every evidence field of a listed pair
+        point["cells"] = {sid: full_cell(cell, read) for sid, cell in point["cells"].items()}
         point["pairs"] = [listed_pair(pair, comparison.judge) for pair in point["pairs"]]
     context = _context(comparison, data)
     template = _environment().get_template("report.html.j2" if fmt == "html" else "report.md.j2")

@@ -1,4 +1,5 @@
-"""Which pairs of sources a report writes, and the one rule that rebuilds the others from the cells.
+"""Which pairs of sources a report writes, the one rule that rebuilds the others from the cells,
+and the fields a report leaves out of its cells and pairs, with the functions that put them back.
 
 A point's pair labels mostly follow from its cells: a pair with a silent side
 is ``silent``, and on a claim the label of two speaking sources follows from
@@ -16,7 +17,47 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from compare.records import PairLabel, Position, readings, stance_label, stance_rationale, stance_sentence
+from compare.records import (PairLabel, Position, readings, silence_reason, stance_label, stance_rationale,
+                             stance_sentence)
+
+#: What each cell field holds when a report leaves it out (report-6 writes only the others; ``status``,
+#: ``stance`` and, but for a silence that :func:`~compare.records.silence_reason` words, ``reason`` always).
+CELL_DEFAULTS: dict[str, Any] = {"passage": None, "similarity": None, "nearest": None, "nearest_to": None,
+                                 "placed": False, "passages": []}
+#: The cell fields in the schema's order.
+CELL_FIELDS = ("status", "stance", "passage", "reason", "similarity", "nearest", "nearest_to", "placed", "passages")
+
+
+def cell_dict(status: str, position: Position, passages: Sequence[str], read: float | None) -> dict[str, Any]:
+    """One source's cell on one point as a report writes it: the fields that differ from :data:`CELL_DEFAULTS`,
+    and the reason unless it is the silence that :func:`~compare.records.silence_reason` words (``read``: the
+    report's read threshold; ``None``, a report without one, keeps every reason). :func:`full_cell` puts the
+    rest back."""
+    data: dict[str, Any] = {"status": status, "stance": position.stance}
+    if position.passage is not None:
+        data["passage"] = position.passage
+    if read is None or not (position.stance == "silent" and position.reason == silence_reason(
+            position.nearest, position.similarity, position.nearest_to, read)):
+        data["reason"] = position.reason
+    for key, value in (("similarity", position.similarity), ("nearest", position.nearest),
+                       ("nearest_to", position.nearest_to), ("placed", position.placed)):
+        if value != CELL_DEFAULTS[key]:
+            data[key] = value
+    if passages:
+        data["passages"] = list(passages)
+    return data
+
+
+def full_cell(cell: Mapping[str, Any], read: float | None) -> dict[str, Any]:
+    """A report cell with every field, in the schema's order: those the report left out put back
+    (``read`` is the report's ``settings["read"]``, which words a silence's reason)."""
+    out = {key: cell.get(key, CELL_DEFAULTS.get(key)) for key in CELL_FIELDS}
+    if "reason" not in cell:
+        if read is None:
+            raise ValueError("a cell without its reason needs the report's read threshold (settings.read)")
+        out["reason"] = silence_reason(out["nearest"], out["similarity"], out["nearest_to"], read)
+    out["passages"] = list(out["passages"])
+    return out
 
 
 def is_implied(label: PairLabel, position_a: Position | None, position_b: Position | None, judge: str) -> bool:
@@ -95,7 +136,7 @@ def all_pairs(point: Mapping[str, Any], judge: str) -> list[dict[str, Any]]:
     order = list(point["cells"])  # the cells are in source order
     cells = point["cells"]
     listed = {(p["a"], p["b"]): p for p in point["pairs"]}
-    speaks = [bool(cells[sid]["passages"]) for sid in order]
+    speaks = [bool(cells[sid].get("passages")) for sid in order]  # a silent cell leaves out its empty list
     out: list[dict[str, Any]] = []
     for i, a in enumerate(order):
         for j in range(i + 1, len(order)):
@@ -116,5 +157,5 @@ def speaking_pairs(members: Sequence[str], speaks: Sequence[bool]) -> list[tuple
     return [(a, b) for i, a in enumerate(speaking) for b in speaking[i + 1:]]
 
 
-__all__ = ["all_pairs", "evidence_defaults", "full_evidence", "is_implied", "listed_pair", "readings", "silent_pair",
+__all__ = ["CELL_DEFAULTS", "CELL_FIELDS", "all_pairs", "cell_dict", "evidence_defaults", "full_cell", "full_evidence", "is_implied", "listed_pair", "readings", "silent_pair",
            "speaking_pairs", "stance_label", "stance_rationale", "stance_sentence"]
