@@ -395,9 +395,9 @@ def show_timings(timings: dict[str, float]) -> None:
 
 
 def json_composition(data: dict) -> dict[str, int]:
-    """Bytes of a report's parts written compactly: the cells (and their reasons, passage ids and silent cells'
-    nearest passages), the passage table and the pairs (and their discrepancies), the evidence that a size
-    target must keep."""
+    """Bytes of a report's parts written compactly: the cells (and their reasons, passage ids, silent cells'
+    nearest passages and values' offsets), the passage table, the points' differences and the pairs (and the
+    discrepancies written whole), the evidence that a size target must keep."""
     def size(value: object) -> int:
         return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
@@ -409,9 +409,11 @@ def json_composition(data: dict) -> dict[str, int]:
         "cells' reasons": sum(size(c.get("reason")) for c in cells),
         "cells' passages (ids)": sum(size(c.get("passages")) for c in cells),  # `passage` is one of them
         "silent cells' nearest passages (ids)": sum(size(c.get("nearest")) for c in cells),
+        "cells' values (offsets)": sum(size(c["values"]) for c in cells if "values" in c),
         "the passage table": size(data.get("passages")),  # each passage's text and offsets, once
+        "the points' differences": sum(size(p.get("differences", [])) for p in data["points"]),  # each once per point
         "pairs": sum(size(q) for q in pairs),
-        "pairs' discrepancies": sum(size(q.get("evidence", {}).get("discrepancies")) for q in pairs),
+        "pairs' discrepancies (written whole)": sum(size(q.get("evidence", {}).get("discrepancies")) for q in pairs),
     }
 
 

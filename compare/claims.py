@@ -59,7 +59,7 @@ from compare.judge import Judge, Judgement, PairSignals
 from compare.judge.features import content_stems
 from compare.judge.labels import LabelMemo
 from compare.records import (Discrepancy, Evidence, PairLabel, Passage, Point, Position, Stance, Thresholds, stance_label,
-                             silence_reason, stance_rationale, stance_sentence)
+                             silence_reason, stance_rationale, values_rationale)
 
 #: Discrepancy kinds that are values: another count, date or name for the same thing.
 VALUE_KINDS = frozenset({"quantity", "date", "naming"})
@@ -253,9 +253,10 @@ class _Reader:
                 key = asked.get((k, sid))
                 if key is None:
                     nearest, sim, to = nearest_of.get((k, sid), (None, None, None))
-                    sim = _round(sim)  # the reason says the similarity the position keeps
-                    positions[sid] = Position("silent", None, sim, silence_reason(nearest, sim, to, self.thresholds.read),
-                                              nearest, nearest_to=to)
+                    # The reason words the similarity unrounded: rounded to four places first, 0.54496
+                    # would read "0.55 is below 0.55". A report then writes that reason in full.
+                    why = silence_reason(nearest, sim, to, self.thresholds.read)
+                    positions[sid] = Position("silent", None, _round(sim), why, nearest, nearest_to=to)
                     point.passages[sid] = ()
                     continue
                 placed = not point.passages.get(sid)
@@ -493,7 +494,7 @@ def _pairs_from_positions(
             why = stance_rationale(a, pa.stance, b, pb.stance)
             if label == "agree" and values:
                 label = "diverge"
-                why = f"{stance_sentence(a, pa.stance, b, pb.stance)}, but they give different values for the same thing"
+                why = values_rationale(a, pa.stance, b, pb.stance)
             shown = values if label == "diverge" and values else [d for d in found if label == "diverge"]
             unused = [d for d in found if d not in shown]
             if unused:

@@ -180,6 +180,11 @@ def stance_sentence(a: str, stance_a: str, b: str, stance_b: str) -> str:
     return f"{a} {stance_a} the claim, {b} {stance_b} it"
 
 
+def values_rationale(a: str, stance_a: str, b: str, stance_b: str) -> str:
+    """The rationale of a pair of sources that take the same side and give different values for the same thing."""
+    return f"{stance_sentence(a, stance_a, b, stance_b)}, but they give different values for the same thing"
+
+
 def stance_rationale(a: str, stance_a: str, b: str, stance_b: str) -> str:
     """The rationale of a pair whose label :func:`stance_label` gives. Why each side takes its stance is
     its :class:`Position`'s reason (its cell), which is not repeated in every pair it is part of."""

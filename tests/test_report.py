@@ -22,13 +22,16 @@ from conftest import TEACHING
 TOP_LEVEL = {"schema", "tool", "model", "judge", "settings", "event", "sources", "passages", "disputes", "sole_claims", "points",
              "framing", "names", "counts", "timings", "notices"}
 CELL_STATUSES = {"agree", "diverge", "related", "silent", "sole"}
-CELL_KEYS = {"status", "stance", "passage", "reason", "similarity", "nearest", "nearest_to", "placed", "passages"}
+CELL_KEYS = {"status", "stance", "passage", "reason", "similarity", "nearest", "nearest_to", "placed", "passages",
+             "values"}
 
 
 def whole(data: dict) -> dict:
-    """The report with every cell whole: the fields it leaves out at their default put back (report.pairs.full_cell)."""
+    """The report with every cell and listed pair whole: the fields it leaves out put back (report.pairs.full_cell),
+    and each listed pair's discrepancies and evidence (report.pairs.listed_pair)."""
     read = data["settings"].get("read")  # a hand-made comparison may have none: its report keeps every reason
-    return {**data, "points": [{**p, "cells": {sid: report.pairs.full_cell(c, read) for sid, c in p["cells"].items()}}
+    return {**data, "points": [{**p, "cells": {sid: report.pairs.full_cell(c, read) for sid, c in p["cells"].items()},
+                                "pairs": [report.pairs.listed_pair(x, data["judge"], p) for x in p["pairs"]]}
                                for p in data["points"]]}
 
 
@@ -142,6 +145,7 @@ def test_every_pair_appears_unless_both_are_silent(data):
 
 
 def test_the_checks_find_each_kind_of_discrepancy_in_the_teaching_event(data):
+    data = whole(data)
     found = {
         d["kind"]
         for point in data["points"]

@@ -129,10 +129,15 @@ def old_to_dict(comparison: Comparison) -> dict:
 
 
 def full_form(data: dict) -> dict:
-    """A report dict with every pair rebuilt by report.all_pairs (every pair with its whole evidence) and
-    every cell by report.pairs.full_cell."""
+    """A report dict with every pair rebuilt by report.all_pairs (every pair with its whole evidence, its
+    discrepancies put back from the point's differences) and every cell by report.pairs.full_cell."""
     read = data["settings"]["read"]
-    points = [{**p, "cells": {sid: report.pairs.full_cell(c, read) for sid, c in p["cells"].items()},
+
+    def cell(c: dict) -> dict:  # its values only say where the point's differences are: the pairs hold them
+        return {k: v for k, v in report.pairs.full_cell(c, read).items() if k != "values"}
+
+    points = [{**{k: v for k, v in p.items() if k != "differences"},
+               "cells": {sid: cell(c) for sid, c in p["cells"].items()},
                "pairs": report.all_pairs(p, data["judge"])} for p in data["points"]]
     return {**data, "points": points}
 
@@ -149,7 +154,9 @@ def check_same(comparison: Comparison) -> None:
         assert all(p["label"] != "silent" or set(p["evidence"]) != {"silent"} for p in point["pairs"])
         # A written evidence leaves out every field at its default (the report's judge, nulls, empty lists).
         defaults = report.pairs.evidence_defaults(data["judge"])
-        assert all(value != defaults[key] for p in point["pairs"] for key, value in p["evidence"].items())
+        # (A pair that names the point's differences writes an empty rationale, since its default is the values'.)
+        assert all(value != defaults.get(key) or (key == "rationale" and "differences" in p["evidence"])
+                   for p in point["pairs"] for key, value in p["evidence"].items())
         # So does a written cell, and a silence below the read threshold leaves its reason to the rule.
         cell_defaults = report.pairs.CELL_DEFAULTS
         assert all(value != cell_defaults.get(key) for c in point["cells"].values() for key, value in c.items())
@@ -171,6 +178,31 @@ def test_lachin_report_is_unchanged(lachin_prepared):
     cells = [c for p in report.to_dict(comparison)["points"] for c in p["cells"].values()]
     unworded = [c for c in cells if "reason" not in c]
     assert len(unworded) > len(cells) / 2 and all({"nearest", "similarity", "nearest_to"} <= set(c) for c in unworded)
+
+
+def test_a_difference_is_written_once_per_point_and_its_values_once_per_cell(teaching_prepared):
+    """The van's and the car's accounts give other times and speeds: each difference is in the point's
+    differences once, its values' offsets in the cells, and a pair names it by its place."""
+    comparison = compare_prepared(teaching_prepared)
+    data = report.to_dict(comparison)
+    texts = {s["id"]: s["text"] for s in data["sources"]}
+    named = [(p, pair) for p in data["points"] for pair in p["pairs"] if "differences" in pair["evidence"]]
+    assert named
+    for point, pair in named:
+        assert "discrepancies" not in pair["evidence"] and "best_pair" not in pair["evidence"]
+        for k in pair["evidence"]["differences"]:
+            row = point["differences"][k]
+            for sid, side in ((pair["a"], "left"), (pair["b"], "right")):
+                start, end = point["cells"][sid]["values"][row[side]]
+                assert texts[sid][start:end] == row[side]
+        whole = report.pairs.listed_pair(pair, data["judge"], point)
+        assert whole["evidence"]["best_pair"] == [point["cells"][pair["a"]]["passage"], point["cells"][pair["b"]]["passage"]]
+        assert "different values for the same thing" in whole["evidence"]["rationale"] or pair["evidence"].get("rationale")
+    for point in data["points"]:  # each difference once
+        rows = [tuple(sorted(r.items())) for r in point["differences"]]
+        assert len(rows) == len(set(rows))
+    with pytest.raises(ValueError, match="needs its point"):
+        report.pairs.listed_pair(named[0][1], data["judge"])
 
 
 def test_odd_labels_are_written_as_before(teaching_prepared):

@@ -35,8 +35,8 @@ from .contested import (
     stance_of,
 )
 from .output import IN_PLACE, STDOUT, check_output, resolve_output, temporary_beside
-from .pairs import (all_pairs, cell_dict, evidence_defaults, full_cell, is_implied, listed_pair, speaking_pairs,
-                    stance_label)
+from .pairs import (Differences, all_pairs, cell_dict, evidence_defaults, full_cell, is_implied, listed_pair,
+                    speaking_pairs, stance_label)
 
 SCHEMA = "narrative-compare/report-6"
 FORMATS = ("html", "md", "json")
@@ -113,14 +113,20 @@ def _point_dict(comparison: Comparison, point: Point, order: list[str]) -> dict[
     passages = comparison.passages
     cells = point.cells()
     claim = passages.get(point.claim) if point.claim else None
-    pairs = _pair_dicts(point, order, comparison.judge)
+    differences = Differences()
+    pairs = [differences.written(pair, point.positions.get(pair["a"]), point.positions.get(pair["b"]))
+             for pair in _pair_dicts(point, order, comparison.judge)]
     read = comparison.settings.get("read")
+    written = {sid: _cell_dict(point, sid, cells[sid], read) for sid in order}
+    for sid, values in differences.values.items():
+        written[sid]["values"] = values
     return {
         "id": point.id,
         "summary": point.summary,
         "claim": {"passage": claim.id, "source": claim.source_id, "text": claim.text} if claim else None,
         "contestedness": round(point.contestedness, 4),
-        "cells": {sid: _cell_dict(point, sid, cells[sid], read) for sid in order},
+        "cells": written,
+        "differences": differences.rows,
         "pairs": pairs,
     }
 
@@ -274,8 +280,8 @@ def render_chunks(comparison: Comparison, fmt: str, json_style: str | None = Non
     data = to_dict(comparison)
     read = comparison.settings.get("read")
     for point in data["points"]:  # the templates read every field of a cell and every evidence field of a listed pair
+        point["pairs"] = [listed_pair(pair, comparison.judge, point) for pair in point["pairs"]]
         point["cells"] = {sid: full_cell(cell, read) for sid, cell in point["cells"].items()}
-        point["pairs"] = [listed_pair(pair, comparison.judge) for pair in point["pairs"]]
     context = _context(comparison, data)
     template = _environment().get_template("report.html.j2" if fmt == "html" else "report.md.j2")
     yield from template.generate(**context)

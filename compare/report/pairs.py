@@ -18,14 +18,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from compare.records import (PairLabel, Position, readings, silence_reason, stance_label, stance_rationale,
-                             stance_sentence)
+                             stance_sentence, values_rationale)
 
 #: What each cell field holds when a report leaves it out (report-6 writes only the others; ``status``,
 #: ``stance`` and, but for a silence that :func:`~compare.records.silence_reason` words, ``reason`` always).
 CELL_DEFAULTS: dict[str, Any] = {"passage": None, "similarity": None, "nearest": None, "nearest_to": None,
-                                 "placed": False, "passages": []}
+                                 "placed": False, "passages": [], "values": {}}
 #: The cell fields in the schema's order.
-CELL_FIELDS = ("status", "stance", "passage", "reason", "similarity", "nearest", "nearest_to", "placed", "passages")
+CELL_FIELDS = ("status", "stance", "passage", "reason", "similarity", "nearest", "nearest_to", "placed", "passages",
+               "values")
 
 
 def cell_dict(status: str, position: Position, passages: Sequence[str], read: float | None) -> dict[str, Any]:
@@ -57,6 +58,69 @@ def full_cell(cell: Mapping[str, Any], read: float | None) -> dict[str, Any]:
             raise ValueError("a cell without its reason needs the report's read threshold (settings.read)")
         out["reason"] = silence_reason(out["nearest"], out["similarity"], out["nearest_to"], read)
     out["passages"] = list(out["passages"])
+    out["values"] = dict(out["values"])
+    return out
+
+
+class Differences:
+    """One point's differences, each written once, and where each cell's passage gives its values.
+
+    With many sources, one count or date given two or three ways is thousands of pairs, each
+    with a discrepancy that repeats the same two values and sentence; a report writes each
+    difference once in the point's ``differences`` and each value's offsets once in its cell's
+    ``values``, and a pair names its differences by their place in the list. :func:`listed_pair`
+    rebuilds the discrepancies word for word.
+    """
+
+    def __init__(self) -> None:
+        #: the point's ``differences``: {kind, description, left, right}, in the order first met
+        self.rows: list[dict[str, Any]] = []
+        self._index: dict[tuple[str, str, str, str], int] = {}
+        #: each source's ``values``: {the words of a value: [start, end] in its source's text}
+        self.values: dict[str, dict[str, list[int]]] = {}
+
+    def written(self, pair: dict[str, Any], a: Position | None, b: Position | None) -> dict[str, Any]:
+        """``pair`` as a report writes it (its evidence without defaults) with its discrepancies as places in
+        :attr:`rows`, where every one of them is between the two cells' passages (``best_pair``, left out
+        too) and each value has one place in its passage; else ``pair`` unchanged. Its rationale is left out
+        when it is :func:`~compare.records.values_rationale`'s."""
+        ev = pair["evidence"]
+        found = ev.get("discrepancies")
+        if not found or a is None or b is None or ev.get("best_pair") != [a.passage, b.passage]:
+            return pair
+        if any(d["left_passage"] != a.passage or d["right_passage"] != b.passage for d in found):
+            return pair
+        offsets = {pair["a"]: dict(self.values.get(pair["a"], {})), pair["b"]: dict(self.values.get(pair["b"], {}))}
+        for d in found:
+            for sid, side in ((pair["a"], "left"), (pair["b"], "right")):
+                at = [d[f"{side}_start"], d[f"{side}_end"]]
+                if offsets[sid].setdefault(d[side], at) != at:
+                    return pair  # the same words at two places in one passage: written whole
+        self.values.update(offsets)
+        places = []
+        for d in found:
+            key = (d["kind"], d["description"], d["left"], d["right"])
+            if key not in self._index:
+                self._index[key] = len(self.rows)
+                self.rows.append({"kind": d["kind"], "description": d["description"], "left": d["left"],
+                                  "right": d["right"]})
+            places.append(self._index[key])
+        evidence = {k: v for k, v in ev.items() if k not in ("best_pair", "discrepancies", "rationale")}
+        evidence["differences"] = places
+        if ev.get("rationale", "") != values_rationale(pair["a"], a.stance, pair["b"], b.stance):
+            evidence["rationale"] = ev.get("rationale", "")
+        return {**pair, "evidence": evidence}
+
+
+def _discrepancies_from(point: Mapping[str, Any], a: str, b: str, places: Sequence[int]) -> list[dict[str, Any]]:
+    """The discrepancies that a pair names by their places in the point's ``differences`` (see :class:`Differences`)."""
+    ca, cb = point["cells"][a], point["cells"][b]
+    out = []
+    for k in places:
+        row = point["differences"][k]
+        (ls, le), (rs, re_) = ca["values"][row["left"]], cb["values"][row["right"]]
+        out.append({**row, "left_passage": ca["passage"], "right_passage": cb["passage"],
+                    "left_start": ls, "left_end": le, "right_start": rs, "right_end": re_})
     return out
 
 
@@ -116,11 +180,24 @@ def _implied_pair(a: str, ca: Mapping[str, Any], b: str, cb: Mapping[str, Any], 
             "evidence": full_evidence(evidence, judge)}
 
 
-def listed_pair(pair: Mapping[str, Any], judge: str) -> dict[str, Any]:
-    """A pair the report lists, with its evidence whole (a silent pair's is just its silent source)."""
+def listed_pair(pair: Mapping[str, Any], judge: str, point: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A pair the report lists, with its evidence whole (a silent pair's is just its silent source).
+
+    ``point`` is the report point the pair is listed on: a pair that names its discrepancies by
+    their places in the point's ``differences`` needs it to put them back.
+    """
     evidence = pair["evidence"]
     if pair["label"] == "silent" and set(evidence) == {"silent"}:
         return dict(pair)
+    if "differences" in evidence:
+        if point is None:
+            raise ValueError("a pair that names the point's differences needs its point to be read")
+        a, b = pair["a"], pair["b"]
+        ca, cb = point["cells"][a], point["cells"][b]
+        evidence = {k: v for k, v in evidence.items() if k != "differences"}
+        evidence["best_pair"] = [ca["passage"], cb["passage"]]
+        evidence["discrepancies"] = _discrepancies_from(point, a, b, pair["evidence"]["differences"])
+        evidence.setdefault("rationale", values_rationale(a, ca["stance"], b, cb["stance"]))
     return {**pair, "evidence": full_evidence(evidence, judge)}
 
 
@@ -143,7 +220,7 @@ def all_pairs(point: Mapping[str, Any], judge: str) -> list[dict[str, Any]]:
             b = order[j]
             written = listed.get((a, b)) or listed.get((b, a))
             if written is not None and (speaks[i] or speaks[j]):
-                out.append(listed_pair(written, judge))
+                out.append(listed_pair(written, judge, point))
             elif speaks[i] and speaks[j]:
                 out.append(_implied_pair(a, cells[a], b, cells[b], judge))
             elif speaks[i] or speaks[j]:
@@ -157,5 +234,5 @@ def speaking_pairs(members: Sequence[str], speaks: Sequence[bool]) -> list[tuple
     return [(a, b) for i, a in enumerate(speaking) for b in speaking[i + 1:]]
 
 
-__all__ = ["CELL_DEFAULTS", "CELL_FIELDS", "all_pairs", "cell_dict", "evidence_defaults", "full_cell", "full_evidence", "is_implied", "listed_pair", "readings", "silent_pair",
+__all__ = ["CELL_DEFAULTS", "CELL_FIELDS", "Differences", "all_pairs", "cell_dict", "evidence_defaults", "full_cell", "full_evidence", "is_implied", "listed_pair", "readings", "silent_pair",
            "speaking_pairs", "stance_label", "stance_rationale", "stance_sentence"]
