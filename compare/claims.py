@@ -124,8 +124,9 @@ class _Reader:
         self.thresholds, self.facts, self.documents = thresholds, facts, documents
         self.doc_vectors = {sid: np.stack([vectors[p.id] for p in ps]) for sid, ps in documents.items()}
         self.memo = memo
-        #: the most readings one call to :meth:`settle` asked of the judge without its stance model
-        self.unread_by_stance = 0
+        #: when the stance model was left out: the judge that read instead, and the most readings one call to
+        #: :meth:`settle` asked of it
+        self.without_stance: tuple[str, int] | None = None
         # Every source's passages in one matrix, a block of rows per source, so that the silence
         # check's search is one product per point instead of one per source and point.
         sizes = [len(ps) for ps in documents.values()]
@@ -174,11 +175,11 @@ class _Reader:
 
     def notices(self) -> list[str]:
         """What a reader must know about how these claims were read: empty, unless the stance model was left out."""
-        if not self.unread_by_stance:
+        if self.without_stance is None:
             return []
-        return [f"the claims were read without the judge's stance model, as {self.judge.without_stance().name}: "
-                f"{self.unread_by_stance:,} readings are more than the {STANCE_BUDGET:,} it reads in reasonable time "
-                "(about 40 a second on two cores)"]
+        name, readings = self.without_stance
+        return [f"the claims were read without the judge's stance model, as {name}: {readings:,} readings are "
+                f"more than the {STANCE_BUDGET:,} it reads in reasonable time (about 40 a second on two cores)"]
 
     def _known(self, judge: Judge) -> dict:
         """The readings this judge already made for this prepared event (a threshold change in the
@@ -232,7 +233,8 @@ class _Reader:
             # event: hundreds of sources), claims are read by the judge alone, and a notice says so.
             judge = judge.without_stance()
             if judge is not self.judge:
-                self.unread_by_stance = max(self.unread_by_stance, len(wanted))
+                most = max(len(wanted), self.without_stance[1] if self.without_stance else 0)
+                self.without_stance = (judge.name, most)
         known = self._known(judge)
         todo = [key for key in wanted if key not in known]
         signals = [_reading(*wanted[key][:4], documents, self.doc_vectors, vectors, self.facts, wanted[key][4])
