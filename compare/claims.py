@@ -329,7 +329,8 @@ def _reading(
         one, other, front = own[0], claim.source_id, claim_side
     else:
         one, other, front = claim, sid, own
-    front_vectors = np.stack([vectors[p.id] for p in front])
+    # One passage in front (nearly always): its row as a one-row matrix, the array np.stack would copy.
+    front_vectors = vectors[front[0].id][None, :] if len(front) == 1 else np.stack([vectors[p.id] for p in front])
     sims = front_vectors @ vectors[one.id]
     best = front[int(np.argmax(sims))]
     found: list[Discrepancy] = []

@@ -51,7 +51,7 @@ import weakref
 import zlib
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -161,20 +161,21 @@ class _Document:
     cue counts and centroid are summed once here instead of once per pair.
     """
 
-    __slots__ = ("size", "words", "stems", "bigrams", "negators", "refute", "hedge", "support", "centroid", "rows",
+    __slots__ = ("size", "words", "stems", "bigrams", "negators", "refute", "hedge", "support", "centroid", "norm", "rows",
                  "best_against")
 
     def __init__(self, context: tuple[Passage, ...], vectors: np.ndarray, facts: dict[str, Any]) -> None:
         self.size = len(context)
         self.words = sum(_word_count(p.text) for p in context)
         summaries = [_summary(checks.analysed(p, facts)) for p in context]
-        self.stems = {w for x in summaries for w in x[0]}
-        self.bigrams = {b for x in summaries for b in _bigrams(x[0])}
-        self.negators = sum(x[1] for x in summaries)
-        self.refute = sum(x[2] for x in summaries)
-        self.hedge = sum(x[3] for x in summaries)
-        self.support = sum(x[4] for x in summaries)
+        self.stems = {w for x in summaries for w in x.stem_set}
+        self.bigrams = {b for x in summaries for b in x.bigrams}
+        self.negators = sum(x.negators for x in summaries)
+        self.refute = sum(x.refute for x in summaries)
+        self.hedge = sum(x.hedge for x in summaries)
+        self.support = sum(x.support for x in summaries)
         self.centroid = vectors.mean(axis=0)
+        self.norm = np.linalg.norm(self.centroid)
         self.rows = {p.id: i for i, p in enumerate(context)}
         #: :meth:`against` for the other documents this one has met (keyed by the object: a
         #: _Document has no __eq__, so it hashes by identity)
@@ -184,9 +185,8 @@ class _Document:
         """(cosine of the two centroids, highest cosine of any passage here with any there)."""
         found = self.best_against.get(other)
         if found is None:
-            a, b = self.centroid, other.centroid
-            denom = float(np.linalg.norm(a) * np.linalg.norm(b)) or 1.0
-            found = (float(a @ b) / denom, float((vectors @ other_vectors.T).max()))
+            denom = float(self.norm * other.norm) or 1.0
+            found = (float(self.centroid @ other.centroid) / denom, float((vectors @ other_vectors.T).max()))
             if other.size > 1:  # one-passage documents are not shared (see _document): nothing to remember
                 self.best_against[other] = found
         return found
@@ -238,21 +238,43 @@ def _word_count(text: str) -> int:
     return len(_WORDS.findall(text))
 
 
-def _summary(f: checks.PassageFacts) -> tuple[list[str], int, int, int, int]:
-    """(content stems, negators, refuting, hedging, supporting words) of a passage.
+class _Words(NamedTuple):
+    """What the lexical, negation and cue features read from one passage."""
 
-    Kept in the facts' memo: an article body recurs in many pairs.
+    stems: list[str]  # content stems, in order
+    negators: int
+    refute: int
+    hedge: int
+    support: int
+    stem_set: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+
+
+def _summary(f: checks.PassageFacts) -> _Words:
+    """The :class:`_Words` of a passage.
+
+    Kept in the facts' memo: a passage recurs in many pairs (a claim is read against
+    every source, an article body against every claim), and its sets would be rebuilt in each.
     """
     found = f.memo.get("summary")
     if found is None:
         stems = [t.stem for t in f.tokens if t.text.lower() not in _STOP and t.stem not in _STOP and len(t.text) > 1]
-        found = f.memo["summary"] = (stems, _negators(f), _cue_count(f, REFUTE_WORDS), _cue_count(f, HEDGE_WORDS),
-                                     _cue_count(f, SUPPORT_WORDS))
+        found = f.memo["summary"] = _Words(stems, _negators(f), _cue_count(f, REFUTE_WORDS),
+                                           _cue_count(f, HEDGE_WORDS), _cue_count(f, SUPPORT_WORDS),
+                                           frozenset(stems), frozenset(_bigrams(stems)))
     return found
 
 
 def _stems(f: checks.PassageFacts) -> list[str]:
-    return _summary(f)[0]
+    return _summary(f).stems
+
+
+def _passage_words(p: Passage, f: checks.PassageFacts) -> int:
+    """:func:`_word_count` of a passage, kept in its facts' memo."""
+    found = f.memo.get("word_count")
+    if found is None:
+        found = f.memo["word_count"] = _word_count(p.text)
+    return found
 
 
 def _bigrams(stems: list[str]) -> set[tuple[str, str]]:
@@ -266,7 +288,7 @@ def content_stems(p: Passage, facts: dict[str, Any] | None = None) -> frozenset[
 
 def negates(p: Passage, facts: dict[str, Any] | None = None) -> bool:
     """Whether a passage has a negation word ("not", "no", "never", "nobody", a "n't")."""
-    return _summary(checks.analysed(p, facts))[1] > 0
+    return _summary(checks.analysed(p, facts)).negators > 0
 
 
 def _negators(f: checks.PassageFacts) -> int:
@@ -327,6 +349,19 @@ def pair_features_many(
     """
     sentences: dict = {}
     sides = [orient(x, sentences) for x in signals]
+    scalar_groups = [g for g in GROUPS if g in groups and g in _SCALARS]
+    if "nli" in scalar_groups and nli is None:
+        raise ValueError("the 'nli' feature group needs an NLI model (--nli-model)")
+    widths = [len(_SCALARS[g]) for g in scalar_groups]
+    # Rows made document by document: a hundred-passage document's vectors stay in the processor's
+    # cache across the claims read against it, where in the caller's order (claim by claim) each row
+    # read a matrix from memory. Each row is computed alone, so the order changes no value.
+    order = sorted(range(len(sides)), key=lambda i: id(sides[i][1].context_vectors))
+    scalars = np.empty((len(sides), sum(widths)), dtype=np.float32)
+    for i in order:
+        claim, other = sides[i]
+        scalars[i] = _scalar_row(scalar_groups, signals[i], claim, other, nli)
+    starts = dict(zip(scalar_groups, np.cumsum([0, *widths[:-1]])))
     blocks: list[np.ndarray] = []
     for group in GROUPS:
         if group not in groups:
@@ -342,73 +377,87 @@ def pair_features_many(
                 _word_differences(checks.analysed(claim.best, facts), checks.analysed(other.best, facts), row)
             blocks.append(words)
         else:
-            if group == "nli" and nli is None:
-                raise ValueError("the 'nli' feature group needs an NLI model (--nli-model)")
-            blocks.append(np.asarray([_scalars(group, x, claim, other, nli) for x, (claim, other) in zip(signals, sides)],
-                                     dtype=np.float32).reshape(len(sides), len(_SCALARS[group])))
+            blocks.append(scalars[:, starts[group]: starts[group] + len(_SCALARS[group])])
     if not blocks:
         return np.zeros((len(sides), 0), np.float32)
     return np.concatenate(blocks, axis=1)
 
 
-def _scalars(group: str, signals: PairSignals, claim: _Side, other: _Side, nli: Any) -> list[Any]:
-    """The columns of one group of scalar features for one pair (see the module docstring)."""
+def _scalar_row(groups: Sequence[str], signals: PairSignals, claim: _Side, other: _Side, nli: Any) -> list[Any]:
+    """The columns of the scalar feature ``groups`` (in that order) for one pair (see the module docstring).
+
+    One function for all groups, so that what they share (the two best passages' facts and
+    words) is looked up once per pair: a large event reads tens of thousands of pairs.
+    """
     facts = signals.facts if signals.facts is not None else {}
     doc = other.document
-    if group == "similarity":
-        sims = other.context_vectors @ claim.vector
-        top = np.sort(sims)
-        point_sims = _point_vectors(other) @ claim.vector
-        between = claim.document.against(claim.context_vectors, doc, other.context_vectors)
-        mean, std = _mean_std(sims)
-        return [
-            float(signals.similarity), float(_mean(point_sims)), float(top[-1]),
-            float(_mean(top[-3:][::-1])), mean, std,
-            np.count_nonzero(sims >= 0.5) / len(sims), between[0], between[1],
-        ]
     fc = checks.analysed(claim.best, facts)
     fo = checks.analysed(other.best, facts)
-    if group == "lexical":
-        sc, so = _stems(fc), _stems(fo)
-        set_c, set_o = set(sc), set(so)
-        point_stems: list[str] = []
-        for p in other.point:
-            point_stems += _stems(checks.analysed(p, facts))
-        claim_stems: list[str] = []
-        for p in claim.point:
-            claim_stems += _stems(checks.analysed(p, facts))
-        cset = set(claim_stems) or set_c
-        claim_bigrams = _bigrams(claim_stems or sc)
-        return [
-            _share(set_c, set_o), _share(cset, set(point_stems)), _share(cset, doc.stems),
-            _share(claim_bigrams, doc.bigrams), _share(claim_bigrams, _bigrams(point_stems)),
-            len(set_c & set_o) / len(set_c | set_o) if set_c | set_o else 0.0,
-            float(len(set_c - set_o)), float(len(set_o - set_c)),
-            math.log1p(_word_count(claim.best.text)), math.log1p(_word_count(other.best.text)),
-            math.log1p(other.words), math.log1p(len(claim.context)), math.log1p(len(other.context)),
-            math.log1p(len(other.point)),
-        ]
-    if group == "checks":
-        kinds = [d.kind for d in signals.discrepancies if d.kind in FEATURE_CHECKS]
-        return [float(kinds.count(k)) for k in FEATURE_CHECKS] + [float(bool(kinds))]
-    if group == "negation":
-        nc, no = _summary(fc)[1], _summary(fo)[1]
-        return [float(nc), float(no), float(abs(nc - no)), float((nc > 0) != (no > 0)),
-                100.0 * doc.negators / max(other.words, 1)]
-    if group == "cues":
-        point_s = [_summary(checks.analysed(p, facts)) for p in other.point]
-        hedge_point = sum(x[3] for x in point_s)
-        scale = 100.0 / max(other.words, 1)
-        return [
-            doc.refute * scale, doc.hedge * scale, doc.support * scale,
-            float(sum(x[2] for x in point_s)), float(hedge_point),
-            float(_summary(fc)[2]), float(_summary(fc)[3]),
-            float("?" in claim.best.text), float(doc.refute > 0), float(hedge_point > 0),
-        ]
-    if group == "nli":
-        probs = nli.probabilities(claim.best.text, other.best.text)
-        return [probs["entailment"], probs["neutral"], probs["contradiction"]]
-    raise ValueError(f"unknown feature group {group!r}")
+    wc, wo = _summary(fc), _summary(fo)
+    row: list[Any] = []
+    for group in groups:
+        if group == "similarity":
+            sims = other.context_vectors @ claim.vector
+            top = np.sort(sims)
+            point_sims = _point_vectors(other) @ claim.vector
+            between = claim.document.against(claim.context_vectors, doc, other.context_vectors)
+            mean, std = _mean_std(sims)
+            row += [
+                float(signals.similarity), float(_mean(point_sims)), float(top[-1]),
+                float(_mean(top[-3:][::-1])), mean, std,
+                np.count_nonzero(sims >= 0.5) / len(sims), between[0], between[1],
+            ]
+        elif group == "lexical":
+            set_c, set_o = wc.stem_set, wo.stem_set
+            # The point's passages as one run of stems: one passage (the usual case) is its own words.
+            if len(other.point) == 1:
+                point = _summary(checks.analysed(other.point[0], facts))
+                point_set, point_bigrams = point.stem_set, point.bigrams
+            else:
+                point_stems = [w for p in other.point for w in _stems(checks.analysed(p, facts))]
+                point_set, point_bigrams = set(point_stems), _bigrams(point_stems)
+            if len(claim.point) == 1:
+                mine = _summary(checks.analysed(claim.point[0], facts))
+                claim_stems, claim_set, claim_bigrams = mine.stems, mine.stem_set, mine.bigrams
+            else:
+                claim_stems = [w for p in claim.point for w in _stems(checks.analysed(p, facts))]
+                claim_set, claim_bigrams = set(claim_stems), _bigrams(claim_stems)
+            cset = claim_set or set_c
+            if not claim_stems:
+                claim_bigrams = wc.bigrams
+            union = set_c | set_o
+            row += [
+                _share(set_c, set_o), _share(cset, point_set), _share(cset, doc.stems),
+                _share(claim_bigrams, doc.bigrams), _share(claim_bigrams, point_bigrams),
+                len(set_c & set_o) / len(union) if union else 0.0,
+                float(len(set_c - set_o)), float(len(set_o - set_c)),
+                math.log1p(_passage_words(claim.best, fc)), math.log1p(_passage_words(other.best, fo)),
+                math.log1p(other.words), math.log1p(len(claim.context)), math.log1p(len(other.context)),
+                math.log1p(len(other.point)),
+            ]
+        elif group == "checks":
+            kinds = [d.kind for d in signals.discrepancies if d.kind in FEATURE_CHECKS]
+            row += [float(kinds.count(k)) for k in FEATURE_CHECKS] + [float(bool(kinds))]
+        elif group == "negation":
+            nc, no = wc.negators, wo.negators
+            row += [float(nc), float(no), float(abs(nc - no)), float((nc > 0) != (no > 0)),
+                    100.0 * doc.negators / max(other.words, 1)]
+        elif group == "cues":
+            point_s = [_summary(checks.analysed(p, facts)) for p in other.point]
+            hedge_point = sum(x.hedge for x in point_s)
+            scale = 100.0 / max(other.words, 1)
+            row += [
+                doc.refute * scale, doc.hedge * scale, doc.support * scale,
+                float(sum(x.refute for x in point_s)), float(hedge_point),
+                float(wc.refute), float(wc.hedge),
+                float("?" in claim.best.text), float(doc.refute > 0), float(hedge_point > 0),
+            ]
+        elif group == "nli":
+            probs = nli.probabilities(claim.best.text, other.best.text)
+            row += [probs["entailment"], probs["neutral"], probs["contradiction"]]
+        else:
+            raise ValueError(f"unknown feature group {group!r}")
+    return row
 
 
 # Hashed by hand rather than with sklearn's FeatureHasher on purpose: the shipped judge was
@@ -423,7 +472,7 @@ def _bucket(key: str) -> tuple[int, float]:
 def _word_differences(fc: checks.PassageFacts, fo: checks.PassageFacts, out: np.ndarray | None = None) -> np.ndarray:
     """Signed hashed counts of the words only one side has, their pairs, and negated words (added into ``out``)."""
     out = np.zeros(WORD_BUCKETS, dtype=np.float32) if out is None else out
-    sc, so = set(_stems(fc)), set(_stems(fo))
+    sc, so = _summary(fc).stem_set, _summary(fo).stem_set
     only_c, only_o = sorted(sc - so), sorted(so - sc)
     keys = [f"c:{w}" for w in only_c] + [f"o:{w}" for w in only_o]
     if len(only_c) <= 4 and len(only_o) <= 4:

@@ -424,11 +424,42 @@ class StackedModel(ClassifierMixin, BaseEstimator):
         return np.hstack([cols, probs]).astype(np.float32)
 
     def predict_proba(self, X):
+        return self.trees_.predict_proba(self.stack_features(X))
+
+    def stack_features(self, X) -> np.ndarray:
+        """The trees' input for feature rows: the scalar columns beside the linear model's probabilities.
+
+        With :meth:`trees`, :meth:`predict_proba` in two steps: a large event's feature rows are made
+        a batch at a time (all at once they would not fit in memory), but their stacked rows are a
+        few dozen columns, so the trees can read every row in one call, on all their threads.
+        """
         X = np.asarray(X, dtype=np.float32)
-        return self.trees_.predict_proba(self._stack(X, self.linear_.predict_proba(X)))
+        return self._stack(X, self.linear_.predict_proba(X))
+
+    def trees(self) -> StackedTrees:
+        """The second step of :meth:`predict_proba`, as a classifier of stacked rows."""
+        return StackedTrees(self)
 
     def predict(self, X):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class StackedTrees(ClassifierMixin, BaseEstimator):
+    """A :class:`StackedModel`'s trees, reading the rows :meth:`StackedModel.stack_features` makes.
+
+    A classifier of its own, so that a calibration fitted over the stacked model can be applied
+    to its output (:mod:`compare.judge.trained` swaps it in for the model).
+    """
+
+    def __init__(self, model: StackedModel | None = None) -> None:
+        self.model = model
+
+    @property
+    def classes_(self):
+        return self.model.classes_
+
+    def predict_proba(self, X):
+        return self.model.trees_.predict_proba(X)
 
 
 def scalar_columns(groups) -> list[int]:
