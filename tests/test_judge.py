@@ -192,6 +192,22 @@ def test_judging_many_pairs_at_once_gives_the_same_verdicts_as_one_at_a_time(jud
         assert verdict.probabilities == pytest.approx(alone.probabilities, abs=1e-6)
 
 
+def test_the_trees_run_once_over_every_batch_with_the_probabilities_of_batch_by_batch(judge, signals):
+    # A large event's rows are stacked batch by batch and the trees read them all at once (on
+    # several threads past one batch); every probability must be the one a batch alone gives.
+    rows = np.repeat(judge.features_many(list(signals.values())), 2 * 1024 // len(signals) + 1, axis=0)
+    rows += np.random.default_rng(0).normal(0, 0.01, rows.shape).astype(rows.dtype)  # rows that differ
+    batches = [rows[:1024], rows[1024:2048], rows[2048:]]
+    together = judge._model_probabilities(iter(batches))
+    assert [len(b) for b in together] == [len(b) for b in batches]
+    for batch, probs in zip(batches, together):
+        alone = judge.estimator.predict_proba(batch)
+        expected = np.zeros_like(probs)
+        for j, c in enumerate(judge.classes):
+            expected[:, CLASSES.index(c)] = alone[:, j]
+        assert np.array_equal(probs, expected)
+
+
 def test_a_threshold_change_reuses_the_verdicts_of_points_that_did_not_change(lachin_prepared):
     """Re-aligning with another link threshold judges only the pairs of cells not seen before."""
     from dataclasses import replace
