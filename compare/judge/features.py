@@ -49,7 +49,7 @@ import math
 import re
 import weakref
 import zlib
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -166,8 +166,9 @@ class _Document:
 
     def __init__(self, context: tuple[Passage, ...], vectors: np.ndarray, facts: dict[str, Any]) -> None:
         self.size = len(context)
-        self.words = sum(_word_count(p.text) for p in context)
-        summaries = [_summary(checks.analysed(p, facts)) for p in context]
+        analysed = [checks.analysed(p, facts) for p in context]
+        self.words = sum(_passage_words(p, f) for p, f in zip(context, analysed))
+        summaries = [_summary(f) for f in analysed]
         self.stems = {w for x in summaries for w in x.stem_set}
         self.bigrams = {b for x in summaries for b in x.bigrams}
         self.negators = sum(x.negators for x in summaries)
@@ -409,19 +410,8 @@ def _scalar_row(groups: Sequence[str], signals: PairSignals, claim: _Side, other
             ]
         elif group == "lexical":
             set_c, set_o = wc.stem_set, wo.stem_set
-            # The point's passages as one run of stems: one passage (the usual case) is its own words.
-            if len(other.point) == 1:
-                point = _summary(checks.analysed(other.point[0], facts))
-                point_set, point_bigrams = point.stem_set, point.bigrams
-            else:
-                point_stems = [w for p in other.point for w in _stems(checks.analysed(p, facts))]
-                point_set, point_bigrams = set(point_stems), _bigrams(point_stems)
-            if len(claim.point) == 1:
-                mine = _summary(checks.analysed(claim.point[0], facts))
-                claim_stems, claim_set, claim_bigrams = mine.stems, mine.stem_set, mine.bigrams
-            else:
-                claim_stems = [w for p in claim.point for w in _stems(checks.analysed(p, facts))]
-                claim_set, claim_bigrams = set(claim_stems), _bigrams(claim_stems)
+            _, point_set, point_bigrams = _point_words(other.point, facts)
+            claim_stems, claim_set, claim_bigrams = _point_words(claim.point, facts)
             cset = claim_set or set_c
             if not claim_stems:
                 claim_bigrams = wc.bigrams
@@ -458,6 +448,19 @@ def _scalar_row(groups: Sequence[str], signals: PairSignals, claim: _Side, other
         else:
             raise ValueError(f"unknown feature group {group!r}")
     return row
+
+
+def _point_words(point: tuple[Passage, ...], facts: dict[str, Any]) -> tuple[list[str], Set[str], Set[tuple[str, str]]]:
+    """A side's point passages as one run of content stems: the run, its set and its bigrams.
+
+    One passage (the usual case) is its own :class:`_Words`, kept; several are joined, so a
+    bigram may span two of them.
+    """
+    if len(point) == 1:
+        words = _summary(checks.analysed(point[0], facts))
+        return words.stems, words.stem_set, words.bigrams
+    stems = [w for p in point for w in _stems(checks.analysed(p, facts))]
+    return stems, set(stems), _bigrams(stems)
 
 
 # Hashed by hand rather than with sklearn's FeatureHasher on purpose: the shipped judge was
