@@ -21,6 +21,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -233,6 +234,12 @@ def varied_texts(count: int) -> list[str]:
     return texts
 
 
+def fresh_cache(folder: Path) -> Path:
+    """``folder`` emptied of a previous run's cache (with --keep), so that a first run really starts from nothing."""
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder
+
+
 def child_throughput(texts_count: int) -> dict:
     """Embedder.embed (empty cache) against SentenceTransformer.encode on the same texts, best of 2 each."""
     from compare.embeddings import Embedder, torch_threads
@@ -433,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--judge", metavar="NAME", help="pass --judge NAME to the command (default: its own default)")
     parser.add_argument("--model", metavar="NAME", help="pass --model NAME to the scale run (e.g. minilm-int8)")
     parser.add_argument("--profile", action="store_true", help="also profile the scale run and print where the time goes")
-    parser.add_argument("--keep", metavar="DIR", help="keep the generated event and reports in DIR")
+    parser.add_argument("--keep", metavar="DIR", help="keep the generated event, reports and caches in DIR (a kept cache is emptied when the next run starts)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -475,7 +482,8 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
 
         # 2. A second run on the same event with a warm cache.
-        cache = work / "cache-lachin"
+        # A kept folder's caches are emptied first: the first runs below are timed "from an empty cache".
+        cache = fresh_cache(work / "cache-lachin")
         command = ["report", str(LACHIN), "--cache-dir", str(cache), "--timings", *extra]
         first = summary_of(in_child("report", [*command, "--out", str(work / "lachin-1.html")])["stderr"])
         warm = in_child("report", [*command, "--out", str(work / "lachin-2.html")])
@@ -489,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         # 3. Scale.
         event = work / f"generated-{documents}x{passages}"
         written = generate_event(event, documents, passages)
-        cache = work / "cache-scale"
+        cache = fresh_cache(work / "cache-scale")
         print(f"\n3. Scale: {documents} generated documents x {passages} passages ({written} sentences)"
               + (f", model {args.model}" if args.model else ""))
         if args.model:
