@@ -15,14 +15,16 @@ from compare.errors import InputError
 from compare.records import LIMIT_OPTIONS
 
 EVENTS = "events"
+#: ECB+, a test of point formation rather than of sentence pairs (:mod:`compare.bench.points`)
+POINTS = "ecbplus"
 #: The options of the public benchmarks that mean nothing to ``events`` (``--name``: attribute).
 _DATASET_ONLY = ("data", "split", "part", "carve", "limit", "workers")
 
 
 def evaluate_arguments(p: argparse.ArgumentParser) -> None:
-    p.description = ("Evaluate the engine on a public benchmark, read from its original files, or on events "
-                     "with a claim-level answer key (evaluate events PATH...).")
-    p.add_argument("dataset", choices=(*DATASETS, EVENTS), help="which benchmark, or 'events'")
+    p.description = ("Evaluate the engine on a public benchmark, read from its original files (ecbplus: point "
+                     "formation), or on events with a claim-level answer key (evaluate events PATH...).")
+    p.add_argument("dataset", choices=(*DATASETS, POINTS, EVENTS), help="which benchmark, or 'events'")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="events only: event folders with a claims.yaml, or folders of them (e.g. corpus/)")
     p.add_argument("--data", metavar="DIR",
@@ -31,13 +33,14 @@ def evaluate_arguments(p: argparse.ArgumentParser) -> None:
                    help="events only: per claim, the key's stance and the engine's for every source")
     p.add_argument("--split", metavar="NAME",
                    help="split by its file name: fnc1 competition_test|train, sick TEST|TRAIN|TRIAL, "
-                        "snli test|dev, stsb test|dev|train, mrpc test|train (default: the test split)")
+                        "snli test|dev, stsb test|dev|train, mrpc test|train, ecbplus Test|Dev|Train "
+                        "(default: the test split)")
     p.add_argument("--part", choices=("all", "dev", "train"),
                    help="this project's carve of the split (dev = 20%% of keys by hash; default all)")
     p.add_argument("--carve", choices=CARVES,
                    help="fnc1 only: carve by body id (key, the default) or by story, so that the dev "
                         "part's claims and articles are all unseen in training, as in the competition test")
-    p.add_argument("--limit", type=int, metavar="N", help="only the first N pairs (a quick slice)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N pairs (ecbplus: topics; a quick slice)")
     p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     p.add_argument("--link-threshold", type=float, metavar="X",
                    help=f"the engine's link threshold (default: the engine's, {FNC_LINK} for fnc1)")
@@ -49,16 +52,23 @@ def evaluate_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    """Evaluate the engine on FNC-1, SICK, SNLI, STS-B or MRPC, or on events with a claim-level key."""
+    """Evaluate the engine on FNC-1, SICK, SNLI, STS-B, MRPC or ECB+, or on events with a claim-level key."""
     from compare.embeddings import Embedder
     from compare.judge.trained import make_judge
 
     check_options(args)
     if args.dataset == EVENTS:
         return run_events(args)
-    args.part, args.carve = args.part or "all", args.carve or "key"
     if args.limit is not None and args.limit < 1:
         raise InputError(None, f"--limit must be at least 1, not {args.limit}")
+    topics = None
+    if args.dataset == POINTS:  # the files are read before the models load: a wrong folder is said at once
+        from compare.datasets.ecbplus import read_ecbplus
+
+        args.split = args.split or "Test"
+        topics = read_ecbplus(args.data, args.split)[: args.limit]
+    else:
+        args.part, args.carve = args.part or "all", args.carve or "key"
     embedder = Embedder(args.model, args.cache_dir, use_cache=not args.no_cache, threads=args.threads)
     judge = None
     if args.dataset != "stsb":
@@ -70,6 +80,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
         check_thresholds(args)
         thresholds = Thresholds(link=args.link_threshold)
+    if args.dataset == POINTS:
+        return run_points(args, topics, embedder, judge, thresholds)
     if args.dataset == "fnc1" and args.part == "dev":
         for warning in dev_overlap_warnings(judge, args.carve):
             print(f"warning: {warning}", file=sys.stderr)
@@ -100,6 +112,11 @@ def check_options(args: argparse.Namespace) -> None:
         raise InputError(None, f"evaluate {args.dataset} needs --data DIR, the dataset's folder")
     if args.claims_detail:
         raise InputError(None, "--claims-detail is for evaluate events")
+    if args.dataset == POINTS:
+        given = [f"--{name}" for name in ("part", "carve", "workers") if getattr(args, name) is not None]
+        if given:
+            raise InputError(None, f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not for ecbplus: "
+                                   "its Dev and Train splits are whole files (--split)")
     given = [LIMIT_OPTIONS[name] for name in limits_given(args)]
     if given:
         raise InputError(None, f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for evaluate events")
@@ -132,4 +149,13 @@ def run_events(args: argparse.Namespace) -> int:
         print(json.dumps(result, indent=None, sort_keys=False))
     else:
         sys.stdout.write(format_events(result, detail=args.claims_detail))
+    return 0
+
+
+def run_points(args: argparse.Namespace, topics: list, embedder, judge, thresholds) -> int:
+    """Form points on ECB+ topics and score them against its event coreference (``evaluate ecbplus``)."""
+    from compare.bench.points import evaluate_points, format_points
+
+    result = {"split": args.split, **evaluate_points(topics, embedder, judge, thresholds, progress=args.progress)}
+    print(json.dumps(result, indent=None, sort_keys=False) if args.json else format_points(result))
     return 0
