@@ -4,6 +4,7 @@ command on a small invented event and on the teaching event."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,13 @@ def test_figures_by_hand():
     # addressed: tp 5, predicted 6, actual 6 -> 5/6; silent: tp 1, predicted 2, actual 2 -> 0.5
     assert both["coverage_f1"] == pytest.approx({"addressed": 5 / 6, "silent": 0.5})
     assert both["diverge_recall"] == pytest.approx(0.5)
+    # rows the key, columns the engine: which way the two wrong stances went
+    assert both["stance_confusion"] == {
+        "affirms": {"affirms": 3, "denies": 0, "reports": 0, "silent": 1},
+        "denies": {"affirms": 1, "denies": 0, "reports": 0, "silent": 0},
+        "reports": {"affirms": 0, "denies": 0, "reports": 1, "silent": 0},
+        "silent": {"affirms": 1, "denies": 0, "reports": 0, "silent": 1},
+    }
     assert both["unmatched_claims"] == ["two:c9"]
     assert figures([])["judgements"] == 0 and "stance_accuracy" not in figures([])
 
@@ -294,6 +302,9 @@ def test_evaluate_events_on_an_invented_event_and_a_key_that_echoes_the_engine(w
     assert result["dev"]["stance_accuracy"] == event["stance_accuracy"]
     assert result["dev"]["events"] == result["test"]["events"] == 1
     assert result["test"]["targets"]["stance_accuracy"]["met"] is True
+    echoed = result["test"]["stance_confusion"]  # a key that echoes the engine: all on the diagonal
+    assert sum(n for gold, row in echoed.items() for got, n in row.items() if gold != got) == 0
+    assert sum(row[gold] for gold, row in echoed.items()) == result["test"]["judgements"]
 
     code, text, _ = run_cli("evaluate", "events", dev.parent, "--claims-detail", "--cache-dir", cache_dir)
     assert code == 0
@@ -301,6 +312,7 @@ def test_evaluate_events_on_an_invented_event_and_a_key_that_echoes_the_engine(w
     assert "stance accuracy" in text and "diverge precision" in text and "coverage F1" in text
     assert "dev: 1 event" in text and "test: 1 event" in text and "target >= 0.85" in text
     assert "targets:" in text
+    assert re.search(r"stances, key by engine +affirms +denies +reports +silent", text)
     assert "books-lost" in text and "A = Evening Courier" in text  # the per-claim table
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from compare.bench.metrics import accuracy, per_class_f1
+from compare.bench.metrics import accuracy, confusion, per_class_f1
 from compare.errors import InputError
 from compare.records import STANCES, Comparison, Event, Passage, Point
 
@@ -235,6 +235,10 @@ def figures(scores: Sequence[EventScore]) -> dict[str, Any]:
         out["coverage_accuracy"] = accuracy(*zip(*covered))
         out["coverage_f1"] = per_class_f1(*zip(*covered), ("addressed", "silent"))
         out["stance_accuracy"] = accuracy(*zip(*stances))
+        # Which way the stances go wrong (a silent cell read as affirming, a denial never read), which
+        # the accuracy alone hides: rows the key's stance, columns the engine's, in STANCES order.
+        out["stance_confusion"] = {gold: dict(zip(STANCES, row))
+                                   for gold, row in zip(STANCES, confusion(*zip(*stances), STANCES))}
     if quotes:
         out["passage_holds_quote"] = sum(quotes) / len(quotes)
     if pairs:
@@ -322,6 +326,10 @@ def _block(figs: dict[str, Any], goals: dict[str, dict[str, Any]] | None = None)
         if goals and name in goals:
             row += f"   target >= {goals[name]['target']:.2f}: {'met' if goals[name]['met'] else 'NOT met'}"
         lines.append(row)
+    if "stance_confusion" in figs:
+        lines.append(f"  {'stances, key by engine':<24} " + " ".join(f"{s:>8}" for s in STANCES))
+        lines += [f"  {'':<16}{gold:>8} " + " ".join(f"{n:>8}" for n in row.values())
+                  for gold, row in figs["stance_confusion"].items()]
     lines.append(f"  {'unmatched claims':<24} {', '.join(figs['unmatched_claims']) or 'none'}")
     return lines
 
