@@ -14,6 +14,9 @@ point, *who addresses its claim and how*:
    denial in other words, which alignment left elsewhere, is placed on the
    point. A source is ``silent`` only when nothing it says addresses the
    claim; its position then names the nearest passage and why it does not count.
+   Between two accounts, a passage found this way that the judge reads only as
+   ``related`` (on the subject, taking no side) and that passes nothing on is
+   not placed: within one event that reading fits nearly any passage.
 3. **The reading becomes a stance**: agree -> ``affirms``; related ->
    ``reports``; diverge -> ``denies``, unless every discrepancy behind it is a
    value (a count, a date, a name), in which case the source ``affirms`` the
@@ -402,6 +405,13 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, 
                  f"{signals.similarity:.2f} >= {GUARD_READING}) a negation or swapped roles say the opposite")
     stance = STANCE_OF_LABEL[label]
     similarity = round(signals.similarity, 4)
+    if accounts and placed and label == "related" and checks.attribution(mine) is None:
+        # Within one event every passage shares the subject, so "related" is what the judge reads
+        # of nearly any passage it is given: from a passage that alignment did not put on the point,
+        # and that neither passes anything on nor takes a side, it is no sign the claim is addressed.
+        return Position("silent", None, similarity, f"its passage nearest the claim is on the same subject but "
+                                                    f"neither states, denies nor passes on the claim: "
+                                                    f"{verdict.rationale}{note}", mine.id)
     if stance == "silent":
         return Position("silent", None, similarity, f"its passage nearest the claim does not address it: "
                                                     f"{verdict.rationale}{note}", mine.id)

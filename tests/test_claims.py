@@ -136,6 +136,50 @@ def test_a_dispute_read_from_a_refutation_of_the_claim_stays_a_denial():
     assert position.passage == "residents:1"  # the passage that says the opposite is the one shown
 
 
+def _related_reading(text: str) -> tuple:
+    """A residents' passage ``text`` read against the claim "The valley road is the only route to
+    the towns" as on the subject but taking no side (the judge's ``related``)."""
+    import numpy as np
+
+    from compare.judge import Judgement, PairSignals
+    from compare.records import Passage
+
+    claim = Passage("council:0", "council", 0, 0, 46, "The valley road is the only route to the towns.")
+    mine = Passage("residents:3", "residents", 3, 120, 120 + len(text), text)
+    vector = np.ones(4, dtype=np.float32) / 2
+    signals = PairSignals(
+        left=claim, right=mine, similarity=0.58, left_vector=vector, right_vector=vector, discrepancies=(),
+        checks_ran=True, left_passages=(claim,), right_passages=(mine,), left_context=(claim,),
+        right_context=(mine,), facts={},
+    )
+    verdict = Judgement("related", 0.7, 0.58, "the stance model reads a discussion",
+                        probabilities={"agree": 0.2, "diverge": 0.05, "related": 0.7, "unrelated": 0.05})
+    return signals, verdict
+
+
+@pytest.mark.parametrize(("text", "placed", "accounts", "stance"), [
+    # Found only by the silence check, on the subject, taking no side, passing nothing on: silent.
+    ("Snow closed the valley road twice last winter.", True, True, "silent"),
+    # The same passage put on the point by alignment speaks to the claim.
+    ("Snow closed the valley road twice last winter.", False, True, "reports"),
+    # A passage that passes something on is a report wherever it was found.
+    ("According to the haulage firms, the valley road carries most of the freight.", True, True, "reports"),
+    # A headline against an article is read as FNC-1 reads it: "related" is a discussion of the claim.
+    ("Snow closed the valley road twice last winter.", True, False, "reports"),
+])
+def test_a_passage_the_silence_check_finds_on_the_subject_but_taking_no_side_is_no_report(
+        text, placed, accounts, stance):
+    from compare.claims import _position
+
+    position = _position(*_related_reading(text), "residents", placed=placed, accounts=accounts)
+    assert position.stance == stance
+    if stance == "silent":
+        assert position.passage is None and position.nearest == "residents:3"  # the evidence names it
+        assert "on the same subject but neither states, denies nor passes on the claim" in position.reason
+    else:
+        assert position.passage == "residents:3"
+
+
 def test_a_large_event_read_without_the_stance_model_says_so_once(write_files, cache_dir, monkeypatch):
     # Past the budget the stance model is left out (it reads about 40 claims a second); the report
     # says so in one notice rather than in every reason, which carry the reading alone.
