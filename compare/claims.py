@@ -405,16 +405,16 @@ def _position(signals: PairSignals, verdict: Judgement, sid: str, placed: bool, 
                  f"{signals.similarity:.2f} >= {GUARD_READING}) a negation or swapped roles say the opposite")
     stance = STANCE_OF_LABEL[label]
     similarity = round(signals.similarity, 4)
+    silence = "its passage nearest the claim does not address it"
     if accounts and placed and label == "related" and checks.attribution(mine) is None:
         # Within one event every passage shares the subject, so "related" is what the judge reads
         # of nearly any passage it is given: from a passage that alignment did not put on the point,
         # and that neither passes anything on nor takes a side, it is no sign the claim is addressed.
-        return Position("silent", None, similarity, f"its passage nearest the claim is on the same subject but "
-                                                    f"neither states, denies nor passes on the claim: "
-                                                    f"{verdict.rationale}{note}", mine.id)
+        stance = "silent"
+        silence = ("its passage nearest the claim is on the same subject but neither states, denies nor passes on "
+                   "the claim")
     if stance == "silent":
-        return Position("silent", None, similarity, f"its passage nearest the claim does not address it: "
-                                                    f"{verdict.rationale}{note}", mine.id)
+        return Position("silent", None, similarity, f"{silence}: {verdict.rationale}{note}", mine.id)
     if stance == "denies":
         # The passage that says the opposite, where the reading points to one: a negation or
         # swapped roles the checks found, else a refuting passage the stance model read.

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 
+from compare.bench import _progress
 from compare.datasets.ecbplus import EcbTopic, sister_event
 from compare.records import Event, Passage, Source
 
@@ -111,11 +113,11 @@ def evaluate_points(topics: list[EcbTopic], embedder, judge=None, thresholds=Non
 
     started = time.perf_counter()
     texts = list(dict.fromkeys(s.text for t in topics for s in t.sentences))
-    show = sys.stderr.isatty() if progress is None else progress
+    show = _progress(progress)
     vectors = dict(zip(texts, embedder.embed(texts, progress=show)))
     per_topic: dict[str, dict[str, Any]] = {}
-    total: dict[str, int] = {}
-    aligned: dict[str, int] = {}
+    total: Counter[str] = Counter()
+    aligned: Counter[str] = Counter()
     judge_name = None
     for topic in tqdm(topics, desc="Forming points", unit="topic", disable=not show, file=sys.stderr):
         event, passages, where = topic_event(topic)
@@ -123,14 +125,13 @@ def evaluate_points(topics: list[EcbTopic], embedder, judge=None, thresholds=Non
                             model=embedder.name)
         comparison = compare_prepared(prepared, thresholds, judge, framing=False)
         judge_name = comparison.judge
-        counts = score_topic(topic, {frozenset((where[a], where[b])) for a, b in map(tuple, together(comparison.points))})
-        for k, v in score_topic(topic, {frozenset((where[a], where[b]))
-                                        for a, b in map(tuple, together(comparison.points, placed=False))}).items():
-            aligned[k] = aligned.get(k, 0) + v
+        counts, as_aligned = (score_topic(topic, {frozenset(where[pid] for pid in pair)
+                                                  for pair in together(comparison.points, placed)})
+                              for placed in (True, False))
         per_topic[topic.id] = {"sentences": len(topic.sentences), "articles": len(event.sources),
                                "points": len(comparison.points), **figures(counts)}
-        for k, v in counts.items():
-            total[k] = total.get(k, 0) + v
+        total.update(counts)
+        aligned.update(as_aligned)
     return {"dataset": "ecbplus", "topics": len(topics), "sentences": sum(len(t.sentences) for t in topics),
             "model": embedder.name, "judge": judge_name, **figures(total),
             "without_placed": {k: v for k, v in figures(aligned).items() if k != "by_sister_event"},
