@@ -43,7 +43,8 @@ point, *who addresses its claim and how*:
    ``point.pairs``; :meth:`Point.pair <compare.records.Point.pair>` makes the others when asked.
 
 A value counts as given "for the same thing" only when the two passages are
-near-paraphrases or the claim itself gives a value of that kind ("the blockade
+near-paraphrases or the claim itself gives a value of that sort (a calendar date,
+a clock time, a weekday, a count of the same unit: see :func:`_same_thing`) ("the blockade
 began on 12 December": a source that affirms it with 3 December gives another
 date for the same beginning); "the Council met on 20 December" / "protests since
 12 December" are two events, not two dates of one, and the evidence says so.
@@ -501,7 +502,8 @@ def _pairs_from_positions(
             if not found and not skipped:
                 continue  # the stances' own label, with nothing more to show
             similarity = float(vectors[x.id] @ vectors[y.id])
-            values = [d for d in found if d.kind in VALUE_KINDS and _same_thing(d, claim, similarity, facts)]
+            values = [d for d in found
+                      if d.kind in VALUE_KINDS and _same_thing(d, x, fx, claim, similarity, facts)]
             # The stances decide, unless two sources that take the same side give different values
             # for the same thing; a report's pairs.all_pairs rebuilds the pairs worded so.
             why = stance_rationale(a, pa.stance, b, pb.stance)
@@ -511,8 +513,9 @@ def _pairs_from_positions(
             shown = values if label == "diverge" and values else [d for d in found if label == "diverge"]
             unused = [d for d in found if d not in shown]
             if unused:
-                why += "; not counted: " + "; ".join(_not_counted(d, d in values or d.kind not in VALUE_KINDS)
-                                                      for d in unused)
+                why += "; not counted: " + "; ".join(
+                    _not_counted(d, d in values or d.kind not in VALUE_KINDS, _value_sort(d, x, fx))
+                    for d in unused)
             out[(a, b)] = PairLabel(a, b, label, Evidence(  # type: ignore[arg-type]
                 similarity=round(similarity, 4),
                 best_pair=(x.id, y.id),
@@ -524,9 +527,10 @@ def _pairs_from_positions(
     return out
 
 
-def _not_counted(d: Discrepancy, same_thing: bool) -> str:
+def _not_counted(d: Discrepancy, same_thing: bool, sort: tuple[str, str]) -> str:
     if d.kind in VALUE_KINDS and not same_thing:
-        return f"{d.description} (not a value of the claim: the claim gives no {d.kind}, so these are about other things)"
+        what = f"count of {sort[1]!r}" if sort[0] == "count" and sort[1] else sort[0]
+        return f"{d.description} (not a value of the claim: the claim gives no {what}, so these are about other things)"
     return f"{d.description} (the stances decide; the check is shown as evidence)"
 
 
@@ -534,20 +538,39 @@ def _discrepancies(x: Passage, y: Passage, facts: dict[str, checks.PassageFacts]
     return list(checks.find_discrepancies(x, checks.analysed(x, facts), y, checks.analysed(y, facts)))
 
 
-def _same_thing(d: Discrepancy, claim: Passage, similarity: float, facts: dict[str, checks.PassageFacts]) -> bool:
+def _value_sort(d: Discrepancy, left: Passage, left_facts: checks.PassageFacts) -> tuple[str, str]:
+    """What sort of value a date or count discrepancy is about, from the check's own span on the
+    left side: ("date" | "time" | "weekday", "") or ("count", its unit)."""
+    at = d.left_start - left.start
+    if d.kind == "date":
+        if any(s.start == at for s in left_facts.times):
+            return "time", ""
+        return ("weekday" if any(s.start == at for s in left_facts.weekdays) else "date"), ""
+    return "count", next((q.unit for q in left_facts.quantities if q.start == at), "")
+
+
+def _same_thing(d: Discrepancy, left: Passage, left_facts: checks.PassageFacts, claim: Passage, similarity: float,
+                facts: dict[str, checks.PassageFacts]) -> bool:
     """Whether two different values are both given for the claim's own value.
 
     They are when the two passages are near-paraphrases, or when the claim
-    itself gives a value of that kind ("began on 3 March": every date given by a
-    source that affirms it is the date of that beginning). A name always is: two
+    itself gives a value of that sort ("began on 3 March": every date given by a
+    source that affirms it is the date of that beginning). The sort is the
+    check's own (:func:`_value_sort`): a calendar date, a clock time or a weekday
+    (a date dates a weekday too), and a count of the same unit. "The fire broke
+    out on 9 June" gives no time, so "called at 21:47" / "declared a major
+    incident at 22:20" are times of two other moments. A name always is: two
     names on one claim name the same thing.
     """
     if d.kind == "naming" or similarity >= GUARD_READING:
         return True
     f = checks.analysed(claim, facts)
-    if d.kind == "date":
-        return bool(f.dates or f.times or f.weekdays)
-    return bool(f.quantities)
+    sort, unit = _value_sort(d, left, left_facts)
+    if sort in ("date", "time"):
+        return bool(f.dates if sort == "date" else f.times)
+    if sort == "weekday":
+        return bool(f.weekdays or f.dates)
+    return unit in f.index.units if unit else bool(f.quantities)
 
 
 __all__ = ["GUARD_READING", "VALUE_KINDS", "state_claims"]

@@ -93,6 +93,35 @@ def test_a_whole_number_matches_a_figure_that_rounds_to_it():
     assert "quantity" in kinds("Shares fell 58 cents on Friday.", "Shares fell 65 cents on Friday.")
 
 
+@pytest.mark.parametrize(
+    ("hedged", "exact"),
+    [
+        ("About 60 firefighters fought the blaze through the night.",
+         "At the height of the fire, 58 firefighters were at the scene."),
+        ("More than 1,000 workers walked out at the port.", "In all, 1,140 workers walked out at the port."),
+        ("Nearly 300 residents spent the night at the centre.", "276 residents spent the night at the centre."),
+        ("Up to 50 households were told to leave.", "45 households were told to leave."),
+        ("Some sixty buses were cancelled.", "58 buses were cancelled."),
+    ],
+)
+def test_a_hedged_count_matches_the_figure_it_rounds(hedged, exact):
+    """A hedge makes a figure a range at the precision it is written to: "about 60" is 58 rounded."""
+    assert "quantity" not in kinds(hedged, exact)
+    assert "quantity" not in kinds(exact, hedged)
+
+
+@pytest.mark.parametrize(
+    ("hedged", "exact"),
+    [
+        ("About 1,000 workers walked out at the port.", "In all, 1,400 workers walked out at the port."),
+        ("More than 100 residents were evacuated.", "250 residents were evacuated."),
+        ("Nearly 300 residents spent the night at the centre.", "310 residents spent the night at the centre."),
+        ("About 58 firefighters were at the scene.", "60 firefighters were at the scene."),
+    ],
+)
+def test_a_hedged_count_outside_its_range_still_differs(hedged, exact):
+    assert "quantity" in kinds(hedged, exact)
+
 def test_years_and_reference_numbers_are_not_quantities():
     _, passage = last_passage("az", "Press release No:596/22 was issued in 2022 about 120,000 residents.")
     facts = checks.analyse(passage)

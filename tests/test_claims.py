@@ -195,3 +195,36 @@ def test_a_large_event_read_without_the_stance_model_says_so_once(write_files, c
     reasons = [pos.reason for point in large.points for pos in point.positions.values() if pos.passage]
     assert reasons and not any(large.judge in r for r in reasons)
     assert any(re.search(r"agree [\d.]+, diverge", r) for r in reasons)  # the judge's reading, in figures
+
+
+def _value_counted(claim: str, left: str, right: str) -> list[bool]:
+    """For each value the checks find between two passages, whether it counts as a value of the claim."""
+    from compare import checks
+    from compare.claims import _same_thing
+    from compare.records import Passage
+
+    c, x, y = (Passage(pid, pid, 0, 0, len(text), text) for pid, text in (("c", claim), ("x", left), ("y", right)))
+    facts: dict[str, checks.PassageFacts] = {}
+    found = checks.find_discrepancies(x, checks.analysed(x, facts), y, checks.analysed(y, facts))
+    return [_same_thing(d, x, checks.analysed(x, facts), c, 0.5, facts) for d in found]
+
+
+@pytest.mark.parametrize(("claim", "left", "right", "counted"), [
+    # The claim dates the fire; the two times are of two other moments (a call, a major incident).
+    ("The fire at the Saltmere Works broke out on 9 June.",
+     "Our control room received the first call about the fire at 21:47 on 9 June.",
+     "Following the fire on 9 June, our emergency department declared a major incident at 22:20.", [False]),
+    # The claim gives a time: every time a source that affirms it gives is that time.
+    ("The fire service was called at 21:47.",
+     "Our control room received the first call about the fire at 21:47 on 9 June.",
+     "The fire service was called to the works at 21:35 on 9 June.", [True]),
+    # A count of ambulances is no count of the injured the claim gives.
+    ("Twelve people were injured in the fire.",
+     "At the height of the fire, 58 firefighters and 12 ambulances were at the scene.",
+     "Some 58 firefighters and 14 ambulances attended the blaze.", [False]),
+    ("Twelve people were injured in the fire.",
+     "Twelve people were injured, three of them firefighters.",
+     "In total, 15 people were treated for injuries.", [True]),
+])
+def test_a_value_counts_against_a_claim_only_when_the_claim_gives_one_of_its_sort(claim, left, right, counted):
+    assert _value_counted(claim, left, right) == counted

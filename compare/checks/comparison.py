@@ -146,12 +146,54 @@ def _same_number(a: Span, b: Span) -> bool:
     x, y = float(a.value), float(b.value)  # type: ignore[arg-type]
     if abs(x - y) <= 0.005 * max(abs(x), abs(y), 1e-9):
         return True
+    if a.bound or b.bound:
+        (lo_a, hi_a), (lo_b, hi_b) = _count_range(a), _count_range(b)
+        return lo_a <= hi_b and lo_b <= hi_a
     wa, wb = _written(a), _written(b)
     if wa is None or wb is None or wa[2] != wb[2] or wa[1] == wb[1]:
         return False  # a number word, another magnitude, or both written to the same precision
     whole, exact = (wa[0], wb[0]) if wa[1] else (wb[0], wa[0])
     # Within a tenth, too: "1 billion" is not a rounding of "1.4 billion".
     return math.floor(exact + 0.5) == whole and abs(whole - exact) <= 0.1 * whole + 1e-9
+
+
+def _count_range(span: Span) -> tuple[float, float]:
+    """The counts a figure stands for: itself, or the range its hedge leaves open.
+
+    A hedged figure is rounded at the precision it is written to: its step is the place
+    of its last non-zero digit ("60": 10; "1,000": 1,000; "2,500": 100; "1.5 million":
+    100,000). "About 60" is 55 to 65 (half a step either way, and never more than a tenth
+    off: "about 1,000" is not 1,400); "more than 1,000" is 1,000 up to the next step;
+    "nearly 300" is half a step below it up to it; "up to 50" is a step below it up to it.
+    So "about 60" is the fire service's 58 rounded, and "more than 100" is not 250.
+    """
+    x = float(span.value)  # type: ignore[arg-type]
+    if not span.bound:
+        return x, x
+    step = _rounding_step(span, x)
+    if span.bound == "over":
+        return x, x + step
+    if span.bound == "nearly":
+        return x - step / 2, x
+    if span.bound == "under":
+        return x - step, x
+    spread = min(step / 2, 0.1 * abs(x))
+    return x - spread, x + spread
+
+
+def _rounding_step(span: Span, value: float) -> float:
+    """The place of the last non-zero digit of a figure as written ("sixty": 10)."""
+    m = _WRITTEN.match(span.text)
+    digits = m.group("num").replace(",", "") if m else ""
+    if value == 0 or (not digits and value != int(value)):
+        return 1.0
+    if not digits:  # a number word: its value is what was written
+        whole = str(int(value))
+        return 10.0 ** (len(whole) - len(whole.rstrip("0")))
+    scale = value / float(digits)  # the magnitude word's factor ("1.5 million": a million)
+    if "." in digits:
+        return scale * 10.0 ** -len(digits.split(".")[1])
+    return scale * 10.0 ** (len(digits) - len(digits.rstrip("0")))
 
 
 _WRITTEN = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s+(?P<mag>thousand|million|billion))?",

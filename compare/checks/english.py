@@ -113,6 +113,18 @@ _QUANTITY = re.compile(
     rf"(?![\w/-])",
     re.I,
 )
+#: Words before a count that make it a range: each hedge and the side it leaves open (see
+#: comparison._count_range). Matched against the text just before the number.
+_HEDGE = re.compile(
+    r"\b(?P<hedge>about|around|approximately|roughly|some|an estimated|estimated|more than|over|at least|"
+    r"upwards of|in excess of|just over|nearly|almost|close to|just under|up to|fewer than|less than|under|"
+    r"at most|no more than)\s+$",
+    re.I,
+)
+_HEDGE_BOUND = {"more than": "over", "over": "over", "at least": "over", "upwards of": "over", "in excess of": "over",
+                "just over": "over", "nearly": "nearly", "almost": "nearly", "close to": "nearly",
+                "just under": "nearly", "up to": "under", "fewer than": "under", "less than": "under",
+                "under": "under", "at most": "under", "no more than": "under"}
 _UNIT = re.compile(r"\s+(?:more\s+|of\s+)?(?P<unit>[^\W\d_]+(?:/[^\W\d_]+)?)", re.UNICODE)
 
 
@@ -206,7 +218,9 @@ def _find_quantities(text: str, taken: set[int]) -> list[Span]:
                 continue
             unit = _UNIT_SYNONYMS.get(unit_word) or _stem(unit_word)
             end = u.end()
-        out.append(Span(text[m.start() : end], m.start(), end, value, unit))
+        hedge = _HEDGE.search(text, max(0, m.start() - 24), m.start())
+        bound = _HEDGE_BOUND.get(hedge.group("hedge").lower(), "about") if hedge else ""
+        out.append(Span(text[m.start() : end], m.start(), end, value, unit, bound))
     return out
 
 
