@@ -513,9 +513,7 @@ def _pairs_from_positions(
             shown = values if label == "diverge" and values else [d for d in found if label == "diverge"]
             unused = [d for d in found if d not in shown]
             if unused:
-                why += "; not counted: " + "; ".join(
-                    _not_counted(d, d in values or d.kind not in VALUE_KINDS, _value_sort(d, x, fx))
-                    for d in unused)
+                why += "; not counted: " + "; ".join(_not_counted(d, d in values, x, fx) for d in unused)
             out[(a, b)] = PairLabel(a, b, label, Evidence(  # type: ignore[arg-type]
                 similarity=round(similarity, 4),
                 best_pair=(x.id, y.id),
@@ -527,9 +525,12 @@ def _pairs_from_positions(
     return out
 
 
-def _not_counted(d: Discrepancy, same_thing: bool, sort: tuple[str, str]) -> str:
-    if d.kind in VALUE_KINDS and not same_thing:
-        what = f"count of {sort[1]!r}" if sort[0] == "count" and sort[1] else sort[0]
+def _not_counted(d: Discrepancy, counted: bool, left: Passage, left_facts: checks.PassageFacts) -> str:
+    """Why a discrepancy shown beside a pair's label did not make it: a value of something other than
+    the claim's own, or a check the stances overrule."""
+    if d.kind in VALUE_KINDS and not counted:
+        sort, unit = _value_sort(d, left, left_facts)
+        what = f"count of {unit!r}" if unit else sort
         return f"{d.description} (not a value of the claim: the claim gives no {what}, so these are about other things)"
     return f"{d.description} (the stances decide; the check is shown as evidence)"
 

@@ -228,3 +228,17 @@ def _value_counted(claim: str, left: str, right: str) -> list[bool]:
 ])
 def test_a_value_counts_against_a_claim_only_when_the_claim_gives_one_of_its_sort(claim, left, right, counted):
     assert _value_counted(claim, left, right) == counted
+
+
+def test_a_value_not_counted_says_which_sort_the_claim_lacks():
+    from compare import checks
+    from compare.claims import _not_counted
+    from compare.records import Passage
+
+    x, y = (Passage(pid, pid, 0, 0, len(text), text) for pid, text in (
+        ("x", "Our control room received the first call about the fire at 21:47 on 9 June."),
+        ("y", "Following the fire on 9 June, our emergency department declared a major incident at 22:20.")))
+    facts: dict[str, checks.PassageFacts] = {}
+    [d] = checks.find_discrepancies(x, checks.analysed(x, facts), y, checks.analysed(y, facts))
+    assert "the claim gives no time" in _not_counted(d, False, x, checks.analysed(x, facts))
+    assert "the stances decide" in _not_counted(d, True, x, checks.analysed(x, facts))
