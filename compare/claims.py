@@ -232,9 +232,11 @@ class _Reader:
                 wanted.setdefault(key, (claim, claim_side, sid, own, not point.passages.get(sid)))
                 asked[(k, sid)] = key
         judge = self.judge
-        if len(wanted) > STANCE_BUDGET and hasattr(judge, "without_stance"):
+        if (len(wanted) > STANCE_BUDGET or self.without_stance is not None) and hasattr(judge, "without_stance"):
             # The stance model reads about 40 claims a second on two cores: past the budget (a large
             # event: hundreds of sources), claims are read by the judge alone, and a notice says so.
+            # Once an event's claims are read so, so are the claims read after them (the passages
+            # no claim took): one event, one reader, and no stance model loaded for a few readings.
             judge = judge.without_stance()
             if judge is not self.judge:
                 most = max(len(wanted), self.without_stance[1] if self.without_stance else 0)

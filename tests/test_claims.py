@@ -197,6 +197,46 @@ def test_a_large_event_read_without_the_stance_model_says_so_once(write_files, c
     assert any(re.search(r"agree [\d.]+, diverge", r) for r in reasons)  # the judge's reading, in figures
 
 
+def test_claims_read_after_a_large_events_claims_are_read_as_they_were(monkeypatch):
+    # The passages no claim took are read as claims of their own, in a second, small round: had
+    # the stance model read those few, one event would have had two readers (and the model, a
+    # few hundred MB, would have been loaded for a handful of readings).
+    import numpy as np
+
+    from compare import claims
+    from compare.judge import Judgement
+    from compare.records import Passage, Point, Thresholds
+
+    class Reader:
+        cache_key = None
+
+        def __init__(self, name: str) -> None:
+            self.name, self.read = name, []
+
+        def without_stance(self) -> "Reader":
+            return alone
+
+        def judge_many(self, signals: list) -> list[Judgement]:
+            self.read.append(len(signals))
+            probs = {"agree": 0.9, "diverge": 0.03, "related": 0.05, "unrelated": 0.02}
+            return [Judgement("agree", 0.9, 0.9, "agree 0.90", probabilities=probs) for _ in signals]
+
+    full, alone = Reader("judge with its stance model"), Reader("judge alone")
+    documents = {sid: tuple(Passage(f"{sid}:{k}", sid, k, k * 20, k * 20 + 19, f"The {sid} line {k} here.")
+                            for k in range(3)) for sid in ("a", "b", "c")}
+    passages = {p.id: p for ps in documents.values() for p in ps}
+    vectors = {pid: np.ones(4, dtype=np.float32) / 2 for pid in passages}  # every passage reads every claim
+    monkeypatch.setattr(claims, "STANCE_BUDGET", 4)
+    reader = claims._Reader(passages, vectors, ["a", "b", "c"], full, Thresholds(), {}, documents,  # type: ignore[arg-type]
+                            None)
+    many = [Point(f"p{k}", "", {"a": (f"a:{k}",), "b": (), "c": ()}) for k in range(3)]
+    reader.settle(many)  # 6 readings, over the budget of 4
+    reader.settle([Point("p9", "", {"a": (), "b": ("b:2",), "c": ()})])  # 2 readings, under it
+    assert full.read == [] and alone.read == [6, 2]
+    [notice] = reader.notices()
+    assert "judge alone" in notice and "6 readings" in notice
+
+
 def _value_counted(claim: str, left: str, right: str) -> list[bool]:
     """For each value the checks find between two passages, whether it counts as a value of the claim."""
     from compare import checks
