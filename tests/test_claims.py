@@ -207,13 +207,13 @@ def test_claims_read_after_a_large_events_claims_are_read_as_they_were(monkeypat
     from compare.judge import Judgement
     from compare.records import Passage, Point, Thresholds
 
-    class Reader:
+    class CountingJudge:
         cache_key = None
 
         def __init__(self, name: str) -> None:
             self.name, self.read = name, []
 
-        def without_stance(self) -> "Reader":
+        def without_stance(self) -> "CountingJudge":
             return alone
 
         def judge_many(self, signals: list) -> list[Judgement]:
@@ -221,7 +221,7 @@ def test_claims_read_after_a_large_events_claims_are_read_as_they_were(monkeypat
             probs = {"agree": 0.9, "diverge": 0.03, "related": 0.05, "unrelated": 0.02}
             return [Judgement("agree", 0.9, 0.9, "agree 0.90", probabilities=probs) for _ in signals]
 
-    full, alone = Reader("judge with its stance model"), Reader("judge alone")
+    full, alone = CountingJudge("judge with its stance model"), CountingJudge("judge alone")
     documents = {sid: tuple(Passage(f"{sid}:{k}", sid, k, k * 20, k * 20 + 19, f"The {sid} line {k} here.")
                             for k in range(3)) for sid in ("a", "b", "c")}
     passages = {p.id: p for ps in documents.values() for p in ps}
