@@ -569,8 +569,10 @@ def _same_thing(d: Discrepancy, left: Passage, left_facts: checks.PassageFacts, 
         return True
     f = checks.analysed(claim, facts)
     sort, unit = _value_sort(d, left, left_facts)
-    if sort in ("date", "time"):
-        return bool(f.dates if sort == "date" else f.times)
+    if sort == "date":
+        return bool(f.dates)
+    if sort == "time":
+        return bool(f.times)
     if sort == "weekday":
         return bool(f.weekdays or f.dates)
     return unit in f.index.units if unit else bool(f.quantities)
