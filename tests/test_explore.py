@@ -14,6 +14,7 @@ import pytest
 
 from compare import explore
 from compare.errors import InputError
+from compare.report.contested import differing_values
 from compare.judge import RuleJudge, Thresholds
 from compare.records import STANCES, PairLabel, Point
 from compare.pipeline import compare_prepared
@@ -255,6 +256,13 @@ def test_disputes_come_in_the_reports_order_with_their_sides(teaching) -> None:
                 assert f"<b>{names[sid]}</b>" in page and teaching.passages[pos.passage].text in page.replace("<br>", "\n")
         titles = [t for t in ("Affirm:", "Deny:", "Report without taking a side:", "Silent:") if t in page]
         assert titles == sorted(titles, key=page.index) and titles
+        # the values that differ: a line per pair of values, each with the sources that give it
+        lines = differing_values(((lab.a, lab.b, d) for lab in point.all_pairs(teaching.source_ids)
+                                  if lab.label == "diverge" for d in lab.evidence.discrepancies), names)
+        assert page.count("</li>") >= len(lines)
+        for line in (ln for ln in lines if not ln.description):
+            assert " vs ".join(f"\u201c{s.value}\u201d from " + ", ".join(names[sid] for sid, _ in s.sources)
+                               for s in line.sides) in page
     groups = explore.sole_claim_groups(teaching)
     assert all(len(p.speakers) == 1 and names[p.speakers[0]] == party for party, ps in groups.items() for p in ps)
     sole = html.unescape(explore.sole_claims_html(teaching))

@@ -14,7 +14,8 @@ import compare
 from compare import report
 from compare.cli import main
 from compare.records import LABELS, STANCES, Thresholds
-from compare.report.contested import TAKING_SIDES, group_sides, sides
+from compare.records import Discrepancy
+from compare.report.contested import TAKING_SIDES, differing_values, group_sides, sides
 from compare.pipeline import compare_prepared
 
 from conftest import TEACHING
@@ -236,6 +237,78 @@ def test_disputes_and_their_sides_follow_the_positions(teaching_prepared):
     assert list(data["sole_claims"]) == [s["id"] for s in data["sources"]]
     for sid, pids in data["sole_claims"].items():
         assert all(points[pid]["cells"][sid]["stance"] != "silent" for pid in pids)
+
+
+ROAD = {"am": "Armenia MFA", "az": "Azerbaijan MFA", "eu": "European Union", "ie": "Ireland"}
+
+
+def _naming(left: str, right: str, left_passage: str, right_passage: str) -> Discrepancy:
+    return Discrepancy("naming", f"different name for the same referent: {left!r} vs {right!r}", left, right,
+                       left_passage, right_passage, 0, len(left), 0, len(right))
+
+
+def test_values_that_differ_are_a_line_per_pair_of_values_not_per_pair_of_sources():
+    """Three sources call the road a corridor (one with a capital C) against one that calls it a road: one line."""
+    diverging = [("am", "az", _naming("Lachin Corridor", "Lachin road", "am:3", "az:4")),
+                 ("az", "eu", _naming("Lachin road", "Lachin corridor", "az:4", "eu:1")),
+                 ("az", "ie", _naming("Lachin road", "Lachin corridor", "az:9", "ie:0")),
+                 ("az", "ie", _naming("Lachin road", "Lachin corridor", "az:12", "ie:2"))]
+    [line] = differing_values(diverging, ROAD)
+    corridor, road = line.sides
+    assert line.kind == "naming" and not line.description
+    assert corridor.value == "Lachin corridor"  # as most of its sources write it
+    assert corridor.sources == (("am", "am:3"), ("eu", "eu:1"), ("ie", "ie:0"))  # by party; each source's first passage
+    assert road.value == "Lachin road" and road.sources == (("az", "az:4"),)  # az:4 comes before az:12 in the text
+
+
+def test_values_that_differ_do_not_depend_on_the_order_of_the_sources():
+    dates = [("am", "ie", Discrepancy("date", "different date", "12 December", "3 December", "am:1", "ie:2", 0, 0, 0, 0)),
+             ("eu", "ie", Discrepancy("date", "different date", "12 December", "3 December", "eu:5", "ie:2", 0, 0, 0, 0)),
+             ("am", "az", _naming("Lachin Corridor", "Lachin road", "am:3", "az:4"))]
+    swapped = [(b, a, Discrepancy(d.kind, d.description, d.right, d.left, d.right_passage, d.left_passage,
+                                  d.right_start, d.right_end, d.left_start, d.left_end)) for a, b, d in reversed(dates)]
+    renamed = {sid: party for sid, party in reversed(ROAD.items())}
+    assert differing_values(dates, ROAD) == differing_values(swapped, renamed)
+    first, second = differing_values(dates, ROAD)
+    assert first.kind == "date" and [len(s.sources) for s in first.sides] == [2, 1]  # the line with most sources first
+    assert second.kind == "naming"
+    # the report's dicts read the same as the records
+    as_dicts = [(a, b, {f: getattr(d, f) for f in ("kind", "description", "left", "right", "left_passage",
+                                                   "right_passage")}) for a, b, d in dates]
+    assert differing_values(as_dicts, ROAD) == differing_values(dates, ROAD)
+
+
+def test_a_negation_of_the_same_words_keeps_its_own_line_with_the_checks_account():
+    said = "negated on one side only: 'blocked' vs 'have not blocked'"
+    diverging = [("am", "az", Discrepancy("polarity", said, "blocked", "blocked", "am:3", "az:5", 0, 0, 0, 0)),
+                 ("az", "ie", Discrepancy("polarity", "negated on one side only: 'have not blocked' vs 'blocked'",
+                                          "blocked", "blocked", "az:5", "ie:0", 0, 0, 0, 0))]
+    lines = differing_values(diverging, ROAD)
+    assert [ln.description for ln in lines] == [said, "negated on one side only: 'have not blocked' vs 'blocked'"]
+    assert [[s.sources for s in ln.sides] for ln in lines] == [[(("am", "am:3"),), (("az", "az:5"),)],
+                                                               [(("az", "az:5"),), (("ie", "ie:0"),)]]
+
+
+def test_the_reports_show_each_difference_once_with_the_sources_on_each_side(reports, data):
+    """The teaching event: the Markdown and the HTML list the values that differ as the grouping gives them."""
+    parties = {s["id"]: s["party"] for s in data["sources"]}
+    points = {p["id"]: whole({**data, "points": [p]})["points"][0] for p in data["points"]}
+    lines = {pid: differing_values(((x["a"], x["b"], d) for x in points[pid]["pairs"] if x["label"] == "diverge"
+                                    for d in x["evidence"].get("discrepancies", ())), parties)
+             for pid in data["disputes"]}
+    assert any(len(s.sources) > 1 for ls in lines.values() for ln in ls for s in ln.sides)  # grouping shows here
+    md = reports["md"].read_text(encoding="utf-8")
+    html = reports["html"].read_text(encoding="utf-8")
+    shown = md.count("\n- Values that differ (")
+    assert shown == sum(len(ls) for ls in lines.values())
+    for ls in lines.values():
+        for ln in ls:
+            if ln.description:
+                continue
+            first, second = ln.sides
+            assert (f"\u201c{first.value}\u201d from " + ", ".join(f"{parties[sid]} ({pid})" for sid, pid in first.sources)
+                    + f" vs \u201c{second.value}\u201d from ") in md
+            assert all(f'<a href="#{pid}">{parties[sid]}</a>' in html for s in ln.sides for sid, pid in s.sources)
 
 
 def test_reports_lead_with_the_disputes(reports, data):

@@ -24,6 +24,8 @@ from compare.report.contested import (
     SIDE_TITLES,
     STANCE_MEANINGS,
     STANCE_SYMBOLS,
+    DifferingValues,
+    differing_values,
     disputes,
     sides,
     sole_claims,
@@ -315,16 +317,22 @@ def dispute_html(comparison: Comparison, point: Point) -> str:
                          f'<span class="nc-meta">{esc(pid)}</span></li>')
         if items:
             out.append("<ul>" + "".join(items) + "</ul>")
-    values = [
-        f"<li>{esc(names[lab.a])} / {esc(names[lab.b])}: {esc(d.kind)}, &#8220;{esc(d.left)}&#8221; vs "
-        f"&#8220;{esc(d.right)}&#8221;</li>"
-        for lab in point.all_pairs(comparison.source_ids) if lab.label == "diverge"
-        for d in evidence_value(lab.evidence, "discrepancies", ()) or ()
-    ]
+    diverging = ((lab.a, lab.b, d) for lab in point.all_pairs(comparison.source_ids) if lab.label == "diverge"
+                 for d in evidence_value(lab.evidence, "discrepancies", ()) or ())
+    values = [f"<li>{esc(line.kind)}: {_differing_html(line, names)}</li>" for line in differing_values(diverging, names)]
     if values:
         out.append("<div><b>Values that differ:</b><ul>" + "".join(values) + "</ul></div>")
     out.append("</div>")
     return "".join(out)
+
+
+def _differing_html(line: DifferingValues, names: dict[str, str]) -> str:
+    """One line of values that differ: each value with the sources that give it (or, for a negation,
+    the check's own account of the two passages)."""
+    if line.description:
+        return esc(line.description) + ", " + " vs ".join(esc(names[sid]) for s in line.sides for sid, _ in s.sources)
+    return " vs ".join(f"&#8220;{esc(s.value)}&#8221; from " + ", ".join(esc(names[sid]) for sid, _ in s.sources)
+                       for s in line.sides)
 
 
 def _quote_id(point: Point, source_id: str) -> str | None:

@@ -27,6 +27,7 @@ from .contested import (
     SIDE_TITLES,
     STANCE_MEANINGS,
     STANCE_SYMBOLS,
+    differing_values,
     disputes,
     group_sides,
     quote,
@@ -338,6 +339,14 @@ def _context(comparison: Comparison, data: dict[str, Any]) -> dict[str, Any]:
         # The sides of each dispute, grouped as compare.report.contested groups them for the app too.
         "sides": {
             p["id"]: group_sides({sid: c["stance"] for sid, c in p["cells"].items()}, parties)
+            for p in data["points"]
+            if p["id"] in contested
+        },
+        # The values that differ on each dispute, a line per pair of values (not per pair of sources).
+        "differing": {
+            p["id"]: differing_values(
+                ((pair["a"], pair["b"], d) for pair in p["pairs"] if pair["label"] == "diverge"
+                 for d in pair["evidence"].get("discrepancies", ())), parties)
             for p in data["points"]
             if p["id"] in contested
         },

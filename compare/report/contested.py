@@ -10,7 +10,8 @@ claim is), then by the point's place in the texts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from compare.records import STANCES, Comparison, Point
@@ -96,6 +97,88 @@ def sole_claims(comparison: Comparison) -> dict[str, list[str]]:
     return out
 
 
+@dataclass(frozen=True)
+class ValueSide:
+    """One value as the sources that give it write it, with each source's passage."""
+
+    value: str
+    #: (source id, passage id) in order of party name; the passage is the source's first giving it
+    sources: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class DifferingValues:
+    """Two values that a check found given for the same thing on one point, and who gives which."""
+
+    kind: str
+    sides: tuple[ValueSide, ValueSide]
+    #: where both sides give the same words (one negates them), the check's own account, which
+    #: names the two sides in the order of ``sides``; otherwise empty
+    description: str = ""
+
+
+def differing_values(diverging: Iterable[tuple[str, str, Any]], parties: Mapping[str, str]) -> list[DifferingValues]:
+    """The values that differ on a point, one line per pair of values rather than one per pair of sources.
+
+    ``diverging`` holds ``(a, b, discrepancy)`` for each discrepancy of each
+    diverging pair: a :class:`~compare.records.Discrepancy` or its report dict.
+    With twelve sources that call a road by one name against one that calls it
+    by another, that is eleven pairs of sources but one difference, so the
+    discrepancies are grouped by their kind and their two values (case aside:
+    the checks never tell "Lachin Corridor" from "Lachin corridor"). A side is
+    written as most of its sources write it. Nothing depends on the order of
+    the sources: the sides are in order of their values, the sources in order
+    of party name, and the lines with the most sources come first.
+    """
+    # a line's key -> its two sides, each: source -> its passages; and every spelling of each value met
+    found: dict[tuple[str, ...], tuple[dict[str, set[str]], dict[str, set[str]]]] = {}
+    spellings: dict[str, list[str]] = {}
+    described: dict[tuple[str, ...], str] = {}
+
+    def by_party(sid: str) -> tuple[str, str]:
+        return parties.get(sid, sid).casefold(), sid
+
+    for a, b, d in diverging:
+        kind, left, right = _field(d, "kind"), _field(d, "left"), _field(d, "right")
+        given = [(a, left, _field(d, "left_passage")), (b, right, _field(d, "right_passage"))]
+        if left.casefold() == right.casefold():
+            # the same words, negated on one side only (a polarity check): no value to group by,
+            # so the pair keeps a line of its own, described as the check describes it
+            key: tuple[str, ...] = (kind, left.casefold(), right.casefold(), a, b)
+            described[key] = _field(d, "description")
+        else:
+            given.sort(key=lambda g: g[1].casefold())
+            key = (kind, given[0][1].casefold(), given[1][1].casefold())
+        sides = found.setdefault(key, ({}, {}))
+        for k, (sid, value, pid) in enumerate(given):
+            sides[k].setdefault(sid, set()).add(pid)
+            spellings.setdefault(value.casefold(), []).append(value)
+
+    def side(folded: str, sources: dict[str, set[str]]) -> ValueSide:
+        written = spellings[folded]
+        value = min(set(written), key=lambda v: (-written.count(v), v))
+        order = sorted(sources, key=by_party)
+        return ValueSide(value, tuple((sid, min(sources[sid], key=_text_order)) for sid in order))
+
+    lines = [
+        DifferingValues(key[0], (side(key[1], first), side(key[2], second)), described.get(key, ""))
+        for key, (first, second) in found.items()
+    ]
+    lines.sort(key=lambda ln: (-sum(len(s.sources) for s in ln.sides), ln.kind,
+                               [(s.value.casefold(), [by_party(sid) for sid, _ in s.sources]) for s in ln.sides]))
+    return lines
+
+
+def _field(record: Any, name: str) -> Any:
+    return record[name] if isinstance(record, Mapping) else getattr(record, name)
+
+
+def _text_order(passage_id: str) -> tuple[str, int, str]:
+    """A passage id (``source:12``) in the order of the text: by number, not as a string."""
+    source, _, number = passage_id.rpartition(":")
+    return (source, int(number), "") if number.isdigit() else (source, -1, passage_id)
+
+
 def stance_counts(comparison: Comparison) -> dict[str, int]:
     """How many cells (source on a point) of each stance, over all points."""
     counts = dict.fromkeys(STANCES, 0)
@@ -114,11 +197,14 @@ def quote(cell: Mapping[str, Any], passages: Mapping[str, Mapping[str, Any]]) ->
 
 
 __all__ = [
+    "DifferingValues",
     "PLACED_MARK",
     "SIDE_TITLES",
     "STANCE_MEANINGS",
     "STANCE_SYMBOLS",
     "TAKING_SIDES",
+    "ValueSide",
+    "differing_values",
     "disputes",
     "dispute_key",
     "group_sides",
