@@ -44,10 +44,12 @@ point, *who addresses its claim and how*:
 
 A value counts as given "for the same thing" only when the two passages are
 near-paraphrases or the claim itself gives a value of that sort (a calendar date,
-a clock time, a weekday, a count of the same unit: see :func:`_same_thing`) ("the blockade
+a clock time, a weekday, a count of the same unit: see :func:`_other_thing`) ("the blockade
 began on 12 December": a source that affirms it with 3 December gives another
 date for the same beginning); "the Council met on 20 December" / "protests since
-12 December" are two events, not two dates of one, and the evidence says so.
+12 December" are two events, not two dates of one, and the evidence says so. Nor
+does a value count that only one of the two passages gives for another occurrence
+of the event ("The first time was on 3 December": an earlier closure).
 """
 
 from __future__ import annotations
@@ -504,8 +506,9 @@ def _pairs_from_positions(
             if not found and not skipped:
                 continue  # the stances' own label, with nothing more to show
             similarity = float(vectors[x.id] @ vectors[y.id])
-            values = [d for d in found
-                      if d.kind in VALUE_KINDS and _same_thing(d, x, fx, claim, similarity, facts)]
+            other = {d: _other_thing(d, x, fx, y, fy, claim, similarity, facts)
+                     for d in found if d.kind in VALUE_KINDS}
+            values = [d for d, why_not in other.items() if why_not is None]
             # The stances decide, unless two sources that take the same side give different values
             # for the same thing; a report's pairs.all_pairs rebuilds the pairs worded so.
             why = stance_rationale(a, pa.stance, b, pb.stance)
@@ -515,7 +518,7 @@ def _pairs_from_positions(
             shown = values if label == "diverge" and values else [d for d in found if label == "diverge"]
             unused = [d for d in found if d not in shown]
             if unused:
-                why += "; not counted: " + "; ".join(_not_counted(d, d in values, x, fx) for d in unused)
+                why += "; not counted: " + "; ".join(_not_counted(d, other.get(d)) for d in unused)
             out[(a, b)] = PairLabel(a, b, label, Evidence(  # type: ignore[arg-type]
                 similarity=round(similarity, 4),
                 best_pair=(x.id, y.id),
@@ -527,13 +530,11 @@ def _pairs_from_positions(
     return out
 
 
-def _not_counted(d: Discrepancy, counted: bool, left: Passage, left_facts: checks.PassageFacts) -> str:
+def _not_counted(d: Discrepancy, why_not: str | None) -> str:
     """Why a discrepancy shown beside a pair's label did not make it: a value of something other than
-    the claim's own, or a check the stances overrule."""
-    if d.kind in VALUE_KINDS and not counted:
-        sort, unit = _value_sort(d, left, left_facts)
-        what = f"count of {unit!r}" if unit else sort
-        return f"{d.description} (not a value of the claim: the claim gives no {what}, so these are about other things)"
+    the claim's own (``why_not``, from :func:`_other_thing`), or a check the stances overrule."""
+    if why_not is not None:
+        return f"{d.description} (not a value of the claim: {why_not})"
     return f"{d.description} (the stances decide; the check is shown as evidence)"
 
 
@@ -552,30 +553,53 @@ def _value_sort(d: Discrepancy, left: Passage, left_facts: checks.PassageFacts) 
     return "count", next((q.unit for q in left_facts.quantities if q.start == at), "")
 
 
-def _same_thing(d: Discrepancy, left: Passage, left_facts: checks.PassageFacts, claim: Passage, similarity: float,
-                facts: dict[str, checks.PassageFacts]) -> bool:
-    """Whether two different values are both given for the claim's own value.
+def _other_thing(d: Discrepancy, left: Passage, left_facts: checks.PassageFacts, right: Passage,
+                 right_facts: checks.PassageFacts, claim: Passage, similarity: float,
+                 facts: dict[str, checks.PassageFacts]) -> str | None:
+    """Why two different values are not both given for the claim's own value, or ``None`` when they are.
 
-    They are when the two passages are near-paraphrases, or when the claim
-    itself gives a value of that sort ("began on 3 March": every date given by a
-    source that affirms it is the date of that beginning). The sort is the
-    check's own (:func:`_value_sort`): a calendar date, a clock time or a weekday
-    (a date dates a weekday too), and a count of the same unit. "The fire broke
-    out on 9 June" gives no time, so "called at 21:47" / "declared a major
-    incident at 22:20" are times of two other moments. A name always is: two
-    names on one claim name the same thing.
+    A name always is: two names on one claim name the same thing. A date or a
+    count is not when one passage only speaks of another occurrence of the
+    event ("The first time was on 3 December" against "the obstruction began on
+    12 December": :func:`compare.checks.another_occurrence`). Otherwise it is
+    when the two passages are near-paraphrases, or when the claim itself gives
+    a value of that sort ("began on 3 March": every date given by a source that
+    affirms it is the date of that beginning). The sort is the check's own
+    (:func:`_value_sort`): a calendar date, a clock time or a weekday (a date
+    dates a weekday too), and a count of the same unit. "The fire broke out on 9
+    June" gives no time, so "called at 21:47" / "declared a major incident at
+    22:20" are times of two other moments.
     """
-    if d.kind == "naming" or similarity >= GUARD_READING:
-        return True
+    if d.kind == "naming":
+        return None
+    elsewhere = [(p, cue) for p, f in ((left, left_facts), (right, right_facts))
+                 if (cue := _another_occurrence(p, f)) is not None]
+    if len(elsewhere) == 1:
+        passage, cue = elsewhere[0]
+        return f"{passage.id} speaks of another occurrence ({cue.text!r})"
+    if similarity >= GUARD_READING:
+        return None
     f = checks.analysed(claim, facts)
     sort, unit = _value_sort(d, left, left_facts)
     if sort == "date":
-        return bool(f.dates)
-    if sort == "time":
-        return bool(f.times)
-    if sort == "weekday":
-        return bool(f.weekdays or f.dates)
-    return unit in f.index.units if unit else bool(f.quantities)
+        given = bool(f.dates)
+    elif sort == "time":
+        given = bool(f.times)
+    elif sort == "weekday":
+        given = bool(f.weekdays or f.dates)
+    else:
+        given = unit in f.index.units if unit else bool(f.quantities)
+    if given:
+        return None
+    return f"the claim gives no {f'count of {unit!r}' if unit else sort}, so these are about other things"
+
+
+def _another_occurrence(passage: Passage, passage_facts: checks.PassageFacts) -> Span | None:
+    """:func:`compare.checks.another_occurrence`, once per passage (kept with its facts)."""
+    memo = passage_facts.memo
+    if "another_occurrence" not in memo:
+        memo["another_occurrence"] = checks.another_occurrence(passage)
+    return memo["another_occurrence"]
 
 
 __all__ = ["GUARD_READING", "VALUE_KINDS", "state_claims"]

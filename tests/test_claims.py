@@ -240,13 +240,13 @@ def test_claims_read_after_a_large_events_claims_are_read_as_they_were(monkeypat
 def _value_counted(claim: str, left: str, right: str) -> list[bool]:
     """For each value the checks find between two passages, whether it counts as a value of the claim."""
     from compare import checks
-    from compare.claims import _same_thing
+    from compare.claims import _other_thing
     from compare.records import Passage
 
     c, x, y = (Passage(pid, pid, 0, 0, len(text), text) for pid, text in (("c", claim), ("x", left), ("y", right)))
     facts: dict[str, checks.PassageFacts] = {}
-    found = checks.find_discrepancies(x, checks.analysed(x, facts), y, checks.analysed(y, facts))
-    return [_same_thing(d, x, checks.analysed(x, facts), c, 0.5, facts) for d in found]
+    fx, fy = checks.analysed(x, facts), checks.analysed(y, facts)
+    return [_other_thing(d, x, fx, y, fy, c, 0.5, facts) is None for d in checks.find_discrepancies(x, fx, y, fy)]
 
 
 @pytest.mark.parametrize(("claim", "left", "right", "counted"), [
@@ -265,6 +265,20 @@ def _value_counted(claim: str, left: str, right: str) -> list[bool]:
     ("Twelve people were injured in the fire.",
      "Twelve people were injured, three of them firefighters.",
      "In total, 15 people were treated for injuries.", [True]),
+    # A date of an earlier closure is no other date for the beginning the claim dates.
+    ("The obstruction began on 12 December.",
+     "The obstruction of the corridor began on 12 December.",
+     "The first time was on 3 December.", [False]),
+    ("The obstruction began on 12 December.",
+     "The obstruction of the corridor began on 12 December.",
+     "The road had been closed once before, on 3 December.", [False]),
+    # ... but "for the first time" is the occurrence at hand, and two first times are one thing.
+    ("The obstruction began on 12 December.",
+     "The obstruction of the corridor began on 12 December.",
+     "For the first time, the road was closed on 13 December.", [True]),
+    ("The first closure was on 3 December.",
+     "The first time was on 3 December.",
+     "The first time was on 4 December.", [True]),
 ])
 def test_a_value_counts_against_a_claim_only_when_the_claim_gives_one_of_its_sort(claim, left, right, counted):
     assert _value_counted(claim, left, right) == counted
@@ -272,13 +286,35 @@ def test_a_value_counts_against_a_claim_only_when_the_claim_gives_one_of_its_sor
 
 def test_a_value_not_counted_says_which_sort_the_claim_lacks():
     from compare import checks
-    from compare.claims import _not_counted
+    from compare.claims import _not_counted, _other_thing
     from compare.records import Passage
 
     x, y = (Passage(pid, pid, 0, 0, len(text), text) for pid, text in (
         ("x", "Our control room received the first call about the fire at 21:47 on 9 June."),
         ("y", "Following the fire on 9 June, our emergency department declared a major incident at 22:20.")))
     facts: dict[str, checks.PassageFacts] = {}
-    [d] = checks.find_discrepancies(x, checks.analysed(x, facts), y, checks.analysed(y, facts))
-    assert "the claim gives no time" in _not_counted(d, False, x, checks.analysed(x, facts))
-    assert "the stances decide" in _not_counted(d, True, x, checks.analysed(x, facts))
+    fx, fy = checks.analysed(x, facts), checks.analysed(y, facts)
+    [d] = checks.find_discrepancies(x, fx, y, fy)
+    claim = Passage("c", "c", 0, 0, 50, "The fire at the Saltmere Works broke out on 9 June.")
+    why_not = _other_thing(d, x, fx, y, fy, claim, 0.5, facts)
+    assert "not a value of the claim: the claim gives no time" in _not_counted(d, why_not)
+    assert "the stances decide" in _not_counted(d, None)
+
+
+def test_a_value_of_another_occurrence_says_which_passage_speaks_of_it():
+    from compare import checks
+    from compare.claims import _not_counted, _other_thing
+    from compare.records import Passage
+
+    x, y, claim = (Passage(pid, pid, 0, 0, len(text), text) for pid, text in (
+        ("ireland:1", "The obstruction began on 12 December."),
+        ("nagorno-karabakh-authorities:2", "The first time was on 3 December."),
+        ("c", "The obstruction began on 12 December.")))
+    facts: dict[str, checks.PassageFacts] = {}
+    fx, fy = checks.analysed(x, facts), checks.analysed(y, facts)
+    [d] = checks.find_discrepancies(x, fx, y, fy)
+    said = _not_counted(d, _other_thing(d, x, fx, y, fy, claim, 0.55, facts))
+    assert "nagorno-karabakh-authorities:2 speaks of another occurrence ('The first time')" in said
+    # the cue is English: a passage in another language is read as the event's own
+    ru = Passage("r", "r", 0, 0, 30, "The first time was on 3 December.", language="ru")
+    assert checks.another_occurrence(ru) is None

@@ -74,7 +74,7 @@ from compare.checks.comparison import (
     unsupported_note,
 )
 from compare.checks.english import NAME_HEADS, NEGATION_SCOPE, OPPOSITES, _content, _name_phrases, _tokens
-from compare.checks.facts import SUPPORTED_LANGUAGES, PassageFacts, analyse, analysed, attribution
+from compare.checks.facts import SUPPORTED_LANGUAGES, PassageFacts, analyse, analysed, another_occurrence, attribution
 from compare.checks.languages import _name_phrases_i18n, _rules
 from compare.checks.spans import Span, Token
 
@@ -91,6 +91,7 @@ __all__ = [
     "Token",
     "analyse",
     "analysed",
+    "another_occurrence",
     "attribution",
     "find_discrepancies",
     "fully_checked",

@@ -352,3 +352,31 @@ def attribution(text: str) -> Span | None:
     """
     found = _ATTRIBUTION.search(text)
     return None if found is None else Span(found.group(0), found.start(), found.end(), found.group(0).lower())
+
+
+#: Words by which a sentence dates or counts another occurrence of what the sentences around it
+#: describe: "The first time was on 3 December" (a source that says the road was blocked "for the
+#: second time" from 12 December), "it had been closed once before, on 3 December", "on a previous
+#: occasion". Only where that is unambiguous: "the first time" opening the sentence (not "this is
+#: the first time ...", which is the occurrence at hand, nor "for the first time"), and the fixed
+#: phrases "once before" and "on an earlier/a previous occasion". "Previously" and "earlier" are left
+#: out: "as previously agreed on 9 November" dates another thing, not another occurrence.
+_ANOTHER_OCCURRENCE = re.compile(
+    r"""^\W*the\s+(?:first|previous|last|earlier|other)\s+(?:time|occasion)\b
+      | \bonce\s+before\b
+      | \bon\s+(?:an?\s+)?(?:earlier|previous|prior)\s+occasions?\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def another_occurrence(text: str) -> Span | None:
+    """The first words by which an English sentence speaks of another occurrence of the event, or ``None``.
+
+    A date or a count in "The first time was on 3 December" is the date of
+    that first time, so the claims stage does not set it against "the
+    obstruction began on 12 December" as two dates for one beginning (see
+    :mod:`compare.claims`).
+    """
+    found = _ANOTHER_OCCURRENCE.search(text)
+    return None if found is None else Span(found.group(0), found.start(), found.end(), found.group(0).lower())
+

@@ -161,3 +161,12 @@ def attribution(passage: Passage) -> Span | None:
     if passage.language.split("-")[0].lower() != "en":
         return None
     return english.attribution(passage.text)
+
+
+def another_occurrence(passage: Passage) -> Span | None:
+    """Where a passage speaks of another occurrence of the event than the one at hand ("The first time
+    was on 3 December"), or ``None``. English only: in other languages every value counts as the event's."""
+    if passage.language.split("-")[0].lower() != "en":
+        return None
+    return english.another_occurrence(passage.text)
+
