@@ -143,6 +143,30 @@ def test_numbers_are_read_as_values(text: str, language: str, value: float) -> N
 
 
 @pytest.mark.parametrize(
+    "hedged, exact, language, match",
+    [
+        # "about 60" is 55 to 65, so 58 matches and 70 does not
+        ("На месте работали около 60 пожарных.", "На месте работали 58 пожарных.", "ru", True),
+        ("На месте работали около 60 пожарных.", "На месте работали 70 пожарных.", "ru", False),
+        # "more than 1,000" leaves 1,000 to 2,000 open; "up to 50" is 40 to 50
+        ("Эвакуированы более 1000 человек.", "Эвакуированы 1200 человек.", "ru", True),
+        ("Эвакуированы не более 50 человек.", "Эвакуированы 80 человек.", "ru", False),
+        ("Տեղում աշխատում էր մոտ 60 հրշեջ։", "Տեղում աշխատում էր 58 հրշեջ։", "hy", True),
+        ("Տարհանվել է 100-ից ավելի մարդ։", "Տարհանվել է 150 մարդ։", "hy", True),
+        ("Hadisə yerində təxminən 60 yanğınsöndürən işləyib.", "Hadisə yerində 58 yanğınsöndürən işləyib.", "az", True),
+        ("60-dan çox adam təxliyə edilib.", "65 adam təxliyə edilib.", "az", True),
+        ("100-ə yaxın adam təxliyə edilib.", "150 adam təxliyə edilib.", "az", False),
+    ],
+)
+def test_a_hedged_count_is_a_range_in_each_language(hedged: str, exact: str, language: str, match: bool) -> None:
+    left, right = passage(hedged, language, "a:0"), passage(exact, language, "b:0")
+    [count] = checks.analyse(left).quantities
+    assert count.bound  # the hedge is read, before the count or after it
+    kinds = {d.kind for d in checks.find_discrepancies(left, checks.analyse(left), right, checks.analyse(right))}
+    assert ("quantity" not in kinds) == match
+
+
+@pytest.mark.parametrize(
     "text, language",
     [
         ("Мост закроют 20 декабря 2022 года.", "ru"),

@@ -7,6 +7,9 @@ What is covered:
   ("2022-ci", "20-ին", "20-го"), number words up to the hundreds with
   "thousand", "million" ("две тысячи", "երկու հազար", "iki min") and the
   abbreviations тыс., млн, մլն, mln;
+* hedged counts, read as ranges as in English: "около 60", "более 1000", "не
+  более 50", "մոտ 60", "ավելի քան 100", "təxminən 60", and the postpositions
+  after a count's case ending, "100-ից ավելի", "60-dan çox", "100-ə yaxın";
 * dates with month names in the forms used after a day or a year ("20
   декабря 2022 года", "2022 թվականի դեկտեմբերի 20-ին", "20 dekabr 2022-ci il",
   "2022-ci il dekabrın 20-də"), numeric "20.12.2022" and "2022-12-20", clock
@@ -38,7 +41,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -88,6 +91,10 @@ class _Rules:
     negative_auxiliaries: frozenset[str] = frozenset()
     #: hy, az: beginnings of words that look negated by their morphology but are not
     not_negated: tuple[str, ...] = ()
+    #: words before a count that make it a range ("около 60"), each with its bound (english._HEDGE_BOUND)
+    hedges: dict[str, str] = field(default_factory=dict)
+    #: the same after the count and its case ending ("60-dan çox")
+    post_hedges: dict[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=None)
@@ -131,6 +138,8 @@ def _rules(language: str) -> _Rules:
         year_words=data["year_words"],
         negative_auxiliaries=frozenset(data.get("negative_auxiliaries", ())),
         not_negated=tuple(data.get("not_negated", ())),
+        hedges={word: bound for bound, words in data.get("hedges", {}).items() for word in words},
+        post_hedges={word: bound for bound, words in data.get("post_hedges", {}).items() for word in words},
     )
 
 
@@ -176,6 +185,7 @@ def _patterns(language: str) -> dict[str, re.Pattern[str]]:
     mags = "|".join(sorted(map(re.escape, r.magnitudes), key=len, reverse=True))
     weekdays = "|".join(sorted(map(re.escape, r.weekdays), key=len, reverse=True))
     day = rf"(?P<d>\d{{1,2}}){suffix}"
+    hedges = "|".join(sorted((re.escape(h).replace(r"\ ", r"\s+") for h in r.hedges), key=len, reverse=True))
     return {
         # 20 декабря 2022 года, 20 dekabr 2022-ci il, 20 դեկտեմբերի 2022 թ.
         "day_month": re.compile(rf"(?<![\w.])(?:{day})\s+(?P<m>{month}){end}\.?(?:,?\s+{year})?", re.I),
@@ -193,6 +203,8 @@ def _patterns(language: str) -> dict[str, re.Pattern[str]]:
             re.I,
         ),
         "unit": re.compile(rf"\s+(?P<unit>{_LETTERS}+)"),
+        # a hedge ending just before a count: the words after a space or the start of the text
+        "hedge": re.compile(rf"(?<!{_LETTERS})(?P<hedge>{hedges})\s+$", re.I) if hedges else re.compile(r"(?!)"),
         "token": re.compile(rf"{_LETTERS}+(?:[-\u2010]{_LETTERS}+)*|\d[\d,.]*\d|\d|[.,;:!?()\"\u00ab\u00bb\u201c\u201d\u0589\u055d]"),
     }
 
@@ -246,6 +258,7 @@ def extract(text: str, language: str) -> Found:
         if m.group("mag"):
             value *= r.magnitudes[m.group("mag").lower().rstrip(".")]
         end = m.end()
+        bound = ""
         if m.group("pct"):
             unit = "percent"
         else:
@@ -253,11 +266,21 @@ def extract(text: str, language: str) -> Found:
             if not u:
                 continue
             word = u.group("unit").lower()
+            if word in r.post_hedges:  # "60-dan çox adam": the hedge, then the unit
+                bound = r.post_hedges[word]
+                u = pats["unit"].match(text, u.end())
+                if not u:
+                    continue
+                word = u.group("unit").lower()
             if word in r.stop or word in r.months or word in r.magnitudes:
                 continue
             unit = _unit_key(language, word)
             end = u.end()
-        quantities.append(Span(text[m.start() : end].rstrip(), m.start(), m.start() + len(text[m.start() : end].rstrip()), value, unit))
+        if not bound:
+            hedge = pats["hedge"].search(text, max(0, m.start() - 24), m.start())
+            bound = r.hedges[" ".join(hedge.group("hedge").lower().split())] if hedge else ""
+        quantities.append(Span(text[m.start() : end].rstrip(), m.start(), m.start() + len(text[m.start() : end].rstrip()), value, unit,
+                               bound))
     return Found(tuple(dates), tuple(times), weekdays, tuple(quantities), tuple(_tokens_i18n(text, language)))
 
 
