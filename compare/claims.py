@@ -594,7 +594,7 @@ def _other_thing(d: Discrepancy, left: Passage, left_facts: checks.PassageFacts,
     return f"the claim gives no {f'count of {unit!r}' if unit else sort}, so these are about other things"
 
 
-def _another_occurrence(passage: Passage, passage_facts: checks.PassageFacts) -> Span | None:
+def _another_occurrence(passage: Passage, passage_facts: checks.PassageFacts) -> checks.Span | None:
     """:func:`compare.checks.another_occurrence`, once per passage (kept with its facts)."""
     memo = passage_facts.memo
     if "another_occurrence" not in memo:
