@@ -6,10 +6,10 @@ Five checks, each a small documented rule so a reader can see why it fired:
   the number, e.g. "276 persons" / "300 persons") with different values, and
   share no equal count of it. Two unrelated numbers never clash, and a whole
   number matches a figure within a tenth of it that rounds to it ("9%" /
-  "8.76 per cent"): outlets round. A hedged count (English: "about 60",
-  "more than 1,000", "nearly 300", "up to 50") is the range its hedge leaves
-  open at the precision it is written to, and matches any figure in it
-  ("about 60" / "58 firefighters").
+  "8.76 per cent"): outlets round. A hedged count ("about 60", "more than
+  1,000", "nearly 300", "up to 50"; Russian, Armenian and Azerbaijani hedges
+  too) is the range its hedge leaves open at the precision it is written
+  to, and matches any figure in it ("about 60" / "58 firefighters").
 * **date**: both give a calendar date (or a clock time, or a weekday) and share
   none: "9 November 2020" / "10 November 2020". A date without a year matches
   the same day and month with one. Two dates count as rivals only when they

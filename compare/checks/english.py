@@ -379,4 +379,3 @@ def another_occurrence(text: str) -> Span | None:
     """
     found = _ANOTHER_OCCURRENCE.search(text)
     return None if found is None else Span(found.group(0), found.start(), found.end(), found.group(0).lower())
-

@@ -136,9 +136,14 @@ def _role_lookups(tokens: tuple[Token, ...]) -> dict[str, Any]:
     return {"once": once, "capitals": capitals, "proper": proper}
 
 
+def _base_language(passage: Passage) -> str:
+    """A passage's language without its region ("en-GB": "en"), in lower case."""
+    return passage.language.split("-")[0].lower()
+
+
 def analyse(passage: Passage) -> PassageFacts:
     """Extract dates, times, counts and tokens with their negation from a passage."""
-    language = passage.language.split("-")[0].lower()
+    language = _base_language(passage)
     if language not in SUPPORTED_LANGUAGES:
         return PassageFacts(supported=False, language=language)
     found = english.extract(passage.text) if language == "en" else languages.extract(passage.text, language)
@@ -158,7 +163,7 @@ def analysed(passage: Passage, facts: dict[str, PassageFacts] | None) -> Passage
 def attribution(passage: Passage) -> Span | None:
     """Where a passage reports or hedges what it says rather than asserting it ("reports of",
     "reportedly", "the company says"), or ``None``. English only: other languages are never read as reports."""
-    if passage.language.split("-")[0].lower() != "en":
+    if _base_language(passage) != "en":
         return None
     return english.attribution(passage.text)
 
@@ -166,7 +171,6 @@ def attribution(passage: Passage) -> Span | None:
 def another_occurrence(passage: Passage) -> Span | None:
     """Where a passage speaks of another occurrence of the event than the one at hand ("The first time
     was on 3 December"), or ``None``. English only: in other languages every value counts as the event's."""
-    if passage.language.split("-")[0].lower() != "en":
+    if _base_language(passage) != "en":
         return None
     return english.another_occurrence(passage.text)
-

@@ -19,7 +19,8 @@ class Span:
     end: int
     value: object
     unit: str = ""
-    #: for a count, the hedge written before it, which makes it a range rather than a figure:
+    #: for a count, the hedge written before it (or after it: "60-dan çox"), which makes it a range
+    #: rather than a figure:
     #: "about" ("about 60"), "over" ("more than 1,000"), "nearly" ("almost 300") or "under"
     #: ("up to 50"); empty for a count given as it is
     bound: str = ""
