@@ -192,6 +192,31 @@ def test_a_word_after_a_negation_on_both_sides_is_no_clash(left, right):
     assert "polarity" not in kinds(left, right)
 
 
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        # The same denial, its reach ending at different words: "judge" and "Harbour" fall
+        # within the second "without"'s eight words only.
+        ("A judge in Harbour City ordered the driver held without bail.",
+         "The driver was ordered held without bail on Monday by a judge in Harbour City."),
+        # "Yet" after a negation is the adverb, not a clause break.
+        ("The union doesn't yet have a lawyer for the strike case, officials said.",
+         "The union does not have a lawyer on the strike case, officials said."),
+        # "Not only ... also" asserts.
+        ("Not only is this the largest recall of the year, it is also the fastest.",
+         "This is the largest and fastest recall of the year."),
+    ],
+)
+def test_the_same_denial_in_other_words_is_no_clash(left, right):
+    assert "polarity" not in kinds(left, right)
+
+
+def test_a_second_denial_still_clashes_beside_a_shared_one():
+    found = discrepancies("The convoy was not stopped at the bridge, and no grain was delivered.",
+                          "The convoy was not stopped at the bridge, and grain was delivered.")
+    assert [(left, right) for kind, left, right in found if kind == "polarity"] == [("grain", "grain")]
+
+
 def test_a_negation_far_back_in_a_long_clause_does_not_hide_a_clash():
     found = discrepancies(
         "Nobody was hurt when the bus overturned near the bridge early on Monday and the driver was arrested.",

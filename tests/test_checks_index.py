@@ -88,9 +88,9 @@ def _old_polarity(left, right, content=None, opposites=OPPOSITES):
         neg_r = [t for t in by_stem_r[stem] if t.negated]
         pos_l = [t for t in by_stem_l[stem] if not t.negated]
         pos_r = [t for t in by_stem_r[stem] if not t.negated]
-        if neg_l and not neg_r and pos_r and not pos_l:
+        if neg_l and not neg_r and pos_r and not pos_l and not _old_shared(neg_l[0], left, right, content_of):
             candidates.append(("l", neg_l[0], pos_r[0], stem))
-        elif neg_r and not neg_l and pos_l and not pos_r:
+        elif neg_r and not neg_l and pos_l and not pos_r and not _old_shared(neg_r[0], right, left, content_of):
             candidates.append(("r", neg_r[0], pos_l[0], stem))
     for side, negated, other, stem in sorted(candidates, key=lambda c: (c[0], c[1].start)):
         if (side, negated.negator) in negators_used:
@@ -111,6 +111,12 @@ def _old_polarity(left, right, content=None, opposites=OPPOSITES):
                 if hit_l[0].stem in reported or hit_r[0].stem in reported:
                     continue
                 yield hit_l[0], hit_r[0], f"opposite terms: {hit_l[0].text!r} vs {hit_r[0].text!r}"
+
+
+def _old_shared(negated, tokens, other, content_of) -> bool:
+    """The other side negates a word that the negation covering ``negated`` covers too."""
+    covers = {t.stem for t in tokens if content_of(t) and t.negated and t.negator == negated.negator}
+    return any(content_of(t) and t.negated and t.stem in covers for t in other)
 
 
 def _old_context(tokens, tok) -> str:

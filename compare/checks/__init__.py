@@ -20,7 +20,11 @@ Five checks, each a small documented rule so a reader can see why it fired:
   that the other does not use ("blocked" / "unimpeded"). A negation covers the
   eight words after it within its clause; a word further on in a clause that
   has a negation counts as neither, so two sentences that both negate do not
-  clash because one puts the shared word further from its "not".
+  clash because one puts the shared word further from its "not". Nor do they
+  clash when both negate a word the negation covers: then the denial is the
+  same, and a word within one "without"'s reach only is word order ("held
+  without bail" / "held without bail on Monday by a judge"). "Not only" and
+  the "yet" of "not yet" are not negations and clause breaks.
 * **naming**: the same proper-name anchor with a different head: "Lachin road"
   / "Lachin corridor", "Mill Street junction" / "Mill Road crossing". Two
   spellings of one word are not a different name: a possessive ("Lopez's"),

@@ -228,8 +228,10 @@ def _polarity_clashes(
 ) -> Iterator[tuple[Token, Token, str]]:
     """Yield (left token, right token, description) for each polarity clash."""
     # A stem negated (every time) on one side and asserted (every time) on the other.
-    candidates = [("l", li.only_negated[s], ri.only_asserted[s], s) for s in li.only_negated.keys() & ri.only_asserted.keys()]
-    candidates += [("r", ri.only_negated[s], li.only_asserted[s], s) for s in ri.only_negated.keys() & li.only_asserted.keys()]
+    candidates = [("l", li.only_negated[s], ri.only_asserted[s], s) for s in li.only_negated.keys() & ri.only_asserted.keys()
+                  if not _shared_negation(li.negations[li.only_negated[s].negator], ri)]
+    candidates += [("r", ri.only_negated[s], li.only_asserted[s], s) for s in ri.only_negated.keys() & li.only_asserted.keys()
+                   if not _shared_negation(ri.negations[ri.only_negated[s].negator], li)]
     reported: set[str] = set()
     if candidates:
         # One clash per negating word, the first word it covers that clashes:
@@ -255,6 +257,17 @@ def _polarity_clashes(
                 if hit_l.stem in reported or hit_r.stem in reported:
                     continue
                 yield hit_l, hit_r, f"opposite terms: {hit_l.text!r} vs {hit_r.text!r}"
+
+
+def _shared_negation(covers: frozenset[str], other: _Index) -> bool:
+    """Whether the other passage negates a word this negation covers too.
+
+    Then both passages make the same denial, and a word inside one's scope but
+    outside the other's is word order, not polarity: "ordered him held without
+    bail" against "ordered held without bail Wednesday by a federal judge", where
+    "federal" falls in the second "without"'s reach only.
+    """
+    return any(covers & stems for stems in other.negations.values())
 
 
 def _context(tokens: tuple[Token, ...], index: _Index, tok: Token) -> str:

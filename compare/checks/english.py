@@ -244,7 +244,8 @@ def _tokens(text: str) -> list[Token]:
     since_negator = 0  # words since it
     punctuation = False
     sentence_start = True
-    for m in raw:
+    follows_negator = False
+    for i, m in enumerate(raw):
         word = m.group(0)
         lower = word.lower().replace("\u2019", "'")
         if not word[0].isalnum():
@@ -253,12 +254,17 @@ def _tokens(text: str) -> list[Token]:
             scope = 0
             in_negated_clause = False
             punctuation = True
+            follows_negator = False
             continue
-        if lower in _CLAUSE_BREAKS:
+        # "Yet" right after a negation is the adverb ("doesn't yet have"), not the conjunction.
+        if lower in _CLAUSE_BREAKS and not (lower == "yet" and follows_negator):
             scope = 0
             in_negated_clause = False
         contracted = lower.endswith("n't") or lower in _BARE_NEGATIONS
-        is_negator = lower in _NEGATORS or contracted
+        # "Not only X but also Y" asserts X.
+        is_negator = (lower in _NEGATORS or contracted) and not (
+            lower == "not" and i + 1 < len(raw) and raw[i + 1].group(0).lower() == "only")
+        follows_negator = is_negator
         base = lower.removesuffix("n't") if lower.endswith("n't") else lower[:-2] if contracted else lower
         out.append(
             Token(

@@ -56,6 +56,8 @@ class _Index:
     only_negated: dict[str, Token]
     #: content stems never negated -> their first token
     only_asserted: dict[str, Token]
+    #: each negating word's start offset -> the content stems it covers
+    negations: dict[int, frozenset[str]]
     #: opposite-word groups this passage asserts a side of, by group number:
     #: (the token of the alphabetically first stem of each side, or None)
     opposites: dict[int, tuple[Token | None, Token | None]]
@@ -91,9 +93,12 @@ class _Index:
                 units.setdefault(q.unit, []).append(q)
         negated: dict[str, Token] = {}
         asserted: dict[str, Token] = {}
+        covered: dict[int, set[str]] = {}
         for tok in tokens:
             if content(tok) and not tok.after_negator:
                 (negated if tok.negated else asserted).setdefault(tok.stem, tok)
+                if tok.negated:
+                    covered.setdefault(tok.negator, set()).add(tok.stem)
         # The old rule, per stem: negated on this side only if no occurrence is asserted.
         only_negated = {s: t for s, t in negated.items() if s not in asserted}
         only_asserted = {s: t for s, t in asserted.items() if s not in negated}
@@ -113,6 +118,7 @@ class _Index:
             units={u: tuple(qs) for u, qs in units.items()},
             only_negated=only_negated,
             only_asserted=only_asserted,
+            negations={at: frozenset(stems) for at, stems in covered.items()},
             opposites=groups,
             names=names,
             words=words,
