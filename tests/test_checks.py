@@ -122,6 +122,31 @@ def test_a_hedged_count_matches_the_figure_it_rounds(hedged, exact):
 def test_a_hedged_count_outside_its_range_still_differs(hedged, exact):
     assert "quantity" in kinds(hedged, exact)
 
+
+@pytest.mark.parametrize(
+    ("given_as_range", "count", "same"),
+    [
+        ("The samples held between 3 and 6 micrograms of lead.", "One sample held 5 micrograms of lead.", True),
+        ("Tests found 3-6 micrograms of lead in each tin.", "Tests found 5 micrograms of lead in each tin.", True),
+        ("Between 1,000 and 1,500 people marched on Saturday.", "Police counted 1,200 people on the march.", True),
+        ("Turnout was 1 percent to 3 percent lower in the east.", "Turnout was 2.5 percent lower in the east.", True),
+        ("The samples held between 3 and 6 micrograms of lead.", "One sample held 9 micrograms of lead.", False),
+        ("Tests found 3-6 micrograms of lead in each tin.", "Tests found 7 micrograms of lead in each tin.", False),
+        # A change, not a range: "from 3 to 6" is the new figure 6.
+        ("The rate rose from 3 to 6 percent in a year.", "The rate is now 5 percent.", False),
+    ],
+)
+def test_a_count_inside_a_range_is_the_same_count(given_as_range, count, same):
+    assert ("quantity" not in kinds(given_as_range, count)) is same
+    assert ("quantity" not in kinds(count, given_as_range)) is same
+
+
+def test_a_range_is_one_span_from_its_bottom_to_its_unit():
+    _, passage = last_passage("lab", "Tests found 3-6 micrograms, and between 10 and 12 samples failed in the 2021-22 season.")
+    assert [(q.text, q.value, q.upper, q.unit) for q in checks.analyse(passage).quantities] == [
+        ("3-6 micrograms", 3.0, 6.0, "microgram"), ("between 10 and 12 samples", 10.0, 12.0, "sampl")]
+
+
 def test_years_and_reference_numbers_are_not_quantities():
     _, passage = last_passage("az", "Press release No:596/22 was issued in 2022 about 120,000 residents.")
     facts = checks.analyse(passage)

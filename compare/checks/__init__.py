@@ -9,7 +9,9 @@ Five checks, each a small documented rule so a reader can see why it fired:
   "8.76 per cent"): outlets round. A hedged count ("about 60", "more than
   1,000", "nearly 300", "up to 50"; Russian, Armenian and Azerbaijani hedges
   too) is the range its hedge leaves open at the precision it is written
-  to, and matches any figure in it ("about 60" / "58 firefighters").
+  to, and matches any figure in it ("about 60" / "58 firefighters"). So is
+  a range written as one in English ("between 3 and 6 micrograms", "1 to 3
+  percent", "3-6 micrograms"; not "from 3 to 6", more often a change).
 * **date**: both give a calendar date (or a clock time, or a weekday) and share
   none: "9 November 2020" / "10 November 2020". A date without a year matches
   the same day and month with one. Two dates count as rivals only when they

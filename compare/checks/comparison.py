@@ -146,7 +146,7 @@ def _same_number(a: Span, b: Span) -> bool:
     x, y = float(a.value), float(b.value)  # type: ignore[arg-type]
     if abs(x - y) <= 0.005 * max(abs(x), abs(y), 1e-9):
         return True
-    if a.bound or b.bound:
+    if a.bound or b.bound or a.upper is not None or b.upper is not None:
         (lo_a, hi_a), (lo_b, hi_b) = _count_range(a), _count_range(b)
         return lo_a <= hi_b and lo_b <= hi_a
     wa, wb = _written(a), _written(b)
@@ -165,9 +165,12 @@ def _count_range(span: Span) -> tuple[float, float]:
     100,000). "About 60" is 55 to 65 (half a step either way, and never more than a tenth
     off: "about 1,000" is not 1,400); "more than 1,000" is 1,000 up to the next step;
     "nearly 300" is half a step below it up to it; "up to 50" is a step below it up to it.
-    So "about 60" is the fire service's 58 rounded, and "more than 100" is not 250.
+    So "about 60" is the fire service's 58 rounded, and "more than 100" is not 250. A range
+    written as one ("between 3 and 6") is what it says.
     """
     x = float(span.value)  # type: ignore[arg-type]
+    if span.upper is not None:
+        return x, span.upper
     if not span.bound:
         return x, x
     step = _rounding_step(span, x)

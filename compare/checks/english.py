@@ -107,7 +107,7 @@ _WORD_TIME = re.compile(
 )
 _WEEKDAY = re.compile(rf"\b(?P<w>{'|'.join(_WEEKDAYS)})\b", re.I)
 _QUANTITY = re.compile(
-    rf"(?<![\w:/.,-])(?P<num>{_NUM}|{'|'.join(_NUMBER_WORDS)})"
+    rf"(?:(?<![\w:/.,-])|(?<=\d-))(?P<num>{_NUM}|{'|'.join(_NUMBER_WORDS)})"
     rf"(?:\s+(?P<mag>thousand|million|billion|hundred))?"
     rf"(?P<pct>\s*%|\s+per\s*cent|\s+percent)?"
     rf"(?![\w/-])",
@@ -125,6 +125,16 @@ _HEDGE_BOUND = {"more than": "over", "over": "over", "at least": "over", "upward
                 "just over": "over", "nearly": "nearly", "almost": "nearly", "close to": "nearly",
                 "just under": "nearly", "up to": "under", "fewer than": "under", "less than": "under",
                 "under": "under", "at most": "under", "no more than": "under"}
+#: The bottom of a range written just before a count's number: "between 3 and", "1 to",
+#: "1 percent to", "3-" (each matched against the text before the number). "From 3 to 6" is
+#: left out: it is more often a change than a range ("rose from 3 to 6 percent").
+_RANGE_BOTTOM = re.compile(
+    rf"(?:\bbetween\s+(?P<between>{_NUM})(?P<between_unit>\s*%|\s+per\s*cent|\s+percent|\s+[^\W\d_]+)?\s+and\s+"
+    rf"|(?<![\w:/.,-])(?P<bottom>{_NUM})(?P<bottom_unit>\s*%|\s+per\s*cent|\s+percent|\s+[^\W\d_]+)?"
+    rf"(?:\s+to\s+|\s*[-\u2013]\s*))$",
+    re.I,
+)
+_FROM = re.compile(r"\bfrom\s+$", re.I)
 _UNIT = re.compile(r"\s+(?:more\s+|of\s+)?(?P<unit>[^\W\d_]+(?:/[^\W\d_]+)?)", re.UNICODE)
 
 
@@ -218,10 +228,43 @@ def _find_quantities(text: str, taken: set[int]) -> list[Span]:
                 continue
             unit = _UNIT_SYNONYMS.get(unit_word) or _stem(unit_word)
             end = u.end()
-        hedge = _HEDGE.search(text, max(0, m.start() - 24), m.start())
+        start, upper = m.start(), None
+        bottom = _range_bottom(text, m.start(), value, unit)
+        if bottom is not None:
+            start, upper, value = bottom[0], value, bottom[1]
+            if out and out[-1].start >= start:
+                out.pop()  # "1 percent to 3 percent": the bottom was read as a count of its own
+        elif m.start() > 1 and text[m.start() - 1] == "-" and text[m.start() - 2].isdigit():
+            continue  # "2021-22 season": a hyphen after a figure that does not open a range
+        hedge = _HEDGE.search(text, max(0, start - 24), start)
         bound = _HEDGE_BOUND.get(hedge.group("hedge").lower(), "about") if hedge else ""
-        out.append(Span(text[m.start() : end], m.start(), end, value, unit, bound))
+        out.append(Span(text[start:end], start, end, value, unit, bound, upper))
     return out
+
+
+def _range_bottom(text: str, at: int, top: float, unit: str) -> tuple[int, float] | None:
+    """Where a range that ends in the count at ``at`` starts, and its bottom, if one does.
+
+    The bottom must be lower than the top (a range is written low to high; "6 to 3" is
+    not one), and any unit written with it must be the top's ("1 percent to 3 percent").
+    """
+    m = _RANGE_BOTTOM.search(text, max(0, at - 48), at)
+    if not m:
+        return None
+    raw, written_unit = (m.group("between"), m.group("between_unit")) if m.group("between") else (
+        m.group("bottom"), m.group("bottom_unit"))
+    if _FROM.search(text, max(0, m.start() - 8), m.start()):
+        return None
+    if written_unit:
+        word = written_unit.strip().lower()
+        word_unit = "percent" if word in ("%", "percent") or word.replace(" ", "") == "percent" else (
+            _UNIT_SYNONYMS.get(word) or _stem(word))
+        if word_unit != unit:
+            return None
+    bottom = float(raw.replace(",", ""))
+    if not bottom < top:
+        return None
+    return m.start(), bottom
 
 
 @lru_cache(maxsize=None)

@@ -24,6 +24,9 @@ class Span:
     #: "about" ("about 60"), "over" ("more than 1,000"), "nearly" ("almost 300") or "under"
     #: ("up to 50"); empty for a count given as it is
     bound: str = ""
+    #: for a count written as a range ("between 3 and 6 micrograms", "1 to 3 percent",
+    #: "3-6 micrograms"), its top; ``value`` is its bottom
+    upper: float | None = None
 
 
 @dataclass(frozen=True)
