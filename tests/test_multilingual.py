@@ -166,6 +166,13 @@ def test_a_hedged_count_is_a_range_in_each_language(hedged: str, exact: str, lan
     assert ("quantity" not in kinds) == match
 
 
+@pytest.mark.parametrize("text", ["Yaralıların sayı 60-dan çox idi.", "Yaralıların sayı 58 oldu.",
+                                  "Zərərçəkənlərin sayı 120 təşkil edir."])
+def test_a_verb_after_a_count_is_not_its_unit(text: str) -> None:
+    """In a verb-final sentence the count may end its clause: "the number was more than 60"."""
+    assert [q.unit for q in facts(text, "az").quantities if q.unit.startswith("az:")] == []
+
+
 @pytest.mark.parametrize(
     "text, language",
     [

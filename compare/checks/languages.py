@@ -95,6 +95,8 @@ class _Rules:
     hedges: dict[str, str] = field(default_factory=dict)
     #: the same after the count and its case ending ("60-dan çox")
     post_hedges: dict[str, str] = field(default_factory=dict)
+    #: az: verbs that follow a count and are never its unit ("sayı 60 idi")
+    not_units: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=None)
@@ -140,6 +142,7 @@ def _rules(language: str) -> _Rules:
         not_negated=tuple(data.get("not_negated", ())),
         hedges={word: bound for bound, words in data.get("hedges", {}).items() for word in words},
         post_hedges={word: bound for bound, words in data.get("post_hedges", {}).items() for word in words},
+        not_units=frozenset(data.get("not_units", ())),
     )
 
 
@@ -272,7 +275,7 @@ def extract(text: str, language: str) -> Found:
                 if not u:
                     continue
                 word = u.group("unit").lower()
-            if word in r.stop or word in r.months or word in r.magnitudes:
+            if word in r.stop or word in r.months or word in r.magnitudes or word in r.not_units:
                 continue
             unit = _unit_key(language, word)
             end = u.end()
