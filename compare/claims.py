@@ -561,7 +561,10 @@ def _other_thing(d: Discrepancy, left: Passage, left_facts: checks.PassageFacts,
     A name always is: two names on one claim name the same thing. A date or a
     count is not when one passage only speaks of another occurrence of the
     event ("The first time was on 3 December" against "the obstruction began on
-    12 December": :func:`compare.checks.another_occurrence`). Otherwise it is
+    12 December": :func:`compare.checks.another_occurrence`). A date is not
+    when it dates a statement ("On 13 December, the Department of State said
+    ...": :func:`compare.checks.statement_date`) and the claim tells of no
+    statement itself (as "We warned management on 14 April" does). Otherwise it is
     when the two passages are near-paraphrases, or when the claim itself gives
     a value of that sort ("began on 3 March": every date given by a source that
     affirms it is the date of that beginning). The sort is the check's own
@@ -577,6 +580,11 @@ def _other_thing(d: Discrepancy, left: Passage, left_facts: checks.PassageFacts,
     if len(elsewhere) == 1:
         passage, cue = elsewhere[0]
         return f"{passage.id} speaks of another occurrence ({cue.text!r})"
+    if d.kind == "date" and not checks.speaks_of_a_statement(claim):
+        for passage, passage_facts, at in ((left, left_facts, d.left_start), (right, right_facts, d.right_start)):
+            cue = _statement_date(passage, passage_facts, at - passage.start)
+            if cue is not None:
+                return f"{passage.id} dates a statement ({cue.text!r}), and the claim is not about one"
     if similarity >= GUARD_READING:
         return None
     f = checks.analysed(claim, facts)
@@ -592,6 +600,13 @@ def _other_thing(d: Discrepancy, left: Passage, left_facts: checks.PassageFacts,
     if given:
         return None
     return f"the claim gives no {f'count of {unit!r}' if unit else sort}, so these are about other things"
+
+
+def _statement_date(passage: Passage, passage_facts: checks.PassageFacts, at: int) -> checks.Span | None:
+    """:func:`compare.checks.statement_date` of the passage's date (or time, or weekday) starting at ``at``."""
+    span = next((s for spans in (passage_facts.dates, passage_facts.times, passage_facts.weekdays)
+                 for s in spans if s.start == at), None)
+    return None if span is None else checks.statement_date(passage, span)
 
 
 def _another_occurrence(passage: Passage, passage_facts: checks.PassageFacts) -> checks.Span | None:

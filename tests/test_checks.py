@@ -453,6 +453,27 @@ def test_attribution_leaves_assertions_alone(sentence):
     assert checks.attribution(passage) is None
 
 
+@pytest.mark.parametrize(("sentence", "date", "cue"), [
+    ("On 13 December, the Department of State said that the closure is serious.", "13 December",
+     "13 December, the Department of State said"),
+    ("The ministry announced on Monday that the road would reopen.", "Monday", "announced on Monday"),
+    # the date of the event, not of its telling
+    ("The ministry said that on 12 December the road was blocked.", "12 December", None),
+    ("On 12 December 2022, Azerbaijan blocked the highway.", "12 December 2022", None),
+    ("On 22 December, footage showed the convoy being stopped.", "22 December", None),
+    # a statement's own name: the date names the document
+    ("This is in line with the trilateral statement of 9 November 2020.", "9 November 2020", None),
+])
+def test_a_date_of_a_statement(sentence, date, cue):
+    _, passage = last_passage("ministry", sentence)
+    facts = checks.analyse(passage)
+    [span] = [s for s in (*facts.dates, *facts.weekdays) if s.text == date]
+    found = checks.statement_date(passage, span)
+    assert (found.text if found else None) == cue
+    if found:
+        assert passage.text[found.start : found.end] == cue
+
+
 def test_attribution_is_english_only():
     _, passage = last_passage("fr", "Selon le conseil, le pont rouvrira en mai; the council says so.", language="fr")
     assert checks.attribution(passage) is None

@@ -279,6 +279,20 @@ def _value_counted(claim: str, left: str, right: str) -> list[bool]:
     ("The first closure was on 3 December.",
      "The first time was on 3 December.",
      "The first time was on 4 December.", [True]),
+    # The date of a statement is not a date of what it says ...
+    ("Since 19 December, the Red Cross has carried out medical evacuations along the corridor.",
+     "Since 19 December, the Red Cross has carried out medical evacuations along the corridor.",
+     "On 13 December, the Department of State said that the closure of the corridor is serious.", [False]),
+    ("The road was blocked on 12 December.",
+     "The road was blocked on 12 December.",
+     "The ministry announced on 14 December that the road was blocked.", [False]),
+    # ... but a date after "that" is, and so is a statement's date when the claim is about a statement.
+    ("The road was blocked on 12 December.",
+     "The road was blocked on 12 December.",
+     "The ministry said that on 13 December the road was blocked.", [True]),
+    ("The union warned management in writing on 14 April.",
+     "We warned management in writing on 14 April that the store was a fire risk.",
+     "The union said on 20 April that the store was a fire risk.", [True]),
 ])
 def test_a_value_counts_against_a_claim_only_when_the_claim_gives_one_of_its_sort(claim, left, right, counted):
     assert _value_counted(claim, left, right) == counted
@@ -318,3 +332,21 @@ def test_a_value_of_another_occurrence_says_which_passage_speaks_of_it():
     # the cue is English: a passage in another language is read as the event's own
     ru = Passage("r", "r", 0, 0, 30, "The first time was on 3 December.", language="ru")
     assert checks.another_occurrence(ru) is None
+
+
+def test_a_date_of_a_statement_says_which_passage_dates_one():
+    from compare import checks
+    from compare.claims import _not_counted, _other_thing
+    from compare.records import Passage
+
+    x, y, claim = (Passage(pid, pid, 0, 0, len(text), text) for pid, text in (
+        ("icrc:2", "Since 19 December 2022, the ICRC has carried out medical evacuations along the corridor."),
+        ("united-states:1", "On 13 December, the Department of State said that the closure has severe humanitarian "
+                            "implications."),
+        ("c", "Since 19 December 2022, the ICRC has carried out medical evacuations along the corridor.")))
+    facts: dict[str, checks.PassageFacts] = {}
+    fx, fy = checks.analysed(x, facts), checks.analysed(y, facts)
+    [d] = checks.find_discrepancies(x, fx, y, fy)
+    said = _not_counted(d, _other_thing(d, x, fx, y, fy, claim, 0.6, facts))
+    assert ("united-states:1 dates a statement ('13 December, the Department of State said'), "
+            "and the claim is not about one") in said

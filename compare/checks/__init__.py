@@ -47,9 +47,14 @@ checks are skipped and the evidence says so. Across two languages only values
 are compared (dates, times, weekdays, and counts of units in a shared table):
 :func:`skipped_notes` says so in the evidence.
 
-One more rule reads a single passage: :func:`attribution` finds the words by
-which it passes a claim on without asserting it ("reports of", "reportedly",
-"the company says"; English), so that the claims stage reads it as a report.
+A few rules read a single passage (English), for the claims stage:
+:func:`attribution` finds the words by which it passes a claim on without
+asserting it ("reports of", "reportedly", "the company says"), so that it is
+read as a report; :func:`another_occurrence` the words by which it speaks of
+another occurrence ("The first time was on 3 December"); and
+:func:`statement_date` the words that make a date the date of a statement it
+tells of ("On 13 December, the Department of State said ..."). The claims
+stage does not count the values those dates give against the claim's own.
 
 The modules, each with one job:
 
@@ -80,7 +85,10 @@ from compare.checks.comparison import (
     unsupported_note,
 )
 from compare.checks.english import NAME_HEADS, NEGATION_SCOPE, OPPOSITES, _content, _name_phrases, _tokens
-from compare.checks.facts import SUPPORTED_LANGUAGES, PassageFacts, analyse, analysed, another_occurrence, attribution
+from compare.checks.facts import (
+    SUPPORTED_LANGUAGES, PassageFacts, analyse, analysed, another_occurrence, attribution, speaks_of_a_statement,
+    statement_date,
+)
 from compare.checks.languages import _name_phrases_i18n, _rules
 from compare.checks.spans import Span, Token
 
@@ -102,6 +110,8 @@ __all__ = [
     "find_discrepancies",
     "fully_checked",
     "skipped_notes",
+    "speaks_of_a_statement",
+    "statement_date",
     "unsupported_note",
     # private, for compare.judge.features (_tokens) and tests/test_checks_index.py
     "_content",

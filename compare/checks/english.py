@@ -428,3 +428,50 @@ def another_occurrence(text: str) -> Span | None:
     """
     found = _ANOTHER_OCCURRENCE.search(text)
     return None if found is None else Span(found.group(0), found.start(), found.end(), found.group(0).lower())
+
+
+#: Verbs by which one party tells what it or another party said: a date right beside one dates the
+#: saying ("On 13 December, the Department of State said ..."; "the ministry announced on Monday").
+_SPEECH = (r"(?:said|says|stated|states|announced|declared|noted|told|wrote|warned|tweeted|posted|added|stressed|"
+           r"confirmed|denied|reported|claimed|insisted|acknowledged|emphasi[sz]ed|reiterated|commented|"
+           r"explained|recalled|replied|responded|urged)")
+_SPEECH_WORD = re.compile(rf"\b{_SPEECH}\b", re.I)
+#: "said on 13 December", "announced on Monday", "stated in a letter on 14 April" is left out (a
+#: document's own date names the document)
+_SPEECH_BEFORE = re.compile(rf"\b{_SPEECH}\s+(?:on\s+)?$", re.I)
+#: a date that opens its sentence: "On 13 December, ..." (the words before it)
+_OPENING = re.compile(r"^\W*(?:on\s+)?$", re.I)
+#: the start of the clause after an opening date, up to where its verb can stand
+_OPENING_CLAUSE = re.compile(r"[^.;:!?\"\u201c]{0,80}")
+
+
+def statement_date(text: str, date: Span) -> Span | None:
+    """The words that make ``date`` the date of a statement rather than of what the statement says, or ``None``.
+
+    "On 13 December, the Department of State said that the closure has severe
+    humanitarian implications": 13 December is when it was said, not when the
+    road was closed. The date either opens the sentence with a verb of saying in
+    the first words of its clause, or follows such a verb ("announced on
+    Monday"). A date after "that" ("said that on 12 December the road was
+    blocked") dates the event, and a statement's own name ("the statement of 9
+    November 2020") is a document, so neither is read.
+    """
+    before = _SPEECH_BEFORE.search(text, max(0, date.start - 24), date.start)
+    if before is not None:
+        return Span(text[before.start() : date.end], before.start(), date.end, "statement")
+    if not _OPENING.match(text[: date.start]):
+        return None
+    clause = _OPENING_CLAUSE.match(text, date.end)
+    window = text[date.end : clause.end() if clause else date.end]
+    verb = _SPEECH_WORD.search(window)
+    if verb is None or re.search(r"\bthat\b", window[: verb.start()], re.I):
+        return None
+    end = date.end + verb.end()
+    return Span(text[date.start : end], date.start, end, "statement")
+
+
+def speech_verb(text: str) -> Span | None:
+    """The first verb of saying in an English text ("said", "announced", "warned"), or ``None``."""
+    found = _SPEECH_WORD.search(text)
+    return None if found is None else Span(found.group(0), found.start(), found.end(), found.group(0).lower())
+

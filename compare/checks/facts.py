@@ -180,3 +180,19 @@ def another_occurrence(passage: Passage) -> Span | None:
     if _base_language(passage) != "en":
         return None
     return english.another_occurrence(passage.text)
+
+
+def statement_date(passage: Passage, date: Span) -> Span | None:
+    """Where a date of a passage (a span of its ``dates``, ``times`` or ``weekdays``) dates a statement
+    the passage tells of ("On 13 December, the Department of State said ..."), or ``None``. English
+    only: in other languages every date counts as the event's."""
+    if _base_language(passage) != "en":
+        return None
+    return english.statement_date(passage.text, date)
+
+
+def speaks_of_a_statement(passage: Passage) -> bool:
+    """Whether an English passage tells of something said (a verb of saying), so that the date of a
+    statement can be its own value ("We warned management in writing on 14 April")."""
+    return _base_language(passage) == "en" and english.speech_verb(passage.text) is not None
+
