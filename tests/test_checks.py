@@ -236,6 +236,21 @@ def test_the_same_denial_in_other_words_is_no_clash(left, right):
     assert "polarity" not in kinds(left, right)
 
 
+@pytest.mark.parametrize(("left", "right", "clash"), [
+    # What follows a preposition after the negated word is where it holds, not denied.
+    ("The United Nations is not present in the corridor or in the areas around it.",
+     "Under the 2020 statement, the corridor is under the control of the peacekeeping force.", None),
+    ("Azerbaijan does not guarantee secure movement in both directions through the corridor.",
+     "Traffic through the corridor has been partly restored.", None),
+    # ... but a denied place or thing that is itself the predicate still clashes.
+    ("The minister was not at the meeting.", "The minister was at the meeting.", ("meeting", "meeting")),
+    ("The convoy did not reach the town on Monday.", "The convoy reached the town on Monday.", ("reach", "reached")),
+])
+def test_a_negation_ends_at_a_preposition_after_the_word_it_denies(left, right, clash):
+    found = [(a, b) for kind, a, b in discrepancies(left, right) if kind == "polarity"]
+    assert found == ([clash] if clash else [])
+
+
 def test_a_second_denial_still_clashes_beside_a_shared_one():
     found = discrepancies("The convoy was not stopped at the bridge, and no grain was delivered.",
                           "The convoy was not stopped at the bridge, and grain was delivered.")

@@ -20,7 +20,8 @@ Five checks, each a small documented rule so a reader can see why it fired:
 * **polarity**: a word both use is negated in one and asserted in the other
   ("have not blocked" / "blocked"), or one asserts a word of an opposing group
   that the other does not use ("blocked" / "unimpeded"). A negation covers the
-  eight words after it within its clause; a word further on in a clause that
+  eight words after it within its clause, and ends at a preposition after the
+  first word it denies ("is not present | in the corridor"); a word further on in a clause that
   has a negation counts as neither, so two sentences that both negate do not
   clash because one puts the shared word further from its "not". Nor do they
   clash when both negate a word the negation covers: then the denial is the

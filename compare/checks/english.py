@@ -53,6 +53,13 @@ _BARE_NEGATIONS = frozenset(
 #: are asserted ("Nobody was hurt when the bus overturned near the bridge early on Monday and
 #: the driver was arrested": "arrested" is asserted).
 NEGATION_SCOPE = 8
+#: Prepositions that end a negation's reach once it has covered a word of its own: what follows is
+#: where or of what the negated word holds, not negated itself ("is not present in the corridor":
+#: the corridor is not denied). "To" is left out ("did not agree to reopen the road").
+_PREPOSITIONS = frozenset(
+    """in on at through along across into onto from of for with by near under over between within during after
+    before since until via towards toward against around among amid beyond despite inside outside upon""".split()
+)
 _CLAUSE_BREAKS = frozenset({"but", "while", "although", "though", "whereas", "however", "yet"})
 #: Groups of word stems that assert opposite states of the same thing.
 OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
@@ -288,6 +295,7 @@ def _tokens(text: str) -> list[Token]:
     punctuation = False
     sentence_start = True
     follows_negator = False
+    covered = False  # the last negator has covered a content word
     for i, m in enumerate(raw):
         word = m.group(0)
         lower = word.lower().replace("\u2019", "'")
@@ -303,6 +311,8 @@ def _tokens(text: str) -> list[Token]:
         if lower in _CLAUSE_BREAKS and not (lower == "yet" and follows_negator):
             scope = 0
             in_negated_clause = False
+        if scope and covered and lower in _PREPOSITIONS:
+            scope = 0  # the rest of the clause is neither negated nor asserted (after_negator)
         contracted = lower.endswith("n't") or lower in _BARE_NEGATIONS
         # "Not only X but also Y" asserts X.
         is_negator = (lower in _NEGATORS or contracted) and not (
@@ -327,11 +337,13 @@ def _tokens(text: str) -> list[Token]:
         sentence_start = False
         punctuation = False
         since_negator += 1
+        covered = covered or (out[-1].negated and _content(out[-1]))
         if is_negator:
             scope = NEGATION_SCOPE
             negator_at = m.start()
             in_negated_clause = True
             since_negator = 0
+            covered = False
         elif scope:
             scope -= 1
     return out
