@@ -448,8 +448,7 @@ _SPEECH = (r"(?:said|says|stated|states|announced|declared|noted|told|wrote|warn
            r"confirmed|denied|reported|claimed|insisted|acknowledged|emphasi[sz]ed|reiterated|commented|"
            r"explained|recalled|replied|responded|urged)")
 _SPEECH_WORD = re.compile(rf"\b{_SPEECH}\b", re.I)
-#: "said on 13 December", "announced on Monday", "stated in a letter on 14 April" is left out (a
-#: document's own date names the document)
+#: a verb of saying just before the date: "said on 13 December", "announced on Monday"
 _SPEECH_BEFORE = re.compile(rf"\b{_SPEECH}\s+(?:on\s+)?$", re.I)
 #: a date that opens its sentence: "On 13 December, ..." (the words before it)
 _OPENING = re.compile(r"^\W*(?:on\s+)?$", re.I)
@@ -486,4 +485,3 @@ def speech_verb(text: str) -> Span | None:
     """The first verb of saying in an English text ("said", "announced", "warned"), or ``None``."""
     found = _SPEECH_WORD.search(text)
     return None if found is None else Span(found.group(0), found.start(), found.end(), found.group(0).lower())
-

@@ -195,4 +195,3 @@ def speaks_of_a_statement(passage: Passage) -> bool:
     """Whether an English passage tells of something said (a verb of saying), so that the date of a
     statement can be its own value ("We warned management in writing on 14 April")."""
     return _base_language(passage) == "en" and english.speech_verb(passage.text) is not None
-
