@@ -49,7 +49,9 @@ began on 12 December": a source that affirms it with 3 December gives another
 date for the same beginning); "the Council met on 20 December" / "protests since
 12 December" are two events, not two dates of one, and the evidence says so. Nor
 does a value count that only one of the two passages gives for another occurrence
-of the event ("The first time was on 3 December": an earlier closure).
+of the event ("The first time was on 3 December": an earlier closure), nor the date
+of a statement a passage tells of ("On 13 December, the Department of State said
+..."), unless the claim is about a statement itself.
 """
 
 from __future__ import annotations

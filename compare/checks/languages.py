@@ -282,8 +282,8 @@ def extract(text: str, language: str) -> Found:
         if not bound:
             hedge = pats["hedge"].search(text, max(0, m.start() - 24), m.start())
             bound = r.hedges[" ".join(hedge.group("hedge").lower().split())] if hedge else ""
-        quantities.append(Span(text[m.start() : end].rstrip(), m.start(), m.start() + len(text[m.start() : end].rstrip()), value, unit,
-                               bound))
+        written = text[m.start() : end].rstrip()
+        quantities.append(Span(written, m.start(), m.start() + len(written), value, unit, bound))
     return Found(tuple(dates), tuple(times), weekdays, tuple(quantities), tuple(_tokens_i18n(text, language)))
 
 
